@@ -1,0 +1,71 @@
+/**
+ * createApp builds the Express app from its dependencies and never listens: main.ts listens, tests use it in-process.
+ */
+import { buildOpenApiDocument, contract } from '@emporium/contract';
+import { createExpressEndpoints, initServer } from '@ts-rest/express';
+import cors from 'cors';
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import swaggerUi from 'swagger-ui-express';
+import pkg from '../package.json' with { type: 'json' };
+import type { Deps } from './deps';
+import { createHealthRouter } from './modules/health';
+import { createErrorHandler, routeNotFound } from './platform/error-handler';
+import { measureRequests } from './platform/metrics';
+import { ormRequestContext, requestLogging } from './platform/request-context';
+
+const s = initServer();
+
+/** While draining on SIGTERM, ask keep-alive clients to reconnect elsewhere. */
+function closeConnectionsWhenDraining(lifecycle: Deps['lifecycle']): RequestHandler {
+  return (_req, res, next) => {
+    if (lifecycle.shuttingDown) res.setHeader('Connection', 'close');
+    next();
+  };
+}
+
+export function createApp(deps: Deps): Express {
+  const { config, metrics } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY);
+
+  app.use(requestLogging(deps.logger));
+  app.use(measureRequests(metrics));
+  app.use(closeConnectionsWhenDraining(deps.lifecycle));
+  app.use(helmet());
+  app.use(
+    cors({
+      origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false,
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'],
+      maxAge: 600,
+    }),
+  );
+
+  const openApiDocument = buildOpenApiDocument(contract, pkg.version);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' } }));
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  app.use(express.json({ limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use(ormRequestContext(deps.orm));
+
+  const router = s.router(contract, {
+    health: createHealthRouter(deps),
+  });
+  createExpressEndpoints(contract, router, app, {
+    logInitialization: false,
+    jsonQuery: false,
+    // Validating our own answers against the contract catches mapper drift; production skips the cost.
+    responseValidation: !config.isProduction,
+    requestValidationErrorHandler: (error, _req, _res, next) => next(error),
+  });
+
+  app.use(routeNotFound);
+  app.use(createErrorHandler({ exposeStack: config.NODE_ENV === 'development' }));
+  return app;
+}

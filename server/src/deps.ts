@@ -1,0 +1,16 @@
+import type { Config } from './config';
+import type { Orm } from './platform/database';
+import type { Logger } from './platform/logger';
+import type { Metrics } from './platform/metrics';
+import type { KeyValueStore } from './platform/store';
+
+/** What the app, its modules and the job tasks are built from; tests build their own. */
+export interface Deps {
+  config: Readonly<Config>;
+  logger: Logger;
+  orm: Orm;
+  store: KeyValueStore;
+  metrics: Metrics;
+  /** Flipped on SIGTERM: readiness turns 503 and responses ask clients to close their connection. */
+  lifecycle: { shuttingDown: boolean };
+}

@@ -1,0 +1,31 @@
+/** The API process: config, runtime, listen, graceful shutdown. With RUN_WORKER (the development default) it also runs the job worker. */
+import { createServer } from 'node:http';
+import { once } from 'node:events';
+import { createApp } from './app';
+import { loadConfigOrExit, onShutdownSignal } from './process';
+import { openRuntime, startJobWorker } from './runtime';
+
+const { config, logger } = loadConfigOrExit();
+const runtime = await openRuntime(config, logger);
+const worker = config.runWorker ? await startJobWorker(runtime) : undefined;
+const server = createServer(createApp(runtime.deps));
+server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
+
+server.listen(config.PORT, config.HOST);
+await once(server, 'listening');
+const address = server.address();
+const port = typeof address === 'object' && address ? address.port : config.PORT;
+logger.info({ port, worker: Boolean(worker) }, `Emporium API on http://localhost:${port} - docs at http://localhost:${port}/docs`);
+
+onShutdownSignal(logger, async () => {
+  runtime.deps.lifecycle.shuttingDown = true;
+  // Stop accepting, let in-flight requests finish, then cut whatever is still open after the timeout.
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timeout = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
+  await closed;
+  clearTimeout(timeout);
+  await worker?.stop();
+  await runtime.close();
+  logger.info('shutdown complete');
+});

@@ -1,0 +1,47 @@
+import type { Deps } from '../../deps';
+import { pendingMigrations } from '../../platform/database';
+
+export type CheckStatus = 'up' | 'down';
+export interface ReadinessChecks {
+  database: CheckStatus;
+  redis: CheckStatus;
+  migrations: CheckStatus;
+  worker: CheckStatus;
+}
+
+const HEARTBEAT_FRESH_SECONDS = 30;
+const up = (ok: boolean): CheckStatus => (ok ? 'up' : 'down');
+
+async function databaseAndWorker(deps: Deps): Promise<Pick<ReadinessChecks, 'database' | 'worker'>> {
+  try {
+    const [row] = await deps.orm.em
+      .fork()
+      .execute<{ fresh: boolean }[]>(
+        `select coalesce(max(beat_at) > now() - make_interval(secs => ?), false) as fresh from worker_heartbeat`,
+        [HEARTBEAT_FRESH_SECONDS],
+      );
+    return { database: 'up', worker: up(row?.fresh === true) };
+  } catch {
+    return { database: 'down', worker: 'down' };
+  }
+}
+
+async function migrationsApplied(deps: Deps): Promise<boolean> {
+  try {
+    return (await pendingMigrations(deps.orm)).length === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Checks every dependency in parallel; each check answers `down` rather than throwing. */
+export async function checkReadiness(deps: Deps): Promise<{ ready: boolean; checks: ReadinessChecks }> {
+  const [dbAndWorker, redis, migrations] = await Promise.all([
+    databaseAndWorker(deps),
+    deps.store.ping(),
+    migrationsApplied(deps),
+  ]);
+  const checks: ReadinessChecks = { ...dbAndWorker, redis: up(redis), migrations: up(migrations) };
+  const ready = !deps.lifecycle.shuttingDown && Object.values(checks).every((status) => status === 'up');
+  return { ready, checks };
+}

@@ -1,0 +1,1 @@
+export { createHealthRouter } from './health.router';

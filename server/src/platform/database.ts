@@ -1,0 +1,44 @@
+/**
+ * MikroORM on PostgreSQL. Entities and migrations are listed explicitly (no globbing), so the same code runs under
+ * tsx, in tests and in the container. Migrations are committed TypeScript classes producing reviewed SQL.
+ */
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { migrations } from '../../migrations';
+import { entities } from '../modules/entities';
+import type { Logger } from './logger';
+
+export type { EntityManager };
+export type Orm = MikroORM;
+
+export interface DatabaseOptions {
+  url: string;
+  poolMax: number;
+  logger: Logger;
+  debug?: boolean;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Orm> {
+  return MikroORM.init({
+    clientUrl: options.url,
+    entities,
+    extensions: [Migrator],
+    pool: { min: 0, max: options.poolMax },
+    discovery: { warnWhenNoEntities: false },
+    migrations: { migrationsList: migrations, snapshot: false, silent: true, path: 'migrations', emit: 'ts' },
+    // Services flush explicitly: one flush per write, decided at the edge.
+    allowGlobalContext: false,
+    debug: options.debug ?? false,
+    logger: (message) => options.logger.debug({ orm: true }, message),
+  });
+}
+
+export async function migrateDatabase(orm: Orm): Promise<string[]> {
+  const applied = await orm.migrator.up();
+  return applied.map((migration) => migration.name);
+}
+
+export async function pendingMigrations(orm: Orm): Promise<string[]> {
+  const pending = await orm.migrator.getPending();
+  return pending.map((migration) => migration.name);
+}

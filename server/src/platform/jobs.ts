@@ -1,0 +1,108 @@
+/**
+ * Background jobs on graphile-worker (PostgreSQL). A task is defined once with its payload schema; it is enqueued
+ * with `enqueueJob` inside the caller's transaction, so a rollback enqueues nothing. Tasks must be idempotent: jobs
+ * retry, and a `jobKey` deduplicates.
+ */
+import { Logger as GraphileLogger, run, runMigrations, type Runner, type TaskList } from 'graphile-worker';
+import type { ZodType, ZodTypeDef } from 'zod';
+import type { EntityManager, Orm } from './database';
+import type { Logger } from './logger';
+
+export interface TaskDefinition<Payload, Context> {
+  /** `<module>__<verb>`, e.g. `identity__send_mail`. */
+  name: string;
+  payload: ZodType<Payload, ZodTypeDef, unknown>;
+  run(payload: Payload, context: Context): Promise<void>;
+}
+
+export function defineTask<Payload, Context>(task: TaskDefinition<Payload, Context>): TaskDefinition<Payload, Context> {
+  return task;
+}
+
+export interface EnqueueOptions {
+  /** Replaces a pending job with the same key instead of adding a second one. */
+  jobKey?: string;
+  runAt?: Date;
+  maxAttempts?: number;
+}
+
+/** Adds a job on the caller's connection: inside `em.transactional`, it commits or rolls back with the data. */
+export async function enqueueJob<Payload>(
+  em: EntityManager,
+  task: Pick<TaskDefinition<Payload, never>, 'name' | 'payload'>,
+  payload: Payload,
+  options: EnqueueOptions = {},
+): Promise<void> {
+  await em.execute(
+    'select graphile_worker.add_job(?::text, ?::json, job_key => ?::text, run_at => ?::timestamptz, max_attempts => ?::int)',
+    [task.name, JSON.stringify(payload), options.jobKey ?? null, options.runAt?.toISOString() ?? null, options.maxAttempts ?? 10],
+  );
+}
+
+/** Installs or upgrades graphile-worker's own schema. */
+export async function migrateJobs(connectionString: string): Promise<void> {
+  await runMigrations({ connectionString, logger: new GraphileLogger(() => () => undefined) });
+}
+
+function toGraphileLogger(logger: Logger): GraphileLogger {
+  return new GraphileLogger((scope) => (level, message, meta) => {
+    const method = level === 'warning' ? 'warn' : level;
+    logger[method]({ worker: true, ...scope, ...meta }, message);
+  });
+}
+
+export interface WorkerOptions<Context> {
+  connectionString: string;
+  concurrency: number;
+  tasks: readonly TaskDefinition<never, Context>[];
+  context: Context;
+  orm: Orm;
+  logger: Logger;
+  heartbeatMs?: number;
+}
+
+export interface RunningWorker {
+  stop(): Promise<void>;
+}
+
+const WORKER_ID = `worker-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+async function beat(orm: Orm): Promise<void> {
+  await orm.em
+    .fork()
+    .execute(
+      'insert into worker_heartbeat (worker_id, beat_at) values (?, now()) on conflict (worker_id) do update set beat_at = now()',
+      [WORKER_ID],
+    );
+}
+
+/** Runs the worker and its heartbeat (read by /health/ready) until stop() is awaited. */
+export async function startWorker<Context>(options: WorkerOptions<Context>): Promise<RunningWorker> {
+  const taskList: TaskList = {};
+  for (const task of options.tasks as readonly TaskDefinition<unknown, Context>[]) {
+    taskList[task.name] = async (raw) => task.run(task.payload.parse(raw), options.context);
+  }
+  const runner: Runner = await run({
+    connectionString: options.connectionString,
+    concurrency: options.concurrency,
+    noHandleSignals: true,
+    pollInterval: 2000,
+    logger: toGraphileLogger(options.logger),
+    taskList,
+  });
+  await beat(options.orm);
+  const timer = setInterval(() => {
+    beat(options.orm).catch((error: unknown) => options.logger.warn({ err: error }, 'worker heartbeat failed'));
+  }, options.heartbeatMs ?? 10_000);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await runner.stop();
+      await options.orm.em
+        .fork()
+        .execute('delete from worker_heartbeat where worker_id = ?', [WORKER_ID])
+        .catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import { pino, type Logger } from 'pino';
+import type { Config } from '../config';
+
+export type { Logger };
+
+/** JSON logs; credentials and tokens are redacted wherever they appear in a logged request. */
+export function createLogger(config: Pick<Config, 'LOG_LEVEL'>): Logger {
+  return pino({
+    level: config.LOG_LEVEL,
+    base: { service: 'emporium' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'res.headers["set-cookie"]',
+        '*.password',
+        '*.refreshToken',
+        '*.token',
+      ],
+      censor: '[redacted]',
+    },
+  });
+}

@@ -1,0 +1,51 @@
+/**
+ * Prometheus metrics on a registry per app (tests build several apps in one process). Routes are labelled by their
+ * template (`/api/users/addresses/:id`), never by raw path, so ids cannot explode the label set.
+ */
+import type { Request, RequestHandler } from 'express';
+import client from 'prom-client';
+
+export interface Metrics {
+  registry: client.Registry;
+  httpDuration: client.Histogram<'method' | 'route' | 'status_code'>;
+  cacheRequests: client.Counter<'cache' | 'result'>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpDuration: new client.Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by method, route template and status code',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    cacheRequests: new client.Counter({
+      name: 'cache_requests_total',
+      help: 'Cache lookups by cache name and result (hit or miss)',
+      labelNames: ['cache', 'result'],
+      registers: [registry],
+    }),
+  };
+}
+
+function routeTemplate(req: Request): string {
+  const tsRestRoute = (req as Request & { tsRestRoute?: { path: string } }).tsRestRoute;
+  if (tsRestRoute) return tsRestRoute.path;
+  const route = req.route as { path?: unknown } | undefined;
+  if (route && typeof route.path === 'string') return `${req.baseUrl}${route.path}`;
+  return req.baseUrl || '(unmatched)';
+}
+
+export function measureRequests(metrics: Metrics): RequestHandler {
+  return (req, res, next) => {
+    const stop = metrics.httpDuration.startTimer();
+    res.once('finish', () => {
+      stop({ method: req.method, route: routeTemplate(req), status_code: String(res.statusCode) });
+    });
+    next();
+  };
+}

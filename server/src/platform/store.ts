@@ -1,0 +1,75 @@
+/**
+ * A small key-value store with expiry for caches, token denylists and rate limits: Redis when REDIS_URL is set,
+ * otherwise (outside production only) an in-process map, announced with a warning.
+ */
+import { Redis } from 'ioredis';
+import type { Logger } from './logger';
+
+export interface KeyValueStore {
+  readonly kind: 'redis' | 'memory';
+  /** The Redis client, for libraries that speak Redis themselves (rate-limiter-flexible); absent in memory mode. */
+  readonly redis?: Redis;
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  del(...keys: string[]): Promise<void>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export async function createRedisStore(url: string, keyPrefix: string, logger: Logger): Promise<KeyValueStore> {
+  const redis = new Redis(url, {
+    keyPrefix,
+    lazyConnect: true,
+    // Fail fast while Redis is away instead of queueing: callers degrade (cache miss) or fall back (rate limits).
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+  });
+  redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis error'));
+  await redis.connect().catch((error: unknown) => logger.error({ err: error }, 'redis is unreachable at start'));
+  return {
+    kind: 'redis',
+    redis,
+    get: (key) => redis.get(key),
+    set: async (key, value, ttlSeconds) => {
+      await redis.set(key, value, 'EX', Math.max(1, Math.ceil(ttlSeconds)));
+    },
+    del: async (...keys) => {
+      if (keys.length > 0) await redis.del(...keys);
+    },
+    ping: async () => {
+      try {
+        return (await redis.ping()) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+    close: async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+export function createMemoryStore(): KeyValueStore {
+  const entries = new Map<string, { value: string; expiresAt: number }>();
+  const live = (key: string) => {
+    const entry = entries.get(key);
+    if (entry && entry.expiresAt <= Date.now()) {
+      entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  };
+  return {
+    kind: 'memory',
+    get: async (key) => live(key)?.value ?? null,
+    set: async (key, value, ttlSeconds) => {
+      entries.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000 });
+    },
+    del: async (...keys) => {
+      for (const key of keys) entries.delete(key);
+    },
+    ping: async () => true,
+    close: async () => entries.clear(),
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Opens what the API and the worker run on (database, store, metrics) from a configuration, and closes it again.
+ * main.ts, worker.ts and the tests all go through here, so they run the same code path.
+ */
+import type { Config } from './config';
+import type { Deps } from './deps';
+import { migrateDatabase, openDatabase } from './platform/database';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedded-postgres';
+import { migrateJobs, startWorker, type RunningWorker } from './platform/jobs';
+import type { Logger } from './platform/logger';
+import { createMetrics } from './platform/metrics';
+import { createMemoryStore, createRedisStore, type KeyValueStore } from './platform/store';
+import { tasks } from './tasks';
+
+export interface Runtime {
+  deps: Deps;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+async function openStore(config: Readonly<Config>, logger: Logger): Promise<KeyValueStore> {
+  if (config.REDIS_URL) return createRedisStore(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger);
+  logger.warn('REDIS_URL is unset: cache and rate limits are kept in this process only (development only)');
+  return createMemoryStore();
+}
+
+export async function openRuntime(config: Readonly<Config>, logger: Logger): Promise<Runtime> {
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, config.EMBEDDED_PG_PORT, logger);
+    databaseUrl = embedded.url;
+  }
+  const orm = await openDatabase({ url: databaseUrl, poolMax: config.DATABASE_POOL_MAX, logger });
+  if (config.migrateOnStart) {
+    const applied = await migrateDatabase(orm);
+    await migrateJobs(databaseUrl);
+    if (applied.length > 0) logger.info({ applied }, 'applied migrations');
+  }
+  const store = await openStore(config, logger);
+  const deps: Deps = { config, logger, orm, store, metrics: createMetrics(), lifecycle: { shuttingDown: false } };
+  return {
+    deps,
+    databaseUrl,
+    close: async () => {
+      await store.close();
+      await orm.close();
+      await embedded?.stop();
+    },
+  };
+}
+
+export function startJobWorker(runtime: Runtime): Promise<RunningWorker> {
+  const { deps } = runtime;
+  return startWorker({
+    connectionString: runtime.databaseUrl,
+    concurrency: deps.config.WORKER_CONCURRENCY,
+    tasks,
+    context: deps,
+    orm: deps.orm,
+    logger: deps.logger,
+  });
+}
