@@ -38,6 +38,7 @@ export const ERROR_CODES = [
   'already_exists',
   'invalid_reference',
   'email_taken',
+  'invalid_current_password',
   'invalid_oauth_state',
   'oauth_failed',
   'oauth_provider_unknown',
