@@ -10,6 +10,9 @@ import swaggerUi from 'swagger-ui-express';
 import pkg from '../package.json' with { type: 'json' };
 import type { Deps } from './deps';
 import { createHealthRouter } from './modules/health';
+import { createIdentityRouters, resolveSession } from './modules/identity';
+import { createAuthGuard } from './platform/auth';
+import { createRateLimiter } from './platform/rate-limit';
 import { createErrorHandler, routeNotFound } from './platform/error-handler';
 import { measureRequests } from './platform/metrics';
 import { ormRequestContext, requestLogging } from './platform/request-context';
@@ -56,13 +59,18 @@ export function createApp(deps: Deps): Express {
 
   const router = s.router(contract, {
     health: createHealthRouter(deps),
+    api: createIdentityRouters(deps),
   });
+  const authGuard = createAuthGuard(config, deps.jwtKey, (userId, sessionId) =>
+    resolveSession(deps.orm.em.fork(), userId, sessionId),
+  );
   createExpressEndpoints(contract, router, app, {
     logInitialization: false,
     jsonQuery: false,
     // Validating our own answers against the contract catches mapper drift; production skips the cost.
     responseValidation: !config.isProduction,
     requestValidationErrorHandler: (error, _req, _res, next) => next(error),
+    globalMiddleware: [createRateLimiter(deps.store), authGuard],
   });
 
   app.use(routeNotFound);

@@ -1,6 +1,7 @@
 import type { Config } from './config';
 import type { Orm } from './platform/database';
 import type { Logger } from './platform/logger';
+import type { Mailer } from './platform/mail';
 import type { Metrics } from './platform/metrics';
 import type { KeyValueStore } from './platform/store';
 
@@ -11,6 +12,9 @@ export interface Deps {
   orm: Orm;
   store: KeyValueStore;
   metrics: Metrics;
+  mailer: Mailer;
+  /** The access-token signing key (JWT_SECRET, or a random one per process outside production). */
+  jwtKey: Uint8Array;
   /** Flipped on SIGTERM: readiness turns 503 and responses ask clients to close their connection. */
   lifecycle: { shuttingDown: boolean };
 }

@@ -2,7 +2,7 @@
 export { createApp } from './app';
 export { loadConfig, type Config } from './config';
 export type { Deps } from './deps';
-export { openRuntime, startJobWorker, type Runtime } from './runtime';
+export { bootstrapAdmin, openRuntime, startJobWorker, type Runtime } from './runtime';
 export { createLogger } from './platform/logger';
-export { enqueueJob, defineTask, startWorker, type TaskDefinition } from './platform/jobs';
+export { enqueueJob, defineTask, startWorker, type RegisteredTask, type TaskDefinition } from './platform/jobs';
 export { tasks } from './tasks';

@@ -3,10 +3,11 @@ import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { createApp } from './app';
 import { loadConfigOrExit, onShutdownSignal } from './process';
-import { openRuntime, startJobWorker } from './runtime';
+import { bootstrapAdmin, openRuntime, startJobWorker } from './runtime';
 
 const { config, logger } = loadConfigOrExit();
 const runtime = await openRuntime(config, logger);
+await bootstrapAdmin(runtime.deps);
 const worker = config.runWorker ? await startJobWorker(runtime) : undefined;
 const server = createServer(createApp(runtime.deps));
 server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout

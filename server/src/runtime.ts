@@ -9,8 +9,11 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedde
 import { migrateJobs, startWorker, type RunningWorker } from './platform/jobs';
 import type { Logger } from './platform/logger';
 import { createMetrics } from './platform/metrics';
+import { createMailer } from './platform/mail';
+import { jwtSecret } from './platform/auth';
 import { createMemoryStore, createRedisStore, type KeyValueStore } from './platform/store';
 import { tasks } from './tasks';
+import { ensureBootstrapAdmin } from './modules/identity';
 
 export interface Runtime {
   deps: Deps;
@@ -38,7 +41,17 @@ export async function openRuntime(config: Readonly<Config>, logger: Logger): Pro
     if (applied.length > 0) logger.info({ applied }, 'applied migrations');
   }
   const store = await openStore(config, logger);
-  const deps: Deps = { config, logger, orm, store, metrics: createMetrics(), lifecycle: { shuttingDown: false } };
+  if (!config.JWT_SECRET) logger.warn('JWT_SECRET is unset: tokens are signed with a random key and end with this process');
+  const deps: Deps = {
+    config,
+    logger,
+    orm,
+    store,
+    metrics: createMetrics(),
+    mailer: createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logger }),
+    jwtKey: jwtSecret(config),
+    lifecycle: { shuttingDown: false },
+  };
   return {
     deps,
     databaseUrl,
@@ -48,6 +61,15 @@ export async function openRuntime(config: Readonly<Config>, logger: Logger): Pro
       await embedded?.stop();
     },
   };
+}
+
+/** BOOTSTRAP_ADMIN_EMAIL/PASSWORD: create that verified admin when there is no admin yet. */
+export async function bootstrapAdmin(deps: Deps): Promise<void> {
+  const { BOOTSTRAP_ADMIN_EMAIL: email, BOOTSTRAP_ADMIN_PASSWORD: password } = deps.config;
+  if (!email || !password) return;
+  if (await ensureBootstrapAdmin(deps.orm.em.fork(), { email, password })) {
+    deps.logger.info({ email }, 'created the bootstrap admin');
+  }
 }
 
 export function startJobWorker(runtime: Runtime): Promise<RunningWorker> {

@@ -1,5 +1,6 @@
 /** The task registry: every module's job tasks, run by the worker. */
 import type { Deps } from './deps';
-import type { TaskDefinition } from './platform/jobs';
+import { identityTasks } from './modules/identity';
+import type { RegisteredTask } from './platform/jobs';
 
-export const tasks: readonly TaskDefinition<never, Deps>[] = [];
+export const tasks: readonly RegisteredTask<Deps>[] = [...identityTasks];

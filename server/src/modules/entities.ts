@@ -1,2 +1,4 @@
-/** Every entity of every module, for MikroORM's discovery. A module adds its own here via its index.ts. */
-export const entities = [];
+/** Every entity of every module, for MikroORM's discovery. */
+import { identityEntities } from './identity';
+
+export const entities = [...identityEntities];

@@ -4,7 +4,7 @@
  * retry, and a `jobKey` deduplicates.
  */
 import { Logger as GraphileLogger, run, runMigrations, type Runner, type TaskList } from 'graphile-worker';
-import type { ZodType, ZodTypeDef } from 'zod';
+import type { ZodType, ZodTypeAny, ZodTypeDef } from 'zod';
 import type { EntityManager, Orm } from './database';
 import type { Logger } from './logger';
 
@@ -13,6 +13,13 @@ export interface TaskDefinition<Payload, Context> {
   name: string;
   payload: ZodType<Payload, ZodTypeDef, unknown>;
   run(payload: Payload, context: Context): Promise<void>;
+}
+
+/** A task with its payload type erased, as the registry holds it (its payload is re-validated on every run). */
+export interface RegisteredTask<Context> {
+  name: string;
+  payload: ZodTypeAny;
+  run(payload: never, context: Context): Promise<void>;
 }
 
 export function defineTask<Payload, Context>(task: TaskDefinition<Payload, Context>): TaskDefinition<Payload, Context> {
@@ -54,7 +61,7 @@ function toGraphileLogger(logger: Logger): GraphileLogger {
 export interface WorkerOptions<Context> {
   connectionString: string;
   concurrency: number;
-  tasks: readonly TaskDefinition<never, Context>[];
+  tasks: readonly RegisteredTask<Context>[];
   context: Context;
   orm: Orm;
   logger: Logger;
@@ -79,8 +86,9 @@ async function beat(orm: Orm): Promise<void> {
 /** Runs the worker and its heartbeat (read by /health/ready) until stop() is awaited. */
 export async function startWorker<Context>(options: WorkerOptions<Context>): Promise<RunningWorker> {
   const taskList: TaskList = {};
-  for (const task of options.tasks as readonly TaskDefinition<unknown, Context>[]) {
-    taskList[task.name] = async (raw) => task.run(task.payload.parse(raw), options.context);
+  for (const task of options.tasks) {
+    const run = task.run.bind(task) as (payload: unknown, context: Context) => Promise<void>;
+    taskList[task.name] = async (raw) => run(task.payload.parse(raw), options.context);
   }
   const runner: Runner = await run({
     connectionString: options.connectionString,

@@ -10,6 +10,8 @@ export interface KeyValueStore {
   /** The Redis client, for libraries that speak Redis themselves (rate-limiter-flexible); absent in memory mode. */
   readonly redis?: Redis;
   get(key: string): Promise<string | null>;
+  /** Reads and deletes in one step, so a one-time value can be used once. */
+  take(key: string): Promise<string | null>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   del(...keys: string[]): Promise<void>;
   ping(): Promise<boolean>;
@@ -31,6 +33,7 @@ export async function createRedisStore(url: string, keyPrefix: string, logger: L
     kind: 'redis',
     redis,
     get: (key) => redis.get(key),
+    take: (key) => redis.getdel(key),
     set: async (key, value, ttlSeconds) => {
       await redis.set(key, value, 'EX', Math.max(1, Math.ceil(ttlSeconds)));
     },
@@ -63,6 +66,11 @@ export function createMemoryStore(): KeyValueStore {
   return {
     kind: 'memory',
     get: async (key) => live(key)?.value ?? null,
+    take: async (key) => {
+      const value = live(key)?.value ?? null;
+      entries.delete(key);
+      return value;
+    },
     set: async (key, value, ttlSeconds) => {
       entries.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000 });
     },

@@ -1,0 +1,124 @@
+/**
+ * Sessions and their rotating refresh tokens. A session is one login; every refresh consumes its token and issues
+ * the next. A consumed token presented again means it leaked: the whole session (the family) is revoked.
+ */
+import type { z } from 'zod';
+import type { TokenPair } from '@emporium/contract';
+import type { Actor, Ctx } from '../../platform/context';
+import type { EntityManager } from '../../platform/database';
+import type { AccessTokenSigner } from '../../platform/auth';
+import { UnauthorizedError } from '../../platform/errors';
+import { randomToken, sha256 } from '../../platform/secrets';
+import { RefreshToken, Session, User } from './identity.entities';
+import { toUserDto } from './identity.mapper';
+
+export interface SessionSettings {
+  signer: AccessTokenSigner;
+  refreshTokenTtlDays: number;
+}
+
+type TokenPairDto = z.infer<typeof TokenPair>;
+
+function newRefreshToken(em: EntityManager, sessionId: string, ttlDays: number): string {
+  const raw = randomToken();
+  em.persist(
+    em.create(RefreshToken, {
+      sessionId,
+      tokenHash: sha256(raw),
+      expiresAt: new Date(Date.now() + ttlDays * 86_400_000),
+      usedAt: null,
+    }),
+  );
+  return raw;
+}
+
+async function tokenPair(settings: SessionSettings, user: User, sessionId: string, refreshToken: string): Promise<TokenPairDto> {
+  const access = await settings.signer.sign({ userId: user.id, role: user.role, sessionId });
+  return { accessToken: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn, user: toUserDto(user) };
+}
+
+/** Starts a session for a user who has proven who they are. Flushes. */
+export async function startSession(ctx: Ctx, settings: SessionSettings, user: User): Promise<TokenPairDto> {
+  const session = ctx.em.create(Session, {
+    userId: user.id,
+    ip: ctx.ip ?? null,
+    userAgent: ctx.userAgent ?? null,
+    revokedAt: null,
+    revokedReason: null,
+  });
+  ctx.em.persist(session);
+  const refreshToken = newRefreshToken(ctx.em, session.id, settings.refreshTokenTtlDays);
+  await ctx.em.flush();
+  return tokenPair(settings, user, session.id, refreshToken);
+}
+
+export async function revokeSessions(
+  em: EntityManager,
+  where: { userId: string; sessionId?: string; exceptSessionId?: string },
+  reason: string,
+): Promise<number> {
+  return em.nativeUpdate(
+    Session,
+    {
+      userId: where.userId,
+      revokedAt: null,
+      ...(where.sessionId ? { id: where.sessionId } : {}),
+      ...(where.exceptSessionId ? { id: { $ne: where.exceptSessionId } } : {}),
+    },
+    { revokedAt: new Date(), revokedReason: reason },
+  );
+}
+
+const invalidRefresh = () => new UnauthorizedError('invalid_token', 'The refresh token is invalid, expired or revoked.');
+
+/**
+ * Consumes a refresh token and issues the next pair. The consume is one conditional UPDATE, so of two parallel
+ * refreshes with one token exactly one wins; the loser looks like reuse and revokes the family.
+ */
+export async function rotateRefreshToken(ctx: Ctx, settings: SessionSettings, raw: string): Promise<TokenPairDto> {
+  const tokenHash = sha256(raw);
+  const result = await ctx.em.transactional(async (em) => {
+    const consumed = await em.nativeUpdate(
+      RefreshToken,
+      { tokenHash, usedAt: null, expiresAt: { $gt: new Date() } },
+      { usedAt: new Date() },
+    );
+    const token = await em.findOne(RefreshToken, { tokenHash });
+    if (!token) return { failure: true as const };
+    const session = await em.findOne(Session, { id: token.sessionId });
+    if (consumed === 0 || !session || session.revokedAt) {
+      if (session && !session.revokedAt && token.usedAt) {
+        await revokeSessions(em, { userId: session.userId, sessionId: session.id }, 'refresh_token_reuse');
+      }
+      return { failure: true as const };
+    }
+    const user = await em.findOne(User, { id: session.userId });
+    if (!user?.isActive) return { failure: true as const };
+    const next = newRefreshToken(em, session.id, settings.refreshTokenTtlDays);
+    return { user, sessionId: session.id, refreshToken: next };
+  });
+  if ('failure' in result) throw invalidRefresh();
+  return tokenPair(settings, result.user, result.sessionId, result.refreshToken);
+}
+
+/** Revokes the session a refresh token belongs to, if it is the caller's own. */
+export async function endSessionOfRefreshToken(ctx: Ctx, actor: Actor, raw: string): Promise<void> {
+  const token = await ctx.em.findOne(RefreshToken, { tokenHash: sha256(raw) });
+  const sessionIds = new Set([actor.sessionId]);
+  if (token) sessionIds.add(token.sessionId);
+  await ctx.em.nativeUpdate(
+    Session,
+    { id: { $in: [...sessionIds] }, userId: actor.userId, revokedAt: null },
+    { revokedAt: new Date(), revokedReason: 'logout' },
+  );
+}
+
+/** The guard's per-request check: one primary-key join. */
+export async function resolveSession(em: EntityManager, userId: string, sessionId: string): Promise<Actor | undefined> {
+  const [row] = await em.execute<{ role: Actor['role'] }[]>(
+    `select u.role from sessions s join users u on u.id = s.user_id
+      where s.id = ? and s.user_id = ? and s.revoked_at is null and u.is_active`,
+    [sessionId, userId],
+  );
+  return row ? { userId, sessionId, role: row.role } : undefined;
+}

@@ -1,0 +1,63 @@
+/**
+ * The request context every service method takes (Vendure's pattern): who is acting, from where, and the
+ * request's EntityManager. Routers build it; services never look at Express.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Role } from '@emporium/contract';
+import { RequestContext } from '@mikro-orm/core';
+import type { EntityManager } from './database';
+
+export interface Actor {
+  userId: string;
+  role: Role;
+  sessionId: string;
+}
+
+export interface Ctx {
+  em: EntityManager;
+  actor: Actor | undefined;
+  ip: string | undefined;
+  userAgent: string | undefined;
+  requestId: string;
+}
+
+export interface AuthenticatedCtx extends Ctx {
+  actor: Actor;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Set by the auth guard on routes that require a signed-in user. */
+      actor?: Actor;
+    }
+  }
+}
+
+/** The parts of a request a context is built from (ts-rest's request type narrows Express's query typing). */
+interface RequestLike {
+  id: unknown;
+  ip?: string | undefined;
+  actor?: Actor | undefined;
+  headers: IncomingHttpHeaders;
+}
+
+export function ctxFrom(req: RequestLike): Ctx {
+  const em = RequestContext.getEntityManager() as EntityManager | undefined;
+  if (!em) throw new Error('no RequestContext: ormRequestContext must run before the routes');
+  return {
+    em,
+    actor: req.actor,
+    ip: req.ip,
+    userAgent: req.headers['user-agent']?.slice(0, 300),
+    requestId: String(req.id),
+  };
+}
+
+/** For routes whose policy requires a signed-in user: the guard has already put the actor there. */
+export function authenticatedCtxFrom(req: RequestLike): AuthenticatedCtx {
+  const ctx = ctxFrom(req);
+  if (!ctx.actor) throw new Error('authenticatedCtxFrom on a route without an auth policy');
+  return { ...ctx, actor: ctx.actor };
+}

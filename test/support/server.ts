@@ -1,0 +1,90 @@
+/**
+ * The real server in-process for one test file: its own database (a copy of the migrated template), its own Redis
+ * key prefix, listening on port 0; plus an SDK client pointed at it. Optionally the job worker too.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createEmporiumClient, type Client } from '@emporium/sdk';
+import { createServer } from 'node:http';
+import {
+  bootstrapAdmin,
+  createApp,
+  createLogger,
+  loadConfig,
+  openRuntime,
+  startJobWorker,
+  type Deps,
+  type Runtime,
+} from '@emporium/server';
+import { databaseUrl, TEST_DATABASE_ADMIN_URL, TEST_REDIS_URL } from './env';
+
+export interface TestServer {
+  baseUrl: string;
+  app: ReturnType<typeof createApp>;
+  deps: Deps;
+  runtime: Runtime;
+  databaseName: string;
+  /** An SDK client without credentials; `clientFor(token)` gives an authenticated one. */
+  client: Client;
+  clientFor(accessToken: string): Client;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  worker?: boolean;
+  env?: Record<string, string>;
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const databaseName = `emporium_t_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`create database ${databaseName} template ${inject('templateDatabase')}`);
+  // Listen first: the app's PUBLIC_URL (mail links, OAuth redirect URIs) must name the real port.
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const config = loadConfig({
+    PUBLIC_URL: baseUrl,
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_URL: databaseUrl(databaseName),
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_KEY_PREFIX: `test:${databaseName}:`,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    MIGRATE_ON_START: 'false',
+    ...options.env,
+  });
+  const runtime = await openRuntime(config, createLogger(config));
+  await bootstrapAdmin(runtime.deps);
+  const worker = options.worker ? await startJobWorker(runtime) : undefined;
+  const app = createApp(runtime.deps);
+  server.on('request', app);
+  return {
+    baseUrl,
+    app,
+    deps: runtime.deps,
+    runtime,
+    databaseName,
+    client: createEmporiumClient({ baseUrl }),
+    clientFor: (accessToken) => createEmporiumClient({ baseUrl, accessToken }),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await worker?.stop();
+      await runtime.close();
+      await adminQuery(`drop database if exists ${databaseName} with (force)`);
+    },
+  };
+}
