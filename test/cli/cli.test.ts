@@ -1,0 +1,241 @@
+/**
+ * The emporium CLI end to end: the real server in-process, the CLI as a child process exactly as an operator
+ * runs it, with its config under a throwaway XDG_CONFIG_HOME.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/server';
+
+const CLI = resolve(import.meta.dirname, '../../cli/bin/emporium.js');
+const ADMIN = { email: 'root@example.com', password: 'correct-horse-battery' };
+const CLI_TIMEOUT = 60_000;
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface StoredConfig {
+  profiles: Record<string, { url?: string; email?: string; accessToken?: string; refreshToken?: string; expiresAt?: string }>;
+}
+
+/** The caller's own EMPORIUM_* variables must not leak into the runs. */
+function cleanEnv(configHome: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('EMPORIUM_')));
+  return { ...env, XDG_CONFIG_HOME: configHome, NO_COLOR: '1', ...extra };
+}
+
+function runCli(args: string[], options: { configHome: string; input?: string; env?: Record<string, string> }): Promise<CliRun> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: tmpdir(),
+      env: cleanEnv(options.configHome, options.env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+    // Always close stdin: a CLI that reads a piped password would otherwise wait forever.
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+function parseJson<T>(run: CliRun): T {
+  return JSON.parse(run.stdout) as T;
+}
+
+interface UserJson {
+  id: string;
+  email: string;
+  fullName: string;
+  role: string;
+  emailVerified: boolean;
+  isActive: boolean;
+}
+
+describe('emporium CLI', () => {
+  let server: TestServer;
+  let configHome: string;
+  const configFile = () => join(configHome, 'emporium', 'config.json');
+  const cli = (args: string[], options: { input?: string; env?: Record<string, string>; home?: string } = {}) =>
+    runCli(['--url', server.baseUrl, ...args], { configHome: options.home ?? configHome, ...options });
+
+  beforeAll(async () => {
+    // The worker too: readiness requires a fresh worker heartbeat.
+    server = await startTestServer({
+      worker: true,
+      env: { BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password },
+    });
+    configHome = await mkdtemp(join(tmpdir(), 'emporium-cli-'));
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    if (configHome) await rm(configHome, { recursive: true, force: true });
+  });
+
+  describe('health', () => {
+    it('exits 0 and prints every readiness check as JSON when the server is ready', async () => {
+      const run = await cli(['health', '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(parseJson(run)).toEqual({
+        status: 'ok',
+        checks: { database: 'up', redis: 'up', migrations: 'up', worker: 'up' },
+      });
+    }, CLI_TIMEOUT);
+
+    it('exits 4 when the server cannot be reached', async () => {
+      const run = await runCli(['--url', 'http://127.0.0.1:9', 'health'], { configHome });
+      expect(run.code).toBe(4);
+      expect(run.stderr).toContain('cannot reach http://127.0.0.1:9');
+    }, CLI_TIMEOUT);
+  });
+
+  describe('login', () => {
+    it('exits 1 with invalid_credentials on stderr when the password is wrong', async () => {
+      const home = await mkdtemp(join(tmpdir(), 'emporium-cli-'));
+      try {
+        const run = await cli(['login', '--email', ADMIN.email, '--password', 'not-the-password'], { home });
+        expect(run.code).toBe(1);
+        expect(run.stderr).toMatch(/^error: .*\(invalid_credentials, request [^)]+\)/m);
+        expect(run.stdout).toBe('');
+      } finally {
+        await rm(home, { recursive: true, force: true });
+      }
+    }, CLI_TIMEOUT);
+  });
+
+  describe('without a stored login', () => {
+    it('whoami exits 3 and says to run emporium login', async () => {
+      const home = await mkdtemp(join(tmpdir(), 'emporium-cli-'));
+      try {
+        const run = await cli(['whoami'], { home });
+        expect(run.code).toBe(3);
+        expect(run.stderr).toContain('emporium login');
+      } finally {
+        await rm(home, { recursive: true, force: true });
+      }
+    }, CLI_TIMEOUT);
+  });
+
+  describe('logged in as the bootstrap admin', () => {
+    let login: CliRun;
+
+    beforeAll(async () => {
+      // The password arrives on stdin, as in `pass show emporium | emporium login --email ...`.
+      login = await cli(['login', '--email', ADMIN.email], { input: `${ADMIN.password}\n` });
+    }, CLI_TIMEOUT);
+
+    it('login stores the tokens in a config file only its owner can read', async () => {
+      expect(login.code, login.stderr).toBe(0);
+      expect(login.stdout).toContain(ADMIN.email);
+      expect((await stat(configFile())).mode & 0o777).toBe(0o600);
+      expect((await stat(join(configHome, 'emporium'))).mode & 0o777).toBe(0o700);
+      const stored = JSON.parse(await readFile(configFile(), 'utf8')) as StoredConfig;
+      expect(stored.profiles.default).toMatchObject({
+        url: server.baseUrl,
+        email: ADMIN.email,
+        accessToken: expect.any(String),
+        refreshToken: expect.any(String),
+        expiresAt: expect.any(String),
+      });
+    });
+
+    it('whoami --json prints the admin', async () => {
+      const run = await cli(['whoami', '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(parseJson<UserJson>(run)).toMatchObject({ email: ADMIN.email, role: 'admin' });
+    }, CLI_TIMEOUT);
+
+    it('users list --json includes the admin', async () => {
+      const run = await cli(['users', 'list', '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      const page = parseJson<{ data: UserJson[]; nextCursor: string | null }>(run);
+      expect(page.data.map((user) => user.email)).toContain(ADMIN.email);
+    }, CLI_TIMEOUT);
+
+    it('users list prints an aligned table for humans', async () => {
+      const run = await cli(['users', 'list', '--role', 'admin', '--all']);
+      expect(run.code, run.stderr).toBe(0);
+      const [header, ...rows] = run.stdout.trimEnd().split('\n');
+      expect(header).toMatch(/^ID\s+EMAIL\s+NAME\s+ROLE\s+VERIFIED\s+ACTIVE\s+CREATED$/);
+      expect(rows.some((row) => row.includes(ADMIN.email))).toBe(true);
+      const roleColumn = header?.indexOf('ROLE') ?? -1;
+      expect(rows.every((row) => row.slice(roleColumn).startsWith('admin '))).toBe(true);
+    }, CLI_TIMEOUT);
+
+    it('admins create makes a verified admin that users show returns', async () => {
+      const created = await cli(
+        ['admins', 'create', '--email', 'second-admin@example.com', '--full-name', 'Second Admin', '--json'],
+        { input: 'another-long-password\n' },
+      );
+      expect(created.code, created.stderr).toBe(0);
+      const { id } = parseJson<UserJson>(created);
+
+      const shown = await cli(['users', 'show', id, '--json']);
+      expect(shown.code, shown.stderr).toBe(0);
+      expect(parseJson<UserJson>(shown)).toMatchObject({
+        id,
+        email: 'second-admin@example.com',
+        fullName: 'Second Admin',
+        role: 'admin',
+        emailVerified: true,
+        isActive: true,
+      });
+    }, CLI_TIMEOUT);
+
+    it('users update --role vendor changes the role', async () => {
+      const created = await cli([
+        'admins', 'create', '--email', 'soon-vendor@example.com', '--full-name', 'Soon Vendor',
+        '--password', 'yet-another-password', '--json',
+      ]);
+      expect(created.code, created.stderr).toBe(0);
+      const { id } = parseJson<UserJson>(created);
+
+      const updated = await cli(['users', 'update', id, '--role', 'vendor', '--json']);
+      expect(updated.code, updated.stderr).toBe(0);
+      expect(parseJson<UserJson>(updated)).toMatchObject({ id, role: 'vendor' });
+    }, CLI_TIMEOUT);
+
+    it('users update without a change is a usage error (exit 2)', async () => {
+      const run = await cli(['users', 'update', '00000000-0000-7000-8000-000000000000']);
+      expect(run.code).toBe(2);
+    }, CLI_TIMEOUT);
+
+    it('refreshes an expired access token once and saves the new pair', async () => {
+      const before = JSON.parse(await readFile(configFile(), 'utf8')) as StoredConfig;
+      const profile = before.profiles.default ?? {};
+      profile.expiresAt = new Date(Date.now() - 60_000).toISOString();
+      await writeFile(configFile(), JSON.stringify(before), { mode: 0o600 });
+
+      const run = await cli(['whoami', '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      const after = JSON.parse(await readFile(configFile(), 'utf8')) as StoredConfig;
+      expect(after.profiles.default?.refreshToken).not.toBe(profile.refreshToken);
+      expect(Date.parse(after.profiles.default?.expiresAt ?? '')).toBeGreaterThan(Date.now());
+    }, CLI_TIMEOUT);
+
+    it('logout ends the session, after which whoami exits 3', async () => {
+      const loggedIn = await cli(['--profile', 'leaving', 'login', '--email', ADMIN.email], {
+        env: { EMPORIUM_PASSWORD: ADMIN.password },
+      });
+      expect(loggedIn.code, loggedIn.stderr).toBe(0);
+
+      const loggedOut = await cli(['--profile', 'leaving', 'logout']);
+      expect(loggedOut.code, loggedOut.stderr).toBe(0);
+      const stored = JSON.parse(await readFile(configFile(), 'utf8')) as StoredConfig;
+      expect(stored.profiles.leaving).toEqual({ url: server.baseUrl, email: ADMIN.email });
+
+      const whoami = await cli(['--profile', 'leaving', 'whoami']);
+      expect(whoami.code).toBe(3);
+      expect(whoami.stderr).toContain('emporium login --profile leaving');
+    }, CLI_TIMEOUT);
+  });
+});
