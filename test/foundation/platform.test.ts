@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { z } from 'zod';
+import { defineTask, enqueueJob, startWorker, type Deps } from '@emporium/server';
+import { getLiveness, getReadiness } from '@emporium/sdk';
+import { startTestServer, type TestServer } from '../support/server';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => server.close());
+
+describe('jobs enqueued in a transaction', () => {
+  it('enqueues nothing when the transaction rolls back, and runs the job when it commits', async () => {
+    const received: string[] = [];
+    const probe = defineTask<{ note: string }, Deps>({
+      name: 'test__probe',
+      payload: z.object({ note: z.string() }),
+      run: async ({ note }) => {
+        received.push(note);
+      },
+    });
+    const em = server.deps.orm.em.fork();
+    await expect(
+      em.transactional(async (tx) => {
+        await enqueueJob(tx, probe, { note: 'rolled back' });
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    const [pending] = await em.execute<{ count: string }[]>(`select count(*) from graphile_worker.jobs where task_identifier = 'test__probe'`);
+    expect(Number(pending!.count)).toBe(0);
+
+    await em.transactional(async (tx) => enqueueJob(tx, probe, { note: 'committed' }));
+    const worker = await startWorker({
+      connectionString: server.runtime.databaseUrl,
+      concurrency: 1,
+      tasks: [probe],
+      context: server.deps,
+      orm: server.deps.orm,
+      logger: server.deps.logger,
+    });
+    try {
+      await expect.poll(() => received, { timeout: 10_000 }).toEqual(['committed']);
+    } finally {
+      await worker.stop();
+    }
+  });
+});
+
+describe('health', () => {
+  it('reports live, and not ready (503 naming the worker) while no worker beats', async () => {
+    expect((await getLiveness({ client: server.client })).data).toEqual({ status: 'ok' });
+    const ready = await getReadiness({ client: server.client });
+    expect(ready.response.status).toBe(503);
+    expect(ready.response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(ready.error).toMatchObject({
+      code: 'not_ready',
+      detail: 'Down: worker.',
+      checks: { database: 'up', redis: 'up', migrations: 'up', worker: 'down' },
+    });
+  });
+});
+
+describe('GET /metrics', () => {
+  it('shows the request histogram labelled by route template, never by raw path', async () => {
+    await request(server.app).get('/health/live');
+    await request(server.app).put('/api/users/addresses/0190a4c5-0000-7000-8000-000000000001').send({ city: 'X' });
+    await request(server.app).get('/no/such/route/12345');
+    const metrics = await request(server.app).get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/health\/live",status_code="200"\} \d+/);
+    expect(metrics.text).toMatch(/http_request_duration_seconds_count\{method="PUT",route="\/api\/users\/addresses\/:id",status_code="401"\} 1/);
+    expect(metrics.text).toMatch(/route="\(unmatched\)",status_code="404"/);
+    expect(metrics.text).not.toContain('0190a4c5-0000-7000-8000-000000000001');
+    expect(metrics.text).not.toContain('12345');
+    expect(metrics.text).toContain('process_cpu_seconds_total');
+  });
+});
+
+describe('documentation', () => {
+  it('serves the OpenAPI document and the docs page', async () => {
+    const spec = await request(server.app).get('/openapi.json');
+    expect(spec.body.openapi).toBe('3.0.2');
+    expect(spec.body.paths['/api/auth/login'].post.operationId).toBe('login');
+    const docs = await request(server.app).get('/docs/');
+    expect(docs.status).toBe(200);
+    expect(docs.text).toContain('swagger-ui');
+  });
+});
