@@ -29,7 +29,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js', 'cli/bin/**'],
+    files: ['**/*.js', 'cli/bin/**', 'vitest.config.ts'],
     extends: [tseslint.configs.disableTypeChecked],
   },
 );

@@ -19,8 +19,16 @@ interface CliRun {
   stderr: string;
 }
 
+interface StoredProfile {
+  url?: string;
+  email?: string;
+  accessToken?: string;
+  refreshToken?: string;
+  expiresAt?: string;
+}
+
 interface StoredConfig {
-  profiles: Record<string, { url?: string; email?: string; accessToken?: string; refreshToken?: string; expiresAt?: string }>;
+  profiles: Record<string, StoredProfile>;
 }
 
 /** The caller's own EMPORIUM_* variables must not leak into the runs. */
@@ -64,6 +72,15 @@ describe('emporium CLI', () => {
   let server: TestServer;
   let configHome: string;
   const configFile = () => join(configHome, 'emporium', 'config.json');
+  const storedProfile = async () => (JSON.parse(await readFile(configFile(), 'utf8')) as StoredConfig).profiles.default ?? {};
+  /** Rewrites the default profile the way a stale or tampered file would look; answers the profile as it was. */
+  const editProfile = async (change: (profile: StoredProfile) => StoredProfile) => {
+    const stored = JSON.parse(await readFile(configFile(), 'utf8')) as StoredConfig;
+    const before = stored.profiles.default ?? {};
+    stored.profiles.default = change(before);
+    await writeFile(configFile(), JSON.stringify(stored), { mode: 0o600 });
+    return before;
+  };
   const cli = (args: string[], options: { input?: string; env?: Record<string, string>; home?: string } = {}) =>
     runCli(['--url', server.baseUrl, ...args], { configHome: options.home ?? configHome, ...options });
 
@@ -209,17 +226,38 @@ describe('emporium CLI', () => {
       expect(run.code).toBe(2);
     }, CLI_TIMEOUT);
 
-    it('refreshes an expired access token once and saves the new pair', async () => {
-      const before = JSON.parse(await readFile(configFile(), 'utf8')) as StoredConfig;
-      const profile = before.profiles.default ?? {};
-      profile.expiresAt = new Date(Date.now() - 60_000).toISOString();
-      await writeFile(configFile(), JSON.stringify(before), { mode: 0o600 });
-
+    it('refreshes an expired access token and saves the new pair', async () => {
+      const before = await editProfile((profile) => ({ ...profile, expiresAt: new Date(Date.now() - 60_000).toISOString() }));
       const run = await cli(['whoami', '--json']);
       expect(run.code, run.stderr).toBe(0);
-      const after = JSON.parse(await readFile(configFile(), 'utf8')) as StoredConfig;
-      expect(after.profiles.default?.refreshToken).not.toBe(profile.refreshToken);
-      expect(Date.parse(after.profiles.default?.expiresAt ?? '')).toBeGreaterThan(Date.now());
+      const after = await storedProfile();
+      expect(after.refreshToken).not.toBe(before.refreshToken);
+      expect(Date.parse(after.expiresAt ?? '')).toBeGreaterThan(Date.now());
+    }, CLI_TIMEOUT);
+
+    it('refreshes once when the server rejects the stored access token', async () => {
+      await editProfile((profile) => ({ ...profile, accessToken: 'not-a-valid-token' }));
+      const run = await cli(['users', 'list', '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      expect((await storedProfile()).accessToken).not.toBe('not-a-valid-token');
+    }, CLI_TIMEOUT);
+
+    it('exits 3 with a login hint when neither token is accepted', async () => {
+      const home = await mkdtemp(join(tmpdir(), 'emporium-cli-'));
+      try {
+        const loggedIn = await cli(['login', '--email', ADMIN.email], { home, env: { EMPORIUM_PASSWORD: ADMIN.password } });
+        expect(loggedIn.code, loggedIn.stderr).toBe(0);
+        const file = join(home, 'emporium', 'config.json');
+        const stored = JSON.parse(await readFile(file, 'utf8')) as StoredConfig;
+        stored.profiles.default = { ...stored.profiles.default, accessToken: 'not-a-valid-token', refreshToken: 'not-a-valid-token' };
+        await writeFile(file, JSON.stringify(stored), { mode: 0o600 });
+
+        const run = await cli(['whoami'], { home });
+        expect(run.code).toBe(3);
+        expect(run.stderr).toContain('run `emporium login`');
+      } finally {
+        await rm(home, { recursive: true, force: true });
+      }
     }, CLI_TIMEOUT);
 
     it('logout ends the session, after which whoami exits 3', async () => {

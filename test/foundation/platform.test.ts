@@ -52,8 +52,8 @@ describe('health', () => {
   it('reports live, and not ready (503 naming the worker) while no worker beats', async () => {
     expect((await getLiveness({ client: server.client })).data).toEqual({ status: 'ok' });
     const ready = await getReadiness({ client: server.client });
-    expect(ready.response.status).toBe(503);
-    expect(ready.response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(ready.response!.status).toBe(503);
+    expect(ready.response!.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect(ready.error).toMatchObject({
       code: 'not_ready',
       detail: 'Down: worker.',

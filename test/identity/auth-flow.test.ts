@@ -19,7 +19,7 @@ afterAll(async () => {
 
 async function registerAndVerify(email: string, password: string) {
   const registered = await register({ client: server.client, body: { email, password, fullName: 'Ada Lovelace' } });
-  expect(registered.response.status).toBe(202);
+  expect(registered.response!.status).toBe(202);
   const mail = await mailbox.waitFor(email, /Verify your Emporium email/);
   const verified = await verifyEmail({ client: server.client, body: { token: tokenFrom(mail, 'verify-email') } });
   expect(verified.data?.user).toMatchObject({ email, emailVerified: true, role: 'customer' });
@@ -35,29 +35,29 @@ describe('the account lifecycle', () => {
     expect(profile.data).toMatchObject({ email, fullName: 'Ada Lovelace', emailVerified: true, isActive: true });
 
     const refreshed = await refreshTokens({ client: server.client, body: { refreshToken: session.refreshToken } });
-    expect(refreshed.response.status).toBe(200);
+    expect(refreshed.response!.status).toBe(200);
     const next = refreshed.data!;
     expect(next.refreshToken).not.toBe(session.refreshToken);
 
     const loggedOut = await logout({ client: server.clientFor(next.accessToken), body: { refreshToken: next.refreshToken } });
-    expect(loggedOut.response.status).toBe(204);
+    expect(loggedOut.response!.status).toBe(204);
 
     const oldAccess = await getProfile({ client: server.clientFor(next.accessToken) });
-    expect(oldAccess.response.status).toBe(401);
-    expect(oldAccess.response.headers.get('www-authenticate')).toBe('Bearer');
+    expect(oldAccess.response!.status).toBe(401);
+    expect(oldAccess.response!.headers.get('www-authenticate')).toBe('Bearer');
     const oldRefresh = await refreshTokens({ client: server.client, body: { refreshToken: next.refreshToken } });
-    expect(oldRefresh.response.status).toBe(401);
+    expect(oldRefresh.response!.status).toBe(401);
   });
 
   it('refuses login before the email is verified, and mails the owner when their address is registered again', async () => {
     const email = 'grace@example.com';
     await register({ client: server.client, body: { email, password: 'compiler-a0-1952', fullName: 'Grace Hopper' } });
     const unverified = await login({ client: server.client, body: { email, password: 'compiler-a0-1952' } });
-    expect(unverified.response.status).toBe(403);
+    expect(unverified.response!.status).toBe(403);
     expect(unverified.error).toMatchObject({ code: 'email_not_verified' });
 
     const again = await register({ client: server.client, body: { email, password: 'another-password-1', fullName: 'Mallory' } });
-    expect(again.response.status).toBe(202);
+    expect(again.response!.status).toBe(202);
     await mailbox.waitFor(email, /Someone tried to register with your address/);
   });
 });
@@ -87,15 +87,15 @@ describe('refresh token rotation', () => {
     await registerAndVerify('rotate@example.com', 'rotate-password-1');
     const first = await signIn(server, 'rotate@example.com', 'rotate-password-1');
     const second = await refreshTokens({ client: server.client, body: { refreshToken: first.refreshToken } });
-    expect(second.response.status).toBe(200);
+    expect(second.response!.status).toBe(200);
 
     const replay = await refreshTokens({ client: server.client, body: { refreshToken: first.refreshToken } });
-    expect(replay.response.status).toBe(401);
+    expect(replay.response!.status).toBe(401);
     // The thief's replay ended the family: the legitimate newer token and its access token are dead too.
     const descendant = await refreshTokens({ client: server.client, body: { refreshToken: second.data!.refreshToken } });
-    expect(descendant.response.status).toBe(401);
+    expect(descendant.response!.status).toBe(401);
     const access = await getProfile({ client: server.clientFor(second.data!.accessToken) });
-    expect(access.response.status).toBe(401);
+    expect(access.response!.status).toBe(401);
   });
 
   it('lets at most one of two parallel refreshes with the same token succeed', async () => {
@@ -105,7 +105,7 @@ describe('refresh token rotation', () => {
       const results = await Promise.all(
         [1, 2].map(() => refreshTokens({ client: server.client, body: { refreshToken: session.refreshToken } })),
       );
-      expect(results.filter((result) => result.response.status === 200).length).toBeLessThanOrEqual(1);
+      expect(results.filter((result) => result.response!.status === 200).length).toBeLessThanOrEqual(1);
     }
   });
 });
@@ -119,12 +119,12 @@ describe('password reset', () => {
     await forgotPassword({ client: server.client, body: { email } });
     const token = tokenFrom(await mailbox.waitFor(email, /Reset your Emporium password/), 'reset-password');
     const reset = await resetPassword({ client: server.client, body: { token, password: 'brand-new-password-2' } });
-    expect(reset.response.status).toBe(204);
+    expect(reset.response!.status).toBe(204);
     const reused = await resetPassword({ client: server.client, body: { token, password: 'third-password-3333' } });
     expect(reused.error).toMatchObject({ code: 'invalid_token' });
 
-    expect((await getProfile({ client: server.clientFor(before.accessToken) })).response.status).toBe(401);
-    expect((await refreshTokens({ client: server.client, body: { refreshToken: before.refreshToken } })).response.status).toBe(401);
+    expect((await getProfile({ client: server.clientFor(before.accessToken) })).response!.status).toBe(401);
+    expect((await refreshTokens({ client: server.client, body: { refreshToken: before.refreshToken } })).response!.status).toBe(401);
     await signIn(server, email, 'brand-new-password-2');
     await mailbox.waitFor(email, /password was changed/);
 
@@ -133,7 +133,7 @@ describe('password reset', () => {
     const late = tokenFrom(await mailbox.waitFor(email, /Reset your Emporium password/), 'reset-password');
     await server.deps.orm.em.fork().execute(`update action_tokens set expires_at = now() - interval '1 second' where purpose = 'reset_password'`);
     const expired = await resetPassword({ client: server.client, body: { token: late, password: 'too-late-password-4' } });
-    expect(expired.response.status).toBe(400);
+    expect(expired.response!.status).toBe(400);
     expect(expired.error).toMatchObject({ code: 'invalid_token' });
   });
 });

@@ -61,13 +61,13 @@ describe('addresses', () => {
 
   it('keeps one user from reading or changing another\'s addresses (404)', async () => {
     const mine = await createAddress({ client: server.clientFor(customer.accessToken), body: home });
-    expect(mine.response.status).toBe(201);
+    expect(mine.response!.status).toBe(201);
     expect(mine.data!.isDefault).toBe(true);
     const id = mine.data!.id;
     const thief = server.clientFor(vendor.accessToken);
 
-    expect((await updateAddress({ client: thief, path: { id }, body: { city: 'Elsewhere' } })).response.status).toBe(404);
-    expect((await deleteAddress({ client: thief, path: { id } })).response.status).toBe(404);
+    expect((await updateAddress({ client: thief, path: { id }, body: { city: 'Elsewhere' } })).response!.status).toBe(404);
+    expect((await deleteAddress({ client: thief, path: { id } })).response!.status).toBe(404);
     expect((await listAddresses({ client: thief })).data!.data).toEqual([]);
     const stillMine = await listAddresses({ client: server.clientFor(customer.accessToken) });
     expect(stillMine.data!.data.map((address) => [address.id, address.city])).toEqual([[id, 'Springfield']]);
@@ -91,8 +91,8 @@ describe('addresses', () => {
 
   it('refuses a forged cursor and a page size above 100 with 400', async () => {
     const client = server.clientFor(vendor.accessToken);
-    expect((await listAddresses({ client, query: { cursor: 'garbage' } })).response.status).toBe(400);
-    expect((await listAddresses({ client, query: { limit: 101 } })).response.status).toBe(400);
+    expect((await listAddresses({ client, query: { cursor: 'garbage' } })).response!.status).toBe(400);
+    expect((await listAddresses({ client, query: { limit: 101 } })).response!.status).toBe(400);
   });
 });
 
@@ -103,7 +103,8 @@ describe('admin user management', () => {
       .set('Authorization', `Bearer ${customer.accessToken}`)
       .send({ fullName: 'Sneaky', role: 'admin', isActive: true });
     expect(response.status).toBe(400);
-    expect(response.body.errors.map((error: { path: string }) => error.path).sort()).toEqual(['body.isActive', 'body.role']);
+    const errors = response.body.errors as { path: string }[];
+    expect(errors.map((error) => error.path).sort()).toEqual(['body.isActive', 'body.role']);
     expect((await getProfile({ client: server.clientFor(customer.accessToken) })).data).toMatchObject({ role: 'customer', fullName: 'Test customer' });
   });
 
@@ -119,17 +120,17 @@ describe('admin user management', () => {
     const promoted = await updateUser({ client: server.clientFor(admin.accessToken), path: { id: target.id }, body: { role: 'admin' } });
     expect(promoted.data!.role).toBe('admin');
     // The same access token now carries admin rights: the guard reads the role live.
-    expect((await listUsers({ client: server.clientFor(target.accessToken) })).response.status).toBe(200);
+    expect((await listUsers({ client: server.clientFor(target.accessToken) })).response!.status).toBe(200);
 
     await updateUser({ client: server.clientFor(admin.accessToken), path: { id: target.id }, body: { isActive: false } });
-    expect((await getProfile({ client: server.clientFor(target.accessToken) })).response.status).toBe(401);
+    expect((await getProfile({ client: server.clientFor(target.accessToken) })).response!.status).toBe(401);
     const relogin = await login({ client: server.client, body: { email: target.email, password: target.password } });
     expect(relogin.error).toMatchObject({ code: 'account_disabled' });
   });
 
   it('does not let an admin demote themselves', async () => {
     const response = await updateUser({ client: server.clientFor(admin.accessToken), path: { id: admin.id }, body: { role: 'customer' } });
-    expect(response.response.status).toBe(409);
+    expect(response.response!.status).toBe(409);
   });
 });
 

@@ -31,7 +31,7 @@ const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base
 
 async function statusWith(token: string) {
   const { response, error } = await getProfile({ client: server.clientFor(token) });
-  return { status: response.status, code: (error as { code?: string } | undefined)?.code };
+  return { status: response!.status, code: (error as { code?: string } | undefined)?.code };
 }
 
 describe('access token verification', () => {
@@ -58,8 +58,8 @@ describe('access token verification', () => {
 
   it('answers a missing token with 401 unauthorized and WWW-Authenticate: Bearer', async () => {
     const { response, error } = await getProfile({ client: server.client });
-    expect(response.status).toBe(401);
-    expect(response.headers.get('www-authenticate')).toBe('Bearer');
+    expect(response!.status).toBe(401);
+    expect(response!.headers.get('www-authenticate')).toBe('Bearer');
     expect(error).toMatchObject({ code: 'unauthorized' });
   });
 });

@@ -1,0 +1,47 @@
+/**
+ * emporium: the admin command-line tool. Wires the command groups into commander and turns every failure into
+ * a message on stderr and one of the documented exit codes.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import packageJson from '../package.json' with { type: 'json' };
+import { registerAdminCommands } from './commands/admins';
+import { registerAuthCommands } from './commands/auth';
+import { registerHealthCommands } from './commands/health';
+import { registerUserCommands } from './commands/users';
+import { DEFAULT_URL, parseBaseUrl, parseProfileName } from './context';
+import { ExitCode, report } from './errors';
+
+function buildProgram(): Command {
+  const program = new Command('emporium')
+    .description('Administer an Emporium server')
+    .version(packageJson.version)
+    .addOption(
+      new Option('--profile <name>', 'credentials profile to use').env('EMPORIUM_PROFILE').default('default').argParser(parseProfileName),
+    )
+    .addOption(
+      new Option('--url <baseUrl>', `server origin (default: the profile's, else ${DEFAULT_URL})`).env('EMPORIUM_URL').argParser(parseBaseUrl),
+    )
+    .option('--json', 'print machine-readable JSON on stdout')
+    .showHelpAfterError('(add --help for usage)')
+    // Set before the subcommands are added so they inherit it: commander's own exit would use code 1 for usage
+    // errors, which the documented codes reserve for API failures.
+    .exitOverride();
+
+  registerAuthCommands(program);
+  registerHealthCommands(program);
+  registerUserCommands(program);
+  registerAdminCommands(program);
+  return program;
+}
+
+function exitCodeOf(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  return report(error);
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  // exitCode rather than exit(): stdout may still be draining into a pipe.
+  process.exitCode = exitCodeOf(error);
+}
