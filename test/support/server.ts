@@ -35,7 +35,8 @@ export interface TestServer {
 
 export interface TestServerOptions {
   worker?: boolean;
-  env?: Record<string, string>;
+  /** Extra environment; a function receives the server's base URL (for peers that must know it first). */
+  env?: Record<string, string> | ((baseUrl: string) => Promise<Record<string, string>>);
 }
 
 async function adminQuery(sql: string): Promise<void> {
@@ -55,6 +56,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const extraEnv = typeof options.env === 'function' ? await options.env(baseUrl) : options.env;
   const config = loadConfig({
     PUBLIC_URL: baseUrl,
     NODE_ENV: 'test',
@@ -64,7 +66,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     REDIS_KEY_PREFIX: `test:${databaseName}:`,
     JWT_SECRET: randomBytes(32).toString('hex'),
     MIGRATE_ON_START: 'false',
-    ...options.env,
+    ...extraEnv,
   });
   const runtime = await openRuntime(config, createLogger(config));
   await bootstrapAdmin(runtime.deps);

@@ -137,6 +137,11 @@ export function createOAuthService(config: Readonly<Config>, store: KeyValueStor
           idTokenExpected: true,
         });
         claims = tokens.claims();
+        // Providers may keep email claims out of the ID token and serve them from the userinfo endpoint only.
+        if (claims && claims.email === undefined) {
+          const userInfo = await oidc.fetchUserInfo(configuration, tokens.access_token, claims.sub);
+          claims = { ...claims, email: userInfo.email, email_verified: userInfo.email_verified, name: userInfo.name ?? claims.name };
+        }
       } catch (grantError) {
         throw oauthFailed(`The code exchange failed: ${grantError instanceof Error ? grantError.message : 'unknown error'}`);
       }
