@@ -1,6 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { Id, meta, page, PageQuery, problem, Role } from './common';
+import { Id, invalidBody, meta, page, PageQuery, problem, Role } from './common';
 import { Email, FullName, Password, User } from './identity.schemas';
 
 const c = initContract();
@@ -40,7 +40,7 @@ export const adminUsersContract = c.router(
       description: 'Creates a verified user with the given role (how admins and vendors are made without a mail round trip).',
       metadata: adminsOnly,
       body: z.object({ email: Email, password: Password, fullName: FullName, role: Role }).strict(),
-      responses: { 201: User, 400: problem('validation_failed', 'malformed_json'), ...denied, 409: problem('email_taken') },
+      responses: { 201: User, 400: invalidBody, ...denied, 409: problem('email_taken') },
     },
     updateUser: {
       method: 'PUT',
@@ -57,7 +57,7 @@ export const adminUsersContract = c.router(
         .refine((value) => value.role !== undefined || value.isActive !== undefined, 'give role or isActive'),
       responses: {
         200: User,
-        400: problem('validation_failed', 'malformed_json'),
+        400: invalidBody,
         ...denied,
         404: problem('not_found'),
         409: problem('conflict'),

@@ -1,6 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { meta, MessageResponse, problem } from './common';
+import { invalidBody, MessageResponse, meta, problem } from './common';
 import { Email, FullName, MailToken, Password, TokenPair, User } from './identity.schemas';
 
 const c = initContract();
@@ -18,7 +18,7 @@ export const authContract = c.router(
         'the email is taken (the existing owner is mailed instead), so it cannot be used to probe for accounts.',
       metadata: meta({ auth: 'public', rateLimit: 'register' }),
       body: z.object({ email: Email, password: Password, fullName: FullName }).strict(),
-      responses: { 202: MessageResponse, 400: problem('validation_failed', 'malformed_json') },
+      responses: { 202: MessageResponse, 400: invalidBody },
     },
     verifyEmail: {
       method: 'POST',
@@ -36,7 +36,7 @@ export const authContract = c.router(
       description: 'Always 202. An unverified account gets a new link, which supersedes the older ones.',
       metadata: meta({ auth: 'public', rateLimit: 'email_action' }),
       body: z.object({ email: Email }).strict(),
-      responses: { 202: MessageResponse, 400: problem('validation_failed', 'malformed_json') },
+      responses: { 202: MessageResponse, 400: invalidBody },
     },
     login: {
       method: 'POST',
@@ -49,7 +49,7 @@ export const authContract = c.router(
       body: z.object({ email: Email, password: z.string().min(1).max(1024) }).strict(),
       responses: {
         200: TokenPair,
-        400: problem('validation_failed', 'malformed_json'),
+        400: invalidBody,
         401: problem('invalid_credentials'),
         403: problem('email_not_verified', 'account_disabled'),
       },
@@ -65,7 +65,7 @@ export const authContract = c.router(
       body: z.object({ refreshToken: z.string().min(1).max(256) }).strict(),
       responses: {
         200: TokenPair,
-        400: problem('validation_failed', 'malformed_json'),
+        400: invalidBody,
         401: problem('invalid_token'),
         403: problem('account_disabled'),
       },
@@ -80,7 +80,7 @@ export const authContract = c.router(
       body: z.object({ refreshToken: z.string().min(1).max(256) }).strict(),
       responses: {
         204: c.noBody(),
-        400: problem('validation_failed', 'malformed_json'),
+        400: invalidBody,
         401: problem('unauthorized', 'invalid_token'),
       },
     },
@@ -91,7 +91,7 @@ export const authContract = c.router(
       description: 'Always 202, whether or not the account exists. The mail holds a single-use link valid for 1 hour.',
       metadata: meta({ auth: 'public', rateLimit: 'email_action' }),
       body: z.object({ email: Email }).strict(),
-      responses: { 202: MessageResponse, 400: problem('validation_failed', 'malformed_json') },
+      responses: { 202: MessageResponse, 400: invalidBody },
     },
     resetPassword: {
       method: 'POST',

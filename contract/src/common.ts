@@ -74,6 +74,9 @@ export function problem<const C extends ErrorCode>(...codes: [C, ...C[]]) {
     .describe(`Problem details; code: ${codes.join(', ')}`);
 }
 
+/** The 400 of every route that takes a JSON body. */
+export const invalidBody = problem('validation_failed', 'malformed_json');
+
 /** Responses every route may give; merged into each route by the root router. */
 export const commonResponses = {
   429: problem('rate_limited'),

@@ -1,12 +1,11 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { Id, meta, page, PageQuery, problem } from './common';
+import { Id, invalidBody, meta, page, PageQuery, problem } from './common';
 import { Address, AddressInput, AddressUpdate, FullName, Password, User } from './identity.schemas';
 
 const c = initContract();
 const signedIn = meta({ auth: 'authenticated' });
 const unauthorized = problem('unauthorized', 'invalid_token');
-const badRequest = problem('validation_failed', 'malformed_json');
 
 export const usersContract = c.router(
   {
@@ -25,7 +24,7 @@ export const usersContract = c.router(
       description: 'Changes the name. Email, role and status are not changed here.',
       metadata: signedIn,
       body: z.object({ fullName: FullName }).strict(),
-      responses: { 200: User, 400: badRequest, 401: unauthorized },
+      responses: { 200: User, 400: invalidBody, 401: unauthorized },
     },
     changePassword: {
       method: 'PUT',
@@ -47,7 +46,7 @@ export const usersContract = c.router(
       description: 'The default address first, then the newest.',
       metadata: signedIn,
       query: PageQuery,
-      responses: { 200: page(Address), 400: badRequest, 401: unauthorized },
+      responses: { 200: page(Address), 400: invalidBody, 401: unauthorized },
     },
     createAddress: {
       method: 'POST',
@@ -56,7 +55,7 @@ export const usersContract = c.router(
       description: 'The first address becomes the default. At most 50 addresses per user.',
       metadata: signedIn,
       body: AddressInput,
-      responses: { 201: Address, 400: badRequest, 401: unauthorized, 409: problem('conflict') },
+      responses: { 201: Address, 400: invalidBody, 401: unauthorized, 409: problem('conflict') },
     },
     updateAddress: {
       method: 'PUT',
@@ -66,7 +65,7 @@ export const usersContract = c.router(
       metadata: signedIn,
       pathParams: z.object({ id: Id }),
       body: AddressUpdate,
-      responses: { 200: Address, 400: badRequest, 401: unauthorized, 404: problem('not_found') },
+      responses: { 200: Address, 400: invalidBody, 401: unauthorized, 404: problem('not_found') },
     },
     deleteAddress: {
       method: 'DELETE',
@@ -75,7 +74,7 @@ export const usersContract = c.router(
       description: 'When the default goes, the newest remaining address becomes the default.',
       metadata: signedIn,
       pathParams: z.object({ id: Id }),
-      responses: { 204: c.noBody(), 400: badRequest, 401: unauthorized, 404: problem('not_found') },
+      responses: { 204: c.noBody(), 400: invalidBody, 401: unauthorized, 404: problem('not_found') },
     },
   },
   { pathPrefix: '/users' },

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract, isRouteMetadata } from '@emporium/contract';
-import { createAddress, deleteAddress, getProfile, listAddresses, listUsers, login, updateAddress, updateUser } from '@emporium/sdk';
+import { createAddress, createUser, deleteAddress, getProfile, listAddresses, listUsers, login, updateAddress, updateUser } from '@emporium/sdk';
 import { isAppRoute, type AppRoute, type AppRouter } from '@ts-rest/core';
 import { startTestServer, type TestServer } from '../support/server';
 import { ADMIN, ADMIN_ENV, makeUser, signIn, type SignedInUser } from '../support/users';
@@ -126,6 +126,15 @@ describe('admin user management', () => {
     expect((await getProfile({ client: server.clientFor(target.accessToken) })).response!.status).toBe(401);
     const relogin = await login({ client: server.client, body: { email: target.email, password: target.password } });
     expect(relogin.error).toMatchObject({ code: 'account_disabled' });
+  });
+
+  it('answers 409 email_taken when an admin creates a user with a taken email', async () => {
+    const response = await createUser({
+      client: server.clientFor(admin.accessToken),
+      body: { email: customer.email, password: 'another-password-1', fullName: 'Twin', role: 'customer' },
+    });
+    expect(response.response!.status).toBe(409);
+    expect(response.error).toMatchObject({ code: 'email_taken' });
   });
 
   it('does not let an admin demote themselves', async () => {

@@ -87,7 +87,7 @@ export function registerUserCommands(program: Command): void {
 
   users
     .command('update')
-    .description("change a user's role or active status; their sessions end at once")
+    .description("change a user's role (applies on their next request) or active status (deactivation ends their sessions)")
     .argument('<id>', 'user id')
     .addOption(roleOption('the new role'))
     .addOption(activeOption('activate (true) or deactivate (false) the account'))

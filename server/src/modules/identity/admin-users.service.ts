@@ -1,4 +1,5 @@
 /** Admins manage users: list and search, create verified users of any role, change role and status. */
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { Role, User as UserDto } from '@emporium/contract';
 import type { AuthenticatedCtx } from '../../platform/context';
@@ -43,7 +44,6 @@ export async function createUser(
   ctx: AuthenticatedCtx,
   input: { email: string; password: string; fullName: string; role: Role },
 ): Promise<UserDto> {
-  if (await ctx.em.count(User, { email: input.email })) throw new ConflictError('email_taken', 'That email is taken.');
   const user = ctx.em.create(User, {
     email: input.email,
     passwordHash: await hashPassword(input.password),
@@ -54,7 +54,13 @@ export async function createUser(
   });
   ctx.em.persist(user);
   recordAudit(ctx.em, ctx, { action: 'user.created_by_admin', targetId: user.id, details: { role: input.role } });
-  await ctx.em.flush();
+  try {
+    await ctx.em.flush();
+  } catch (error) {
+    // The unique index decides, so two concurrent creations cannot both pass a check made before the insert.
+    if (error instanceof UniqueConstraintViolationException) throw new ConflictError('email_taken', 'That email is taken.');
+    throw error;
+  }
   return toUserDto(user);
 }
 
