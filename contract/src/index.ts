@@ -1,12 +1,17 @@
 import { initContract } from '@ts-rest/core';
 import { commonResponses } from './common';
+import { adminCatalogContract } from './admin-catalog.contract';
 import { adminUsersContract } from './admin-users.contract';
 import { authContract } from './auth.contract';
+import { categoriesContract } from './categories.contract';
 import { healthContract } from './health.contract';
+import { productsContract } from './products.contract';
 import { usersContract } from './users.contract';
+import { vendorContract } from './vendor.contract';
 
 export * from './common';
 export * from './identity.schemas';
+export * from './catalog.schemas';
 export { buildOpenApiDocument } from './openapi';
 
 const c = initContract();
@@ -16,7 +21,15 @@ export const contract = c.router(
   {
     health: healthContract,
     api: c.router(
-      { auth: authContract, users: usersContract, adminUsers: adminUsersContract },
+      {
+        auth: authContract,
+        users: usersContract,
+        adminUsers: adminUsersContract,
+        products: productsContract,
+        categories: categoriesContract,
+        vendor: vendorContract,
+        adminCatalog: adminCatalogContract,
+      },
       { pathPrefix: '/api' },
     ),
   },

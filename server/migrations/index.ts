@@ -1,8 +1,10 @@
 /** The ordered list of migrations; a new one is appended here (see README, "Migrations"). */
 import { Migration20261127000000_platform } from './Migration20261127000000_platform';
 import { Migration20261127010000_identity } from './Migration20261127010000_identity';
+import { Migration20261127020000_catalog } from './Migration20261127020000_catalog';
 
 export const migrations = [
   { name: 'Migration20261127000000_platform', class: Migration20261127000000_platform },
   { name: 'Migration20261127010000_identity', class: Migration20261127010000_identity },
+  { name: 'Migration20261127020000_catalog', class: Migration20261127020000_catalog },
 ];

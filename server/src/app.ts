@@ -9,6 +9,7 @@ import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import pkg from '../package.json' with { type: 'json' };
 import type { Deps } from './deps';
+import { createCatalogRouters } from './modules/catalog';
 import { createHealthRouter } from './modules/health';
 import { createIdentityRouters, resolveSession } from './modules/identity';
 import { createAuthGuard } from './platform/auth';
@@ -59,7 +60,7 @@ export function createApp(deps: Deps): Express {
 
   const router = s.router(contract, {
     health: createHealthRouter(deps),
-    api: createIdentityRouters(deps),
+    api: { ...createIdentityRouters(deps), ...createCatalogRouters(deps) },
   });
   const authGuard = createAuthGuard(config, deps.jwtKey, (userId, sessionId) =>
     resolveSession(deps.orm.em.fork(), userId, sessionId),

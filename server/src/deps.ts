@@ -1,8 +1,10 @@
 import type { Config } from './config';
+import type { Cache } from './platform/cache';
 import type { Orm } from './platform/database';
 import type { Logger } from './platform/logger';
 import type { Mailer } from './platform/mail';
 import type { Metrics } from './platform/metrics';
+import type { ObjectStorage } from './platform/storage';
 import type { KeyValueStore } from './platform/store';
 
 /** What the app, its modules and the job tasks are built from; tests build their own. */
@@ -11,6 +13,10 @@ export interface Deps {
   logger: Logger;
   orm: Orm;
   store: KeyValueStore;
+  /** Read-through JSON cache on `store`, with hit/miss metrics. */
+  cache: Cache;
+  /** Where uploaded media (product images) go. */
+  storage: ObjectStorage;
   metrics: Metrics;
   mailer: Mailer;
   /** The access-token signing key (JWT_SECRET, or a random one per process outside production). */

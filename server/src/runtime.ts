@@ -8,7 +8,9 @@ import { migrateDatabase, openDatabase } from './platform/database';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedded-postgres';
 import { migrateJobs, startWorker, type RunningWorker } from './platform/jobs';
 import type { Logger } from './platform/logger';
+import { createCache } from './platform/cache';
 import { createMetrics } from './platform/metrics';
+import { createLocalStorage } from './platform/storage';
 import { createMailer } from './platform/mail';
 import { jwtSecret } from './platform/auth';
 import { createMemoryStore, createRedisStore, type KeyValueStore } from './platform/store';
@@ -42,12 +44,15 @@ export async function openRuntime(config: Readonly<Config>, logger: Logger): Pro
   }
   const store = await openStore(config, logger);
   if (!config.JWT_SECRET) logger.warn('JWT_SECRET is unset: tokens are signed with a random key and end with this process');
+  const metrics = createMetrics();
   const deps: Deps = {
     config,
     logger,
     orm,
     store,
-    metrics: createMetrics(),
+    cache: createCache(store, metrics, logger),
+    storage: createLocalStorage(config.MEDIA_DIR, config.PUBLIC_URL),
+    metrics,
     mailer: createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logger }),
     jwtKey: jwtSecret(config),
     lifecycle: { shuttingDown: false },

@@ -5178,3 +5178,8989 @@ export type UpdateUserResponses = {
 };
 
 export type UpdateUserResponse = UpdateUserResponses[keyof UpdateUserResponses];
+
+export type ListProductsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page size, 1-100 (default 20)
+         */
+        limit?: number;
+        /**
+         * Opaque cursor: the `nextCursor` of the previous page
+         */
+        cursor?: string;
+        /**
+         * Products of this category or any of its subcategories
+         */
+        categoryId?: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        vendorId?: string;
+        /**
+         * Minor units: products whose dearest variant costs at least this
+         */
+        minPrice?: number | null;
+        /**
+         * Minor units: products whose cheapest variant costs at most this
+         */
+        maxPrice?: number | null;
+        minRating?: number | null;
+        inStock?: 'true' | 'false';
+        /**
+         * `name:value`, repeatable (`option=size:M&option=colour:red`); a product must match every one
+         */
+        option?: Array<string>;
+        sort?: 'newest' | 'price_asc' | 'price_desc' | 'rating';
+    };
+    url: '/api/products';
+};
+
+export type ListProductsErrors = {
+    /**
+     * Problem details; code: validation_failed
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type ListProductsError = ListProductsErrors[keyof ListProductsErrors];
+
+export type ListProductsResponses = {
+    /**
+     * 200
+     */
+    200: {
+        data: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * URL-safe identifier, unique among its kind
+             */
+            slug: string;
+            name: string;
+            /**
+             * draft -> pending_review -> published | rejected; archived when deleted
+             */
+            status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            categoryId: string;
+            priceRange: {
+                min: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                max: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+            };
+            totalStock: number;
+            inStock: boolean;
+            rating: {
+                /**
+                 * Mean of the visible reviews, 2 decimals; null when there are none
+                 */
+                average: number | null;
+                count: number;
+            };
+            thumbnailUrl: string | null;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            createdAt: string;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            updatedAt: string;
+        }>;
+        /**
+         * Pass as `cursor` to get the next page; null when there is none
+         */
+        nextCursor: string | null;
+    };
+};
+
+export type ListProductsResponse = ListProductsResponses[keyof ListProductsResponses];
+
+export type CreateProductData = {
+    /**
+     * Body
+     */
+    body: {
+        name: string;
+        /**
+         * Derived from the name when omitted
+         */
+        slug?: string;
+        /**
+         * Plain text; never interpreted as HTML
+         */
+        description?: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        categoryId: string;
+        options?: Array<{
+            name: string;
+            values: Array<string>;
+        }>;
+        variants: Array<{
+            /**
+             * Stock keeping unit, unique across the catalog
+             */
+            sku: string;
+            /**
+             * One value per product option, e.g. `{ "size": "M", "colour": "red" }`; `{}` when the product has no options
+             */
+            options?: {
+                [key: string]: string;
+            };
+            price: {
+                /**
+                 * Integer amount in minor units, at most 1,000,000.00
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * Opening stock, recorded as an `initial` movement
+             */
+            stock?: number;
+        }>;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/products';
+};
+
+export type CreateProductErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: slug_taken, sku_taken
+     */
+    409: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'slug_taken' | 'sku_taken';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type CreateProductError = CreateProductErrors[keyof CreateProductErrors];
+
+export type CreateProductResponses = {
+    /**
+     * 201
+     */
+    201: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * URL-safe identifier, unique among its kind
+         */
+        slug: string;
+        name: string;
+        description: string;
+        /**
+         * draft -> pending_review -> published | rejected; archived when deleted
+         */
+        status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
+        /**
+         * Why an admin rejected it; shown to its vendor
+         */
+        rejectionReason: string | null;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        vendorId: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        categoryId: string;
+        options: Array<{
+            name: string;
+            values: Array<string>;
+        }>;
+        variants: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * Stock keeping unit, unique across the catalog
+             */
+            sku: string;
+            options: {
+                [key: string]: string;
+            };
+            price: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * Units available now
+             */
+            stock: number;
+            inStock: boolean;
+        }>;
+        images: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * The re-encoded image
+             */
+            url: string;
+            /**
+             * A 320 px thumbnail
+             */
+            thumbnailUrl: string;
+            width: number;
+            height: number;
+            position: number;
+        }>;
+        priceRange: {
+            min: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            max: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+        };
+        totalStock: number;
+        rating: {
+            /**
+             * Mean of the visible reviews, 2 decimals; null when there are none
+             */
+            average: number | null;
+            count: number;
+        };
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        publishedAt: string | null;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+};
+
+export type CreateProductResponse = CreateProductResponses[keyof CreateProductResponses];
+
+export type SearchProductsData = {
+    body?: never;
+    path?: never;
+    query: {
+        /**
+         * Page size, 1-100 (default 20)
+         */
+        limit?: number;
+        /**
+         * Opaque cursor: the `nextCursor` of the previous page
+         */
+        cursor?: string;
+        /**
+         * Products of this category or any of its subcategories
+         */
+        categoryId?: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        vendorId?: string;
+        /**
+         * Minor units: products whose dearest variant costs at least this
+         */
+        minPrice?: number | null;
+        /**
+         * Minor units: products whose cheapest variant costs at most this
+         */
+        maxPrice?: number | null;
+        minRating?: number | null;
+        inStock?: 'true' | 'false';
+        /**
+         * `name:value`, repeatable (`option=size:M&option=colour:red`); a product must match every one
+         */
+        option?: Array<string>;
+        sort?: 'relevance' | 'newest' | 'price_asc' | 'price_desc' | 'rating';
+        /**
+         * Words to find; a small typo is forgiven
+         */
+        q: string;
+    };
+    url: '/api/products/search';
+};
+
+export type SearchProductsErrors = {
+    /**
+     * Problem details; code: validation_failed
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type SearchProductsError = SearchProductsErrors[keyof SearchProductsErrors];
+
+export type SearchProductsResponses = {
+    /**
+     * 200
+     */
+    200: {
+        data: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * URL-safe identifier, unique among its kind
+             */
+            slug: string;
+            name: string;
+            /**
+             * draft -> pending_review -> published | rejected; archived when deleted
+             */
+            status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            categoryId: string;
+            priceRange: {
+                min: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                max: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+            };
+            totalStock: number;
+            inStock: boolean;
+            rating: {
+                /**
+                 * Mean of the visible reviews, 2 decimals; null when there are none
+                 */
+                average: number | null;
+                count: number;
+            };
+            thumbnailUrl: string | null;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            createdAt: string;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            updatedAt: string;
+        }>;
+        nextCursor: string | null;
+        /**
+         * How many products match
+         */
+        total: number;
+        facets: {
+            /**
+             * Matches per direct category
+             */
+            categories: Array<{
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                categoryId: string;
+                count: number;
+            }>;
+            options: Array<{
+                name: string;
+                value: string;
+                count: number;
+            }>;
+            /**
+             * Cheapest and dearest variant price of the matches
+             */
+            price: {
+                min: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                max: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+            } | null;
+        };
+    };
+};
+
+export type SearchProductsResponse = SearchProductsResponses[keyof SearchProductsResponses];
+
+export type DeleteProductData = {
+    body?: never;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/products/{id}';
+};
+
+export type DeleteProductErrors = {
+    /**
+     * Problem details; code: validation_failed
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type DeleteProductError = DeleteProductErrors[keyof DeleteProductErrors];
+
+export type DeleteProductResponses = {
+    /**
+     * 204
+     */
+    204: void;
+};
+
+export type DeleteProductResponse = DeleteProductResponses[keyof DeleteProductResponses];
+
+export type GetProductData = {
+    body?: never;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/products/{id}';
+};
+
+export type GetProductErrors = {
+    /**
+     * Problem details; code: validation_failed
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type GetProductError = GetProductErrors[keyof GetProductErrors];
+
+export type GetProductResponses = {
+    /**
+     * 200
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * URL-safe identifier, unique among its kind
+         */
+        slug: string;
+        name: string;
+        description: string;
+        /**
+         * draft -> pending_review -> published | rejected; archived when deleted
+         */
+        status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
+        /**
+         * Why an admin rejected it; shown to its vendor
+         */
+        rejectionReason: string | null;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        vendorId: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        categoryId: string;
+        options: Array<{
+            name: string;
+            values: Array<string>;
+        }>;
+        variants: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * Stock keeping unit, unique across the catalog
+             */
+            sku: string;
+            options: {
+                [key: string]: string;
+            };
+            price: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * Units available now
+             */
+            stock: number;
+            inStock: boolean;
+        }>;
+        images: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * The re-encoded image
+             */
+            url: string;
+            /**
+             * A 320 px thumbnail
+             */
+            thumbnailUrl: string;
+            width: number;
+            height: number;
+            position: number;
+        }>;
+        priceRange: {
+            min: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            max: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+        };
+        totalStock: number;
+        rating: {
+            /**
+             * Mean of the visible reviews, 2 decimals; null when there are none
+             */
+            average: number | null;
+            count: number;
+        };
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        publishedAt: string | null;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+};
+
+export type GetProductResponse = GetProductResponses[keyof GetProductResponses];
+
+export type UpdateProductData = {
+    /**
+     * Body
+     */
+    body: {
+        name: string;
+        /**
+         * URL-safe identifier, unique among its kind
+         */
+        slug?: string;
+        /**
+         * Plain text; never interpreted as HTML
+         */
+        description?: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        categoryId: string;
+        options?: Array<{
+            name: string;
+            values: Array<string>;
+        }>;
+        /**
+         * The full variant list, matched by SKU: a known SKU is updated, a new one is added with no stock, a missing one is retired (kept for orders that name it). Stock changes go through inventory adjustments.
+         */
+        variants: Array<{
+            /**
+             * Stock keeping unit, unique across the catalog
+             */
+            sku: string;
+            /**
+             * One value per product option, e.g. `{ "size": "M", "colour": "red" }`; `{}` when the product has no options
+             */
+            options?: {
+                [key: string]: string;
+            };
+            price: {
+                /**
+                 * Integer amount in minor units, at most 1,000,000.00
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+        }>;
+    };
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/products/{id}';
+};
+
+export type UpdateProductErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: slug_taken, sku_taken, invalid_status_transition
+     */
+    409: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'slug_taken' | 'sku_taken' | 'invalid_status_transition';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type UpdateProductError = UpdateProductErrors[keyof UpdateProductErrors];
+
+export type UpdateProductResponses = {
+    /**
+     * 200
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * URL-safe identifier, unique among its kind
+         */
+        slug: string;
+        name: string;
+        description: string;
+        /**
+         * draft -> pending_review -> published | rejected; archived when deleted
+         */
+        status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
+        /**
+         * Why an admin rejected it; shown to its vendor
+         */
+        rejectionReason: string | null;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        vendorId: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        categoryId: string;
+        options: Array<{
+            name: string;
+            values: Array<string>;
+        }>;
+        variants: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * Stock keeping unit, unique across the catalog
+             */
+            sku: string;
+            options: {
+                [key: string]: string;
+            };
+            price: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * Units available now
+             */
+            stock: number;
+            inStock: boolean;
+        }>;
+        images: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * The re-encoded image
+             */
+            url: string;
+            /**
+             * A 320 px thumbnail
+             */
+            thumbnailUrl: string;
+            width: number;
+            height: number;
+            position: number;
+        }>;
+        priceRange: {
+            min: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            max: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+        };
+        totalStock: number;
+        rating: {
+            /**
+             * Mean of the visible reviews, 2 decimals; null when there are none
+             */
+            average: number | null;
+            count: number;
+        };
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        publishedAt: string | null;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+};
+
+export type UpdateProductResponse = UpdateProductResponses[keyof UpdateProductResponses];
+
+export type SubmitProductData = {
+    body?: never;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/products/{id}/submit';
+};
+
+export type SubmitProductErrors = {
+    /**
+     * Problem details; code: validation_failed
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: invalid_status_transition
+     */
+    409: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'invalid_status_transition';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type SubmitProductError = SubmitProductErrors[keyof SubmitProductErrors];
+
+export type SubmitProductResponses = {
+    /**
+     * 200
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * URL-safe identifier, unique among its kind
+         */
+        slug: string;
+        name: string;
+        description: string;
+        /**
+         * draft -> pending_review -> published | rejected; archived when deleted
+         */
+        status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
+        /**
+         * Why an admin rejected it; shown to its vendor
+         */
+        rejectionReason: string | null;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        vendorId: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        categoryId: string;
+        options: Array<{
+            name: string;
+            values: Array<string>;
+        }>;
+        variants: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * Stock keeping unit, unique across the catalog
+             */
+            sku: string;
+            options: {
+                [key: string]: string;
+            };
+            price: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * Units available now
+             */
+            stock: number;
+            inStock: boolean;
+        }>;
+        images: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * The re-encoded image
+             */
+            url: string;
+            /**
+             * A 320 px thumbnail
+             */
+            thumbnailUrl: string;
+            width: number;
+            height: number;
+            position: number;
+        }>;
+        priceRange: {
+            min: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            max: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+        };
+        totalStock: number;
+        rating: {
+            /**
+             * Mean of the visible reviews, 2 decimals; null when there are none
+             */
+            average: number | null;
+            count: number;
+        };
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        publishedAt: string | null;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+};
+
+export type SubmitProductResponse = SubmitProductResponses[keyof SubmitProductResponses];
+
+export type AdjustInventoryData = {
+    /**
+     * Body
+     */
+    body: {
+        /**
+         * Units to add (positive) or remove (negative); stock never goes below 0
+         */
+        delta: number;
+        reason: 'restock' | 'correction' | 'damaged' | 'returned';
+        note?: string;
+    };
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        variantId: string;
+    };
+    query?: never;
+    url: '/api/products/{id}/variants/{variantId}/inventory';
+};
+
+export type AdjustInventoryErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: insufficient_stock
+     */
+    409: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'insufficient_stock';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type AdjustInventoryError = AdjustInventoryErrors[keyof AdjustInventoryErrors];
+
+export type AdjustInventoryResponses = {
+    /**
+     * 200
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * Stock keeping unit, unique across the catalog
+         */
+        sku: string;
+        options: {
+            [key: string]: string;
+        };
+        price: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        /**
+         * Units available now
+         */
+        stock: number;
+        inStock: boolean;
+    };
+};
+
+export type AdjustInventoryResponse = AdjustInventoryResponses[keyof AdjustInventoryResponses];
+
+export type ListInventoryMovementsData = {
+    body?: never;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: {
+        /**
+         * Page size, 1-100 (default 20)
+         */
+        limit?: number;
+        /**
+         * Opaque cursor: the `nextCursor` of the previous page
+         */
+        cursor?: string;
+    };
+    url: '/api/products/{id}/inventory-movements';
+};
+
+export type ListInventoryMovementsErrors = {
+    /**
+     * Problem details; code: validation_failed
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type ListInventoryMovementsError = ListInventoryMovementsErrors[keyof ListInventoryMovementsErrors];
+
+export type ListInventoryMovementsResponses = {
+    /**
+     * 200
+     */
+    200: {
+        data: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            variantId: string;
+            /**
+             * Stock keeping unit, unique across the catalog
+             */
+            sku: string;
+            delta: number;
+            stockAfter: number;
+            reason: 'initial' | 'restock' | 'correction' | 'damaged' | 'returned' | 'sale' | 'cancellation';
+            note: string | null;
+            /**
+             * Who made the change; null for the system
+             */
+            actorId: string | null;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            createdAt: string;
+        }>;
+        /**
+         * Pass as `cursor` to get the next page; null when there is none
+         */
+        nextCursor: string | null;
+    };
+};
+
+export type ListInventoryMovementsResponse = ListInventoryMovementsResponses[keyof ListInventoryMovementsResponses];
+
+export type UploadProductImageData = {
+    /**
+     * Body
+     */
+    body: {
+        /**
+         * JPEG, PNG or WebP; at most 10 MB and 40 megapixels
+         */
+        file: Blob | File | null;
+    };
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/products/{id}/images';
+};
+
+export type UploadProductImageErrors = {
+    /**
+     * Problem details; code: validation_failed
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: too_many_images
+     */
+    409: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'too_many_images';
+    };
+    /**
+     * Problem details; code: payload_too_large
+     */
+    413: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'payload_too_large';
+    };
+    /**
+     * Problem details; code: unsupported_media_type
+     */
+    415: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unsupported_media_type';
+    };
+    /**
+     * Problem details; code: image_too_large
+     */
+    422: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'image_too_large';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type UploadProductImageError = UploadProductImageErrors[keyof UploadProductImageErrors];
+
+export type UploadProductImageResponses = {
+    /**
+     * 201
+     */
+    201: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * The re-encoded image
+         */
+        url: string;
+        /**
+         * A 320 px thumbnail
+         */
+        thumbnailUrl: string;
+        width: number;
+        height: number;
+        position: number;
+    };
+};
+
+export type UploadProductImageResponse = UploadProductImageResponses[keyof UploadProductImageResponses];
+
+export type ReorderProductImagesData = {
+    /**
+     * Body
+     */
+    body: {
+        /**
+         * Every image of the product, in the new order
+         */
+        imageIds: Array<string>;
+    };
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/products/{id}/images';
+};
+
+export type ReorderProductImagesErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type ReorderProductImagesError = ReorderProductImagesErrors[keyof ReorderProductImagesErrors];
+
+export type ReorderProductImagesResponses = {
+    /**
+     * 200
+     */
+    200: {
+        data: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * The re-encoded image
+             */
+            url: string;
+            /**
+             * A 320 px thumbnail
+             */
+            thumbnailUrl: string;
+            width: number;
+            height: number;
+            position: number;
+        }>;
+    };
+};
+
+export type ReorderProductImagesResponse = ReorderProductImagesResponses[keyof ReorderProductImagesResponses];
+
+export type DeleteProductImageData = {
+    body?: never;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        imageId: string;
+    };
+    query?: never;
+    url: '/api/products/{id}/images/{imageId}';
+};
+
+export type DeleteProductImageErrors = {
+    /**
+     * Problem details; code: validation_failed
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type DeleteProductImageError = DeleteProductImageErrors[keyof DeleteProductImageErrors];
+
+export type DeleteProductImageResponses = {
+    /**
+     * 204
+     */
+    204: void;
+};
+
+export type DeleteProductImageResponse = DeleteProductImageResponses[keyof DeleteProductImageResponses];
+
+export type ListReviewsData = {
+    body?: never;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: {
+        /**
+         * Page size, 1-100 (default 20)
+         */
+        limit?: number;
+        /**
+         * Opaque cursor: the `nextCursor` of the previous page
+         */
+        cursor?: string;
+    };
+    url: '/api/products/{id}/reviews';
+};
+
+export type ListReviewsErrors = {
+    /**
+     * Problem details; code: validation_failed
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type ListReviewsError = ListReviewsErrors[keyof ListReviewsErrors];
+
+export type ListReviewsResponses = {
+    /**
+     * 200
+     */
+    200: {
+        data: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            productId: string;
+            authorName: string;
+            rating: number;
+            title: string | null;
+            body: string;
+            /**
+             * Hidden by an admin (only admins see hidden reviews)
+             */
+            hidden: boolean;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            createdAt: string;
+        }>;
+        /**
+         * Pass as `cursor` to get the next page; null when there is none
+         */
+        nextCursor: string | null;
+    };
+};
+
+export type ListReviewsResponse = ListReviewsResponses[keyof ListReviewsResponses];
+
+export type CreateReviewData = {
+    /**
+     * Body
+     */
+    body: {
+        rating: number;
+        title?: string;
+        /**
+         * Plain text; never interpreted as HTML
+         */
+        body?: string;
+    };
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/products/{id}/reviews';
+};
+
+export type CreateReviewErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: already_reviewed
+     */
+    409: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'already_reviewed';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type CreateReviewError = CreateReviewErrors[keyof CreateReviewErrors];
+
+export type CreateReviewResponses = {
+    /**
+     * 201
+     */
+    201: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        productId: string;
+        authorName: string;
+        rating: number;
+        title: string | null;
+        body: string;
+        /**
+         * Hidden by an admin (only admins see hidden reviews)
+         */
+        hidden: boolean;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+    };
+};
+
+export type CreateReviewResponse = CreateReviewResponses[keyof CreateReviewResponses];
+
+export type ListCategoriesData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/categories';
+};
+
+export type ListCategoriesErrors = {
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type ListCategoriesError = ListCategoriesErrors[keyof ListCategoriesErrors];
+
+export type ListCategoriesResponses = {
+    /**
+     * Every category in pre-order (each parent directly before its subtree, siblings by position)
+     */
+    200: {
+        data: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            name: string;
+            /**
+             * URL-safe identifier, unique among its kind
+             */
+            slug: string;
+            /**
+             * The parent category; null for a top-level category
+             */
+            parentId: string | null;
+            /**
+             * 0 for a top-level category
+             */
+            depth: number;
+            /**
+             * Order among its siblings
+             */
+            position: number;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            createdAt: string;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            updatedAt: string;
+        }>;
+    };
+};
+
+export type ListCategoriesResponse = ListCategoriesResponses[keyof ListCategoriesResponses];
+
+export type ListCategoryProductsData = {
+    body?: never;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: {
+        /**
+         * Page size, 1-100 (default 20)
+         */
+        limit?: number;
+        /**
+         * Opaque cursor: the `nextCursor` of the previous page
+         */
+        cursor?: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        vendorId?: string;
+        /**
+         * Minor units: products whose dearest variant costs at least this
+         */
+        minPrice?: number | null;
+        /**
+         * Minor units: products whose cheapest variant costs at most this
+         */
+        maxPrice?: number | null;
+        minRating?: number | null;
+        inStock?: 'true' | 'false';
+        /**
+         * `name:value`, repeatable (`option=size:M&option=colour:red`); a product must match every one
+         */
+        option?: Array<string>;
+        sort?: 'newest' | 'price_asc' | 'price_desc' | 'rating';
+    };
+    url: '/api/categories/{id}/products';
+};
+
+export type ListCategoryProductsErrors = {
+    /**
+     * Problem details; code: validation_failed
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type ListCategoryProductsError = ListCategoryProductsErrors[keyof ListCategoryProductsErrors];
+
+export type ListCategoryProductsResponses = {
+    /**
+     * 200
+     */
+    200: {
+        data: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * URL-safe identifier, unique among its kind
+             */
+            slug: string;
+            name: string;
+            /**
+             * draft -> pending_review -> published | rejected; archived when deleted
+             */
+            status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            categoryId: string;
+            priceRange: {
+                min: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                max: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+            };
+            totalStock: number;
+            inStock: boolean;
+            rating: {
+                /**
+                 * Mean of the visible reviews, 2 decimals; null when there are none
+                 */
+                average: number | null;
+                count: number;
+            };
+            thumbnailUrl: string | null;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            createdAt: string;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            updatedAt: string;
+        }>;
+        /**
+         * Pass as `cursor` to get the next page; null when there is none
+         */
+        nextCursor: string | null;
+    };
+};
+
+export type ListCategoryProductsResponse = ListCategoryProductsResponses[keyof ListCategoryProductsResponses];
+
+export type ListMyProductsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page size, 1-100 (default 20)
+         */
+        limit?: number;
+        /**
+         * Opaque cursor: the `nextCursor` of the previous page
+         */
+        cursor?: string;
+        /**
+         * draft -> pending_review -> published | rejected; archived when deleted
+         */
+        status?: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
+    };
+    url: '/api/vendor/products';
+};
+
+export type ListMyProductsErrors = {
+    /**
+     * Problem details; code: validation_failed
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type ListMyProductsError = ListMyProductsErrors[keyof ListMyProductsErrors];
+
+export type ListMyProductsResponses = {
+    /**
+     * 200
+     */
+    200: {
+        data: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * URL-safe identifier, unique among its kind
+             */
+            slug: string;
+            name: string;
+            /**
+             * draft -> pending_review -> published | rejected; archived when deleted
+             */
+            status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            categoryId: string;
+            priceRange: {
+                min: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                max: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+            };
+            totalStock: number;
+            inStock: boolean;
+            rating: {
+                /**
+                 * Mean of the visible reviews, 2 decimals; null when there are none
+                 */
+                average: number | null;
+                count: number;
+            };
+            thumbnailUrl: string | null;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            createdAt: string;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            updatedAt: string;
+        }>;
+        /**
+         * Pass as `cursor` to get the next page; null when there is none
+         */
+        nextCursor: string | null;
+    };
+};
+
+export type ListMyProductsResponse = ListMyProductsResponses[keyof ListMyProductsResponses];
+
+export type GetMyProductData = {
+    body?: never;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/vendor/products/{id}';
+};
+
+export type GetMyProductErrors = {
+    /**
+     * Problem details; code: validation_failed
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type GetMyProductError = GetMyProductErrors[keyof GetMyProductErrors];
+
+export type GetMyProductResponses = {
+    /**
+     * 200
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * URL-safe identifier, unique among its kind
+         */
+        slug: string;
+        name: string;
+        description: string;
+        /**
+         * draft -> pending_review -> published | rejected; archived when deleted
+         */
+        status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
+        /**
+         * Why an admin rejected it; shown to its vendor
+         */
+        rejectionReason: string | null;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        vendorId: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        categoryId: string;
+        options: Array<{
+            name: string;
+            values: Array<string>;
+        }>;
+        variants: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * Stock keeping unit, unique across the catalog
+             */
+            sku: string;
+            options: {
+                [key: string]: string;
+            };
+            price: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * Units available now
+             */
+            stock: number;
+            inStock: boolean;
+        }>;
+        images: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * The re-encoded image
+             */
+            url: string;
+            /**
+             * A 320 px thumbnail
+             */
+            thumbnailUrl: string;
+            width: number;
+            height: number;
+            position: number;
+        }>;
+        priceRange: {
+            min: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            max: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+        };
+        totalStock: number;
+        rating: {
+            /**
+             * Mean of the visible reviews, 2 decimals; null when there are none
+             */
+            average: number | null;
+            count: number;
+        };
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        publishedAt: string | null;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+};
+
+export type GetMyProductResponse = GetMyProductResponses[keyof GetMyProductResponses];
+
+export type ListProductsForReviewData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page size, 1-100 (default 20)
+         */
+        limit?: number;
+        /**
+         * Opaque cursor: the `nextCursor` of the previous page
+         */
+        cursor?: string;
+        /**
+         * draft -> pending_review -> published | rejected; archived when deleted
+         */
+        status?: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
+    };
+    url: '/api/admin/products';
+};
+
+export type ListProductsForReviewErrors = {
+    /**
+     * Problem details; code: validation_failed
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type ListProductsForReviewError = ListProductsForReviewErrors[keyof ListProductsForReviewErrors];
+
+export type ListProductsForReviewResponses = {
+    /**
+     * 200
+     */
+    200: {
+        data: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * URL-safe identifier, unique among its kind
+             */
+            slug: string;
+            name: string;
+            /**
+             * draft -> pending_review -> published | rejected; archived when deleted
+             */
+            status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            categoryId: string;
+            priceRange: {
+                min: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                max: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+            };
+            totalStock: number;
+            inStock: boolean;
+            rating: {
+                /**
+                 * Mean of the visible reviews, 2 decimals; null when there are none
+                 */
+                average: number | null;
+                count: number;
+            };
+            thumbnailUrl: string | null;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            createdAt: string;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            updatedAt: string;
+        }>;
+        /**
+         * Pass as `cursor` to get the next page; null when there is none
+         */
+        nextCursor: string | null;
+    };
+};
+
+export type ListProductsForReviewResponse = ListProductsForReviewResponses[keyof ListProductsForReviewResponses];
+
+export type GetProductForReviewData = {
+    body?: never;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/admin/products/{id}';
+};
+
+export type GetProductForReviewErrors = {
+    /**
+     * Problem details; code: validation_failed
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type GetProductForReviewError = GetProductForReviewErrors[keyof GetProductForReviewErrors];
+
+export type GetProductForReviewResponses = {
+    /**
+     * 200
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * URL-safe identifier, unique among its kind
+         */
+        slug: string;
+        name: string;
+        description: string;
+        /**
+         * draft -> pending_review -> published | rejected; archived when deleted
+         */
+        status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
+        /**
+         * Why an admin rejected it; shown to its vendor
+         */
+        rejectionReason: string | null;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        vendorId: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        categoryId: string;
+        options: Array<{
+            name: string;
+            values: Array<string>;
+        }>;
+        variants: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * Stock keeping unit, unique across the catalog
+             */
+            sku: string;
+            options: {
+                [key: string]: string;
+            };
+            price: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * Units available now
+             */
+            stock: number;
+            inStock: boolean;
+        }>;
+        images: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * The re-encoded image
+             */
+            url: string;
+            /**
+             * A 320 px thumbnail
+             */
+            thumbnailUrl: string;
+            width: number;
+            height: number;
+            position: number;
+        }>;
+        priceRange: {
+            min: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            max: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+        };
+        totalStock: number;
+        rating: {
+            /**
+             * Mean of the visible reviews, 2 decimals; null when there are none
+             */
+            average: number | null;
+            count: number;
+        };
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        publishedAt: string | null;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+};
+
+export type GetProductForReviewResponse = GetProductForReviewResponses[keyof GetProductForReviewResponses];
+
+export type ApproveProductData = {
+    body?: never;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/admin/products/{id}/approve';
+};
+
+export type ApproveProductErrors = {
+    /**
+     * Problem details; code: validation_failed
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: invalid_status_transition
+     */
+    409: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'invalid_status_transition';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type ApproveProductError = ApproveProductErrors[keyof ApproveProductErrors];
+
+export type ApproveProductResponses = {
+    /**
+     * 200
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * URL-safe identifier, unique among its kind
+         */
+        slug: string;
+        name: string;
+        description: string;
+        /**
+         * draft -> pending_review -> published | rejected; archived when deleted
+         */
+        status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
+        /**
+         * Why an admin rejected it; shown to its vendor
+         */
+        rejectionReason: string | null;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        vendorId: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        categoryId: string;
+        options: Array<{
+            name: string;
+            values: Array<string>;
+        }>;
+        variants: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * Stock keeping unit, unique across the catalog
+             */
+            sku: string;
+            options: {
+                [key: string]: string;
+            };
+            price: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * Units available now
+             */
+            stock: number;
+            inStock: boolean;
+        }>;
+        images: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * The re-encoded image
+             */
+            url: string;
+            /**
+             * A 320 px thumbnail
+             */
+            thumbnailUrl: string;
+            width: number;
+            height: number;
+            position: number;
+        }>;
+        priceRange: {
+            min: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            max: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+        };
+        totalStock: number;
+        rating: {
+            /**
+             * Mean of the visible reviews, 2 decimals; null when there are none
+             */
+            average: number | null;
+            count: number;
+        };
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        publishedAt: string | null;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+};
+
+export type ApproveProductResponse = ApproveProductResponses[keyof ApproveProductResponses];
+
+export type RejectProductData = {
+    /**
+     * Body
+     */
+    body: {
+        reason: string;
+    };
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/admin/products/{id}/reject';
+};
+
+export type RejectProductErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: invalid_status_transition
+     */
+    409: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'invalid_status_transition';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type RejectProductError = RejectProductErrors[keyof RejectProductErrors];
+
+export type RejectProductResponses = {
+    /**
+     * 200
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * URL-safe identifier, unique among its kind
+         */
+        slug: string;
+        name: string;
+        description: string;
+        /**
+         * draft -> pending_review -> published | rejected; archived when deleted
+         */
+        status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
+        /**
+         * Why an admin rejected it; shown to its vendor
+         */
+        rejectionReason: string | null;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        vendorId: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        categoryId: string;
+        options: Array<{
+            name: string;
+            values: Array<string>;
+        }>;
+        variants: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * Stock keeping unit, unique across the catalog
+             */
+            sku: string;
+            options: {
+                [key: string]: string;
+            };
+            price: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * Units available now
+             */
+            stock: number;
+            inStock: boolean;
+        }>;
+        images: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * The re-encoded image
+             */
+            url: string;
+            /**
+             * A 320 px thumbnail
+             */
+            thumbnailUrl: string;
+            width: number;
+            height: number;
+            position: number;
+        }>;
+        priceRange: {
+            min: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            max: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+        };
+        totalStock: number;
+        rating: {
+            /**
+             * Mean of the visible reviews, 2 decimals; null when there are none
+             */
+            average: number | null;
+            count: number;
+        };
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        publishedAt: string | null;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+};
+
+export type RejectProductResponse = RejectProductResponses[keyof RejectProductResponses];
+
+export type CreateCategoryData = {
+    /**
+     * Body
+     */
+    body: {
+        name: string;
+        /**
+         * Derived from the name when omitted
+         */
+        slug?: string;
+        /**
+         * Omit or null for a top-level category
+         */
+        parentId?: string | null;
+        position?: number;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/admin/categories';
+};
+
+export type CreateCategoryErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: slug_taken, category_too_deep
+     */
+    409: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'slug_taken' | 'category_too_deep';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type CreateCategoryError = CreateCategoryErrors[keyof CreateCategoryErrors];
+
+export type CreateCategoryResponses = {
+    /**
+     * 201
+     */
+    201: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        name: string;
+        /**
+         * URL-safe identifier, unique among its kind
+         */
+        slug: string;
+        /**
+         * The parent category; null for a top-level category
+         */
+        parentId: string | null;
+        /**
+         * 0 for a top-level category
+         */
+        depth: number;
+        /**
+         * Order among its siblings
+         */
+        position: number;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+};
+
+export type CreateCategoryResponse = CreateCategoryResponses[keyof CreateCategoryResponses];
+
+export type DeleteCategoryData = {
+    body?: never;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/admin/categories/{id}';
+};
+
+export type DeleteCategoryErrors = {
+    /**
+     * Problem details; code: validation_failed
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: category_not_empty
+     */
+    409: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'category_not_empty';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type DeleteCategoryError = DeleteCategoryErrors[keyof DeleteCategoryErrors];
+
+export type DeleteCategoryResponses = {
+    /**
+     * 204
+     */
+    204: void;
+};
+
+export type DeleteCategoryResponse = DeleteCategoryResponses[keyof DeleteCategoryResponses];
+
+export type UpdateCategoryData = {
+    /**
+     * Body
+     */
+    body: {
+        name?: string;
+        /**
+         * URL-safe identifier, unique among its kind
+         */
+        slug?: string;
+        /**
+         * Moves the category (with its subtree); null makes it top-level
+         */
+        parentId?: string | null;
+        position?: number;
+    };
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/admin/categories/{id}';
+};
+
+export type UpdateCategoryErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: slug_taken, category_cycle, category_too_deep
+     */
+    409: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'slug_taken' | 'category_cycle' | 'category_too_deep';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type UpdateCategoryError = UpdateCategoryErrors[keyof UpdateCategoryErrors];
+
+export type UpdateCategoryResponses = {
+    /**
+     * 200
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        name: string;
+        /**
+         * URL-safe identifier, unique among its kind
+         */
+        slug: string;
+        /**
+         * The parent category; null for a top-level category
+         */
+        parentId: string | null;
+        /**
+         * 0 for a top-level category
+         */
+        depth: number;
+        /**
+         * Order among its siblings
+         */
+        position: number;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+};
+
+export type UpdateCategoryResponse = UpdateCategoryResponses[keyof UpdateCategoryResponses];
+
+export type SetReviewVisibilityData = {
+    /**
+     * Body
+     */
+    body: {
+        hidden: boolean;
+    };
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/admin/reviews/{id}';
+};
+
+export type SetReviewVisibilityErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type SetReviewVisibilityError = SetReviewVisibilityErrors[keyof SetReviewVisibilityErrors];
+
+export type SetReviewVisibilityResponses = {
+    /**
+     * 200
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        productId: string;
+        authorName: string;
+        rating: number;
+        title: string | null;
+        body: string;
+        /**
+         * Hidden by an admin (only admins see hidden reviews)
+         */
+        hidden: boolean;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+    };
+};
+
+export type SetReviewVisibilityResponse = SetReviewVisibilityResponses[keyof SetReviewVisibilityResponses];

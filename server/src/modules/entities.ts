@@ -1,4 +1,5 @@
 /** Every entity of every module, for MikroORM's discovery. */
+import { catalogEntities } from './catalog';
 import { identityEntities } from './identity';
 
-export const entities = [...identityEntities];
+export const entities = [...identityEntities, ...catalogEntities];

@@ -4,10 +4,7 @@
  */
 import { defineEntity, p } from '@mikro-orm/core';
 import { ROLES } from '@emporium/contract';
-import { v7 as uuidv7 } from 'uuid';
-
-const id = () => p.uuid().primary().onCreate(() => uuidv7());
-const createdAt = () => p.datetime().onCreate(() => new Date());
+import { createdAtColumn as createdAt, idColumn as id, updatedAtColumn } from '../../platform/columns';
 
 export const UserSchema = defineEntity({
   name: 'User',
@@ -21,7 +18,7 @@ export const UserSchema = defineEntity({
     emailVerifiedAt: p.datetime().nullable(),
     isActive: p.boolean().default(true),
     createdAt: createdAt(),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: updatedAtColumn(),
   },
 });
 export class User extends UserSchema.class {}
@@ -96,7 +93,7 @@ export const AddressSchema = defineEntity({
     phone: p.string().length(32).nullable(),
     isDefault: p.boolean().default(false),
     createdAt: createdAt(),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: updatedAtColumn(),
   },
 });
 export class Address extends AddressSchema.class {}

@@ -1,0 +1,32 @@
+import { initContract } from '@ts-rest/core';
+import { z } from 'zod';
+import { Id, meta, page, problem } from './common';
+import { Product, ProductSummary, VendorProductQuery } from './catalog.schemas';
+
+const c = initContract();
+const vendors = meta({ auth: ['vendor'] });
+const denied = { 401: problem('unauthorized', 'invalid_token'), 403: problem('forbidden') };
+
+export const vendorContract = c.router(
+  {
+    listMyProducts: {
+      method: 'GET',
+      path: '/products',
+      summary: 'List my products',
+      description: 'The signed-in vendor\'s products in any status (filter with `status`), newest first.',
+      metadata: vendors,
+      query: VendorProductQuery,
+      responses: { 200: page(ProductSummary), 400: problem('validation_failed'), ...denied },
+    },
+    getMyProduct: {
+      method: 'GET',
+      path: '/products/:id',
+      summary: 'Get one of my products',
+      description: 'In any status, with the rejection reason when an admin rejected it.',
+      metadata: vendors,
+      pathParams: z.object({ id: Id }),
+      responses: { 200: Product, 400: problem('validation_failed'), ...denied, 404: problem('not_found') },
+    },
+  },
+  { pathPrefix: '/vendor' },
+);

@@ -1,0 +1,88 @@
+/**
+ * Stock changes in one place: an atomic conditional UPDATE on the variant (stock can never go below 0, so concurrent
+ * sales cannot oversell), the product's total kept in step, and a movement recording who, why and how much.
+ * Checkout reserves with `reason: 'sale'` through the same function.
+ */
+import { z } from 'zod';
+import type { InventoryAdjustment } from '@emporium/contract';
+import type { AuthenticatedCtx } from '../../platform/context';
+import type { EntityManager } from '../../platform/database';
+import { ConflictError, NotFoundError } from '../../platform/errors';
+import { decodeCursor, toPage } from '../../platform/pagination';
+import { newId } from '../../platform/columns';
+import { InventoryMovement, Variant, type InventoryReason } from './catalog.entities';
+import { cacheKeys, type CatalogEnv } from './catalog.env';
+import { toInventoryMovementDto, toVariantDto } from './catalog.mapper';
+import { findManageableProduct } from './products.service';
+
+export interface StockChange {
+  productId: string;
+  variantId: string;
+  delta: number;
+  reason: InventoryReason;
+  note?: string | undefined;
+  actorId: string | null;
+}
+
+/** Applies a stock change inside the caller's transaction; answers the stock after it. */
+export async function changeStock(em: EntityManager, change: StockChange): Promise<number> {
+  const rows = await em.execute<{ stock: number }[]>(
+    `update product_variants set stock = stock + ?, updated_at = now()
+      where id = ? and product_id = ? and retired_at is null and stock + ? >= 0
+      returning stock`,
+    [change.delta, change.variantId, change.productId, change.delta],
+  );
+  const updated = rows[0];
+  if (!updated) {
+    const exists = await em.count(Variant, { id: change.variantId, productId: change.productId, retiredAt: null });
+    if (exists === 0) throw new NotFoundError('variant');
+    throw new ConflictError('insufficient_stock', 'Not enough stock for this change.');
+  }
+  await em.execute('update products set total_stock = total_stock + ? where id = ?', [change.delta, change.productId]);
+  await em.insert(InventoryMovement, {
+    id: newId(),
+    variantId: change.variantId,
+    productId: change.productId,
+    delta: change.delta,
+    stockAfter: updated.stock,
+    reason: change.reason,
+    note: change.note ?? null,
+    actorId: change.actorId,
+    createdAt: new Date(),
+  });
+  return updated.stock;
+}
+
+/** A vendor's (or an admin's) manual adjustment. */
+export async function adjustInventory(
+  ctx: AuthenticatedCtx,
+  env: CatalogEnv,
+  productId: string,
+  variantId: string,
+  input: z.infer<typeof InventoryAdjustment>,
+) {
+  const currency = await ctx.em.transactional(async (em) => {
+    const product = await findManageableProduct({ ...ctx, em }, productId);
+    await changeStock(em, { productId, variantId, delta: input.delta, reason: input.reason, note: input.note, actorId: ctx.actor.userId });
+    return product.currency;
+  });
+  await env.cache.invalidate(cacheKeys.product(productId));
+  const variant = await ctx.em.fork().findOneOrFail(Variant, { id: variantId });
+  return toVariantDto(variant, currency);
+}
+
+const MovementCursor = z.tuple([z.string().uuid()]);
+
+export async function listInventoryMovements(ctx: AuthenticatedCtx, productId: string, query: { limit: number; cursor?: string | undefined }) {
+  await findManageableProduct(ctx, productId);
+  const after = decodeCursor(query.cursor, MovementCursor);
+  const movements = await ctx.em.find(
+    InventoryMovement,
+    { productId, ...(after ? { id: { $lt: after[0] } } : {}) },
+    { orderBy: { id: 'desc' }, limit: query.limit + 1 },
+  );
+  const variantIds = [...new Set(movements.map((movement) => movement.variantId))];
+  const variants = variantIds.length > 0 ? await ctx.em.find(Variant, { id: { $in: variantIds } }) : [];
+  const skuOf = new Map(variants.map((variant) => [variant.id, variant.sku]));
+  return toPage(movements, query.limit, (movement) => toInventoryMovementDto(movement, skuOf.get(movement.variantId) ?? ''), (movement) => [movement.id]);
+}
