@@ -190,15 +190,17 @@ const optionFilter = z
   )
   .describe('`name:value`, repeatable (`option=size:M&option=colour:red`); a product must match every one');
 
+/** A number in the query string; coercion would let `null` through, so OpenAPI is told it is not nullable. */
+const queryNumber = <T extends z.ZodTypeAny>(schema: T) => extendApi(schema.optional(), { nullable: false });
 const priceBound = z.coerce.number().int().min(0).max(1_000_000_000);
 
 /** Filters shared by the product list, search and a category's products. */
 export const ProductFilters = PageQuery.extend({
   categoryId: Id.optional().describe('Products of this category or any of its subcategories'),
   vendorId: Id.optional(),
-  minPrice: priceBound.optional().describe('Minor units: products whose dearest variant costs at least this'),
-  maxPrice: priceBound.optional().describe('Minor units: products whose cheapest variant costs at most this'),
-  minRating: z.coerce.number().min(0).max(5).optional(),
+  minPrice: queryNumber(priceBound.describe('Minor units: products whose dearest variant costs at least this')),
+  maxPrice: queryNumber(priceBound.describe('Minor units: products whose cheapest variant costs at most this')),
+  minRating: queryNumber(z.coerce.number().min(0).max(5)),
   inStock: booleanQuery.optional(),
   option: optionFilter.optional(),
   sort: z.enum(PRODUCT_SORTS).default('newest'),

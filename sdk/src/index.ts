@@ -7,6 +7,14 @@ import { createClient, createConfig, type Client } from './gen/client/index.js';
 export * from './gen/sdk.gen.js';
 export type * from './gen/types.gen.js';
 export type { Client } from './gen/client/index.js';
+import type { GetProductResponse, ListCategoriesResponse, ListProductsResponse, ListReviewsResponse, SearchProductsResponse } from './gen/types.gen.js';
+
+/** Names for the catalog's main objects (the generated types name operations, not schemas). */
+export type Product = GetProductResponse;
+export type ProductSummary = ListProductsResponse['data'][number];
+export type SearchResult = SearchProductsResponse;
+export type Category = ListCategoriesResponse['data'][number];
+export type Review = ListReviewsResponse['data'][number];
 
 export interface EmporiumClientOptions {
   /** The server's origin, e.g. `https://api.example.com` (the paths already start with /api or /health). */

@@ -10,7 +10,7 @@ import { migrateJobs, startWorker, type RunningWorker } from './platform/jobs';
 import type { Logger } from './platform/logger';
 import { createCache } from './platform/cache';
 import { createMetrics } from './platform/metrics';
-import { createLocalStorage } from './platform/storage';
+import { createLocalStorage, createS3Storage, type ObjectStorage } from './platform/storage';
 import { createMailer } from './platform/mail';
 import { jwtSecret } from './platform/auth';
 import { createMemoryStore, createRedisStore, type KeyValueStore } from './platform/store';
@@ -29,6 +29,23 @@ async function openStore(config: Readonly<Config>, logger: Logger): Promise<KeyV
   return createMemoryStore();
 }
 
+/** S3_BUCKET set: an S3-compatible bucket; else MEDIA_DIR, which the app serves under /media itself. */
+function openStorage(config: Readonly<Config>): ObjectStorage {
+  const { S3_BUCKET: bucket, S3_PUBLIC_URL: publicBaseUrl } = config;
+  if (!bucket) return createLocalStorage(config.MEDIA_DIR, config.PUBLIC_URL);
+  // loadConfig already refuses S3_BUCKET without S3_PUBLIC_URL; this only narrows the type.
+  if (!publicBaseUrl) throw new Error('S3_PUBLIC_URL is required when S3_BUCKET is set');
+  const { S3_ACCESS_KEY_ID: accessKeyId, S3_SECRET_ACCESS_KEY: secretAccessKey } = config;
+  return createS3Storage({
+    bucket,
+    region: config.S3_REGION,
+    endpoint: config.S3_ENDPOINT,
+    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+    publicBaseUrl,
+  });
+}
+
 export async function openRuntime(config: Readonly<Config>, logger: Logger): Promise<Runtime> {
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.DATABASE_URL;
@@ -36,7 +53,8 @@ export async function openRuntime(config: Readonly<Config>, logger: Logger): Pro
     embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, config.EMBEDDED_PG_PORT, logger);
     databaseUrl = embedded.url;
   }
-  const orm = await openDatabase({ url: databaseUrl, poolMax: config.DATABASE_POOL_MAX, logger });
+  const metrics = createMetrics();
+  const orm = await openDatabase({ url: databaseUrl, poolMax: config.DATABASE_POOL_MAX, logger, onQuery: () => metrics.dbQueries.inc() });
   if (config.migrateOnStart) {
     const applied = await migrateDatabase(orm);
     await migrateJobs(databaseUrl);
@@ -44,14 +62,13 @@ export async function openRuntime(config: Readonly<Config>, logger: Logger): Pro
   }
   const store = await openStore(config, logger);
   if (!config.JWT_SECRET) logger.warn('JWT_SECRET is unset: tokens are signed with a random key and end with this process');
-  const metrics = createMetrics();
   const deps: Deps = {
     config,
     logger,
     orm,
     store,
     cache: createCache(store, metrics, logger),
-    storage: createLocalStorage(config.MEDIA_DIR, config.PUBLIC_URL),
+    storage: openStorage(config),
     metrics,
     mailer: createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logger }),
     jwtKey: jwtSecret(config),
@@ -62,6 +79,7 @@ export async function openRuntime(config: Readonly<Config>, logger: Logger): Pro
     databaseUrl,
     close: async () => {
       await store.close();
+      deps.storage.close();
       await orm.close();
       await embedded?.stop();
     },

@@ -5202,12 +5202,12 @@ export type ListProductsData = {
         /**
          * Minor units: products whose dearest variant costs at least this
          */
-        minPrice?: number | null;
+        minPrice?: number;
         /**
          * Minor units: products whose cheapest variant costs at most this
          */
-        maxPrice?: number | null;
-        minRating?: number | null;
+        maxPrice?: number;
+        minRating?: number;
         inStock?: 'true' | 'false';
         /**
          * `name:value`, repeatable (`option=size:M&option=colour:red`); a product must match every one
@@ -5896,12 +5896,12 @@ export type SearchProductsData = {
         /**
          * Minor units: products whose dearest variant costs at least this
          */
-        minPrice?: number | null;
+        minPrice?: number;
         /**
          * Minor units: products whose cheapest variant costs at most this
          */
-        maxPrice?: number | null;
-        minRating?: number | null;
+        maxPrice?: number;
+        minRating?: number;
         inStock?: 'true' | 'false';
         /**
          * `name:value`, repeatable (`option=size:M&option=colour:red`); a product must match every one
@@ -10231,12 +10231,12 @@ export type ListCategoryProductsData = {
         /**
          * Minor units: products whose dearest variant costs at least this
          */
-        minPrice?: number | null;
+        minPrice?: number;
         /**
          * Minor units: products whose cheapest variant costs at most this
          */
-        maxPrice?: number | null;
-        minRating?: number | null;
+        maxPrice?: number;
+        minRating?: number;
         inStock?: 'true' | 'false';
         /**
          * `name:value`, repeatable (`option=size:M&option=colour:red`); a product must match every one

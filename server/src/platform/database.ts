@@ -16,6 +16,8 @@ export interface DatabaseOptions {
   poolMax: number;
   logger: Logger;
   debug?: boolean;
+  /** Called for every statement (the query counter metric). */
+  onQuery?: () => void;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Orm> {
@@ -29,6 +31,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Orm> {
     // Services flush explicitly: one flush per write, decided at the edge.
     allowGlobalContext: false,
     debug: options.debug ?? false,
+    onQuery: (sql) => {
+      options.onQuery?.();
+      return sql;
+    },
     logger: (message) => options.logger.debug({ orm: true }, message),
   });
 }

@@ -9,6 +9,8 @@ export interface Metrics {
   registry: client.Registry;
   httpDuration: client.Histogram<'method' | 'route' | 'status_code'>;
   cacheRequests: client.Counter<'cache' | 'result'>;
+  /** Every SQL statement sent; tests read it to prove a list's statement count does not grow with its size. */
+  dbQueries: client.Counter;
 }
 
 export function createMetrics(): Metrics {
@@ -27,6 +29,11 @@ export function createMetrics(): Metrics {
       name: 'cache_requests_total',
       help: 'Cache lookups by cache name and result (hit or miss)',
       labelNames: ['cache', 'result'],
+      registers: [registry],
+    }),
+    dbQueries: new client.Counter({
+      name: 'db_queries_total',
+      help: 'SQL statements sent to the database',
       registers: [registry],
     }),
   };

@@ -48,7 +48,10 @@ const SORTS: Record<Sort, SortPlan> = {
 
 const Cursor = z.tuple([z.string(), z.union([z.string(), z.number()]), z.string().uuid()]);
 
-/** SQL with `?` placeholders and their values, built up clause by clause. */
+/**
+ * SQL with `?` placeholders and their values, built up clause by clause. MikroORM interpolates values client-side and
+ * expands an array into a comma list, so an array parameter is always written `array[?]`.
+ */
 class Sql {
   readonly clauses: string[] = [];
   readonly params: unknown[] = [];
@@ -71,13 +74,13 @@ interface Resolved {
 /** The published-catalog filters as SQL; `categoryIds` is the category's whole subtree. */
 function filterSql(filters: Omit<Filters, 'limit' | 'cursor' | 'sort'>, categoryIds: string[] | undefined): Sql {
   const sql = new Sql().where(`p.status = 'published'`);
-  if (categoryIds) sql.where('p.category_id = any(?::uuid[])', categoryIds);
+  if (categoryIds) sql.where('p.category_id = any(array[?]::uuid[])', categoryIds);
   if (filters.vendorId) sql.where('p.vendor_id = ?', filters.vendorId);
   if (filters.minPrice !== undefined) sql.where('p.max_price >= ?', filters.minPrice);
   if (filters.maxPrice !== undefined) sql.where('p.min_price <= ?', filters.maxPrice);
   if (filters.minRating !== undefined) sql.where('p.rating_avg >= ?', filters.minRating);
   if (filters.inStock !== undefined) sql.where(filters.inStock ? 'p.total_stock > 0' : 'p.total_stock = 0');
-  if (filters.option && filters.option.length > 0) sql.where('p.option_values @> ?::text[]', filters.option);
+  if (filters.option && filters.option.length > 0) sql.where('p.option_values @> array[?]::text[]', filters.option);
   return sql;
 }
 
@@ -130,7 +133,7 @@ async function correctedTerms(em: EntityManager, q: string): Promise<string> {
         (select s.word from search_words s where s.word = w.q),
         (select s.word from search_words s where s.word % w.q order by s.word <-> w.q limit 1),
         w.q) as corrected
-       from unnest(?::text[]) with ordinality as w(q, n)
+       from unnest(array[?]::text[]) with ordinality as w(q, n)
       order by w.n`,
     [words],
   );
