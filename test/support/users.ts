@@ -20,9 +20,17 @@ export async function signIn(server: TestServer, email: string, password: string
   return { id: data.user.id, email, password, accessToken: data.accessToken, refreshToken: data.refreshToken };
 }
 
+// One admin session per server: the login rate limit allows an account 10 logins per 15 minutes.
+const adminSessions = new WeakMap<TestServer, Promise<SignedInUser>>();
+
 /** A verified user with the given role, created by the bootstrap admin (the server needs ADMIN_ENV). */
 export async function makeUser(server: TestServer, role: 'customer' | 'vendor' | 'admin' = 'customer'): Promise<SignedInUser> {
-  const admin = await signIn(server, ADMIN.email, ADMIN.password);
+  let session = adminSessions.get(server);
+  if (!session) {
+    session = signIn(server, ADMIN.email, ADMIN.password);
+    adminSessions.set(server, session);
+  }
+  const admin = await session;
   const email = `${role}-${randomBytes(4).toString('hex')}@example.com`;
   const password = `pw-${randomBytes(8).toString('hex')}`;
   const { error } = await createUser({
