@@ -178,6 +178,17 @@ describe('approval workflow and public visibility', () => {
     expect(approved.data).toMatchObject({ status: 'published', rejectionReason: null, publishedAt: expect.any(String) });
     expect(await isPublic(product.id, 'Quokka Lantern')).toEqual([true, true, true, true]);
 
+    const audit = await server.deps.orm.em.fork().execute<{ action: string; actor_id: string }[]>(
+      'select action, actor_id from audit_log where target_id = ? order by id',
+      [product.id],
+    );
+    expect(audit.map((entry) => [entry.action, entry.actor_id])).toEqual([
+      ['product.pending_review', vendor.id],
+      ['product.rejected', admin.id],
+      ['product.pending_review', vendor.id],
+      ['product.published', admin.id],
+    ]);
+
     expect((await deleteProduct({ client: as(vendor), path: { id: product.id } })).response?.status).toBe(204);
     expect(await isPublic(product.id, 'Quokka Lantern')).toEqual([false, false, false, false]);
     expect((await getProductForReview({ client: as(admin), path: { id: product.id } })).response?.status).toBe(404);

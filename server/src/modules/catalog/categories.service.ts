@@ -9,6 +9,7 @@ import { newId } from '../../platform/columns';
 import type { AuthenticatedCtx, Ctx } from '../../platform/context';
 import type { EntityManager } from '../../platform/database';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors';
+import { recordAudit } from '../identity';
 import { Category, Product } from './catalog.entities';
 import { cacheKeys, type CatalogEnv } from './catalog.env';
 import { toCategoryDto } from './catalog.mapper';
@@ -80,6 +81,7 @@ export async function createCategory(ctx: AuthenticatedCtx, env: CatalogEnv, inp
       if (depth >= MAX_CATEGORY_DEPTH) throw new ConflictError('category_too_deep', `Categories nest at most ${MAX_CATEGORY_DEPTH} levels.`);
       const slug = input.slug ?? slugify(input.name, 'category');
       const category = em.create(Category, { id: newId(), name: input.name, slug, parentId: parent?.id ?? null, position: input.position ?? 0 });
+      recordAudit(em, ctx, { action: 'category.created', targetId: category.id, details: { name: input.name, parentId: parent?.id ?? null } });
       await em.flush();
       return toCategoryDto(category, depth);
     });
@@ -110,6 +112,7 @@ export async function updateCategory(ctx: AuthenticatedCtx, env: CatalogEnv, id:
       if (input.name !== undefined) category.name = input.name;
       if (input.slug !== undefined) category.slug = input.slug;
       if (input.position !== undefined) category.position = input.position;
+      recordAudit(em, ctx, { action: 'category.updated', targetId: id, details: { ...input } });
       await em.flush();
       return toCategoryDto(category, depth);
     });
@@ -129,6 +132,7 @@ export async function deleteCategory(ctx: AuthenticatedCtx, env: CatalogEnv, id:
     const products = await em.count(Product, { categoryId: id });
     if (children > 0 || products > 0) throw new ConflictError('category_not_empty', 'The category still has subcategories or products.');
     em.remove(category);
+    recordAudit(em, ctx, { action: 'category.deleted', targetId: id, details: { name: category.name } });
     await em.flush();
   });
   await env.cache.invalidate(cacheKeys.categoryTree);

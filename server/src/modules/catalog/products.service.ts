@@ -11,6 +11,7 @@ import { newId } from '../../platform/columns';
 import type { AuthenticatedCtx, Ctx } from '../../platform/context';
 import type { EntityManager } from '../../platform/database';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors';
+import { recordAudit } from '../identity';
 import { Category, Product, ProductImage, Variant } from './catalog.entities';
 import { cacheKeys, type CatalogEnv } from './catalog.env';
 import { toProductDto } from './catalog.mapper';
@@ -189,20 +190,25 @@ export async function updateProduct(ctx: AuthenticatedCtx, env: CatalogEnv, id: 
 }
 
 /**
- * Moves a product between statuses with one conditional UPDATE, so two racing transitions cannot both win.
- * `manageable` has already checked that the actor may act on it.
+ * Moves a product between statuses with one conditional UPDATE, so two racing transitions cannot both win, and
+ * audits it in the same transaction. The caller has already checked that the actor may act on the product.
  */
 async function transition(
   ctx: AuthenticatedCtx,
   env: CatalogEnv,
   product: Product,
   from: readonly ProductStatus[],
-  changes: Partial<Pick<Product, 'status' | 'rejectionReason' | 'submittedAt' | 'publishedAt'>>,
+  changes: Partial<Pick<Product, 'rejectionReason' | 'submittedAt' | 'publishedAt'>> & { status: Exclude<ProductStatus, 'draft'> },
 ): Promise<void> {
-  const updated = await ctx.em.nativeUpdate(Product, { id: product.id, status: { $in: [...from] } }, { ...changes, updatedAt: new Date() });
-  if (updated === 0) {
-    throw new ConflictError('invalid_status_transition', `A ${product.status} product cannot become ${changes.status ?? 'that'}.`);
-  }
+  await ctx.em.transactional(async (em) => {
+    const updated = await em.nativeUpdate(Product, { id: product.id, status: { $in: [...from] } }, { ...changes, updatedAt: new Date() });
+    if (updated === 0) {
+      throw new ConflictError('invalid_status_transition', `A ${product.status} product cannot become ${changes.status}.`);
+    }
+    const details = changes.rejectionReason ? { from: product.status, reason: changes.rejectionReason } : { from: product.status };
+    recordAudit(em, ctx, { action: `product.${changes.status}`, targetId: product.id, details });
+    await em.flush();
+  });
   await env.cache.invalidate(cacheKeys.product(product.id));
 }
 

@@ -10,6 +10,7 @@ import type { AuthenticatedCtx, Ctx } from '../../platform/context';
 import type { EntityManager } from '../../platform/database';
 import { ConflictError, NotFoundError } from '../../platform/errors';
 import { decodeCursor, toPage } from '../../platform/pagination';
+import { recordAudit } from '../identity';
 import { Product, Review } from './catalog.entities';
 import { cacheKeys, type CatalogEnv } from './catalog.env';
 import { toReviewDto, type ReviewRow } from './catalog.mapper';
@@ -84,6 +85,8 @@ export async function setReviewVisibility(ctx: AuthenticatedCtx, env: CatalogEnv
     );
     if (changed) {
       await moveRating(em, changed.product_id, changed.rating, hidden ? -1 : 1);
+      recordAudit(em, ctx, { action: hidden ? 'review.hidden' : 'review.restored', targetId: id, details: { productId: changed.product_id } });
+      await em.flush();
       return changed.product_id;
     }
     if ((await em.count(Review, { id })) === 0) throw new NotFoundError('review');

@@ -10,7 +10,16 @@ export type AuditAction =
   | 'user.role_changed'
   | 'user.active_changed'
   | 'user.created_by_admin'
-  | 'oauth.linked';
+  | 'oauth.linked'
+  | 'product.pending_review'
+  | 'product.published'
+  | 'product.rejected'
+  | 'product.archived'
+  | 'review.hidden'
+  | 'review.restored'
+  | 'category.created'
+  | 'category.updated'
+  | 'category.deleted';
 
 /** Records who did what to whom, from where; persisted by the caller's flush (same transaction as the change). */
 export function recordAudit(

@@ -4,3 +4,4 @@ export { identityTasks } from './identity.jobs';
 export { createIdentityRouters } from './identity.router';
 export { resolveSession } from './sessions';
 export { ensureBootstrapAdmin } from './admin-users.service';
+export { recordAudit, type AuditAction } from './audit';
