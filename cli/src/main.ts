@@ -6,7 +6,9 @@ import { Command, CommanderError, Option } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { registerAdminCommands } from './commands/admins';
 import { registerAuthCommands } from './commands/auth';
+import { registerCategoryCommands } from './commands/categories';
 import { registerHealthCommands } from './commands/health';
+import { registerProductCommands } from './commands/products';
 import { registerUserCommands } from './commands/users';
 import { DEFAULT_URL, parseBaseUrl, parseProfileName } from './context';
 import { ExitCode, report } from './errors';
@@ -31,6 +33,8 @@ function buildProgram(): Command {
   registerHealthCommands(program);
   registerUserCommands(program);
   registerAdminCommands(program);
+  registerProductCommands(program);
+  registerCategoryCommands(program);
   return program;
 }
 

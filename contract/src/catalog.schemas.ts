@@ -176,6 +176,7 @@ export const ProductSummary = z.object({
   inStock: z.boolean(),
   rating: Rating,
   thumbnailUrl: z.string().nullable(),
+  submittedAt: Timestamp.nullable().describe('When it was last submitted for review'),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });

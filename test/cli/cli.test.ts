@@ -1,23 +1,15 @@
 /**
  * The emporium CLI end to end: the real server in-process, the CLI as a child process exactly as an operator
- * runs it, with its config under a throwaway XDG_CONFIG_HOME.
+ * runs it (see cli-runner.ts), with its config under a throwaway XDG_CONFIG_HOME.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server';
+import { CLI_TIMEOUT, parseJson, runCli, type CliRun } from './cli-runner';
 
-const CLI = resolve(import.meta.dirname, '../../cli/bin/emporium.js');
 const ADMIN = { email: 'root@example.com', password: 'correct-horse-battery' };
-const CLI_TIMEOUT = 60_000;
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 interface StoredProfile {
   url?: string;
@@ -29,34 +21,6 @@ interface StoredProfile {
 
 interface StoredConfig {
   profiles: Record<string, StoredProfile>;
-}
-
-/** The caller's own EMPORIUM_* variables must not leak into the runs. */
-function cleanEnv(configHome: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('EMPORIUM_')));
-  return { ...env, XDG_CONFIG_HOME: configHome, NO_COLOR: '1', ...extra };
-}
-
-function runCli(args: string[], options: { configHome: string; input?: string; env?: Record<string, string> }): Promise<CliRun> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: tmpdir(),
-      env: cleanEnv(options.configHome, options.env),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-    // Always close stdin: a CLI that reads a piped password would otherwise wait forever.
-    child.stdin.end(options.input ?? '');
-  });
-}
-
-function parseJson<T>(run: CliRun): T {
-  return JSON.parse(run.stdout) as T;
 }
 
 interface UserJson {

@@ -1,36 +1,24 @@
 /** users list | show | update: account administration (admin role required). */
 import { getUser, listUsers, updateUser, type ListUsersData, type UpdateUserData } from '@emporium/sdk';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { resolveContext } from '../context';
-import { notice, printJson } from '../output';
+import { printJson } from '../output';
+import { allOption, collectPages, cursorOption, limitOption, noticeMore, type PageOptions } from '../paging';
 import { openSession } from '../session';
-import { printUser, printUserTable, type User } from '../views';
+import { printUser, printUserTable } from '../views';
 
 export const ROLES = ['customer', 'vendor', 'admin'] as const;
 type Role = (typeof ROLES)[number];
 
-const MAX_PAGE_SIZE = 100;
-
-interface ListOptions {
+interface ListOptions extends PageOptions {
   q?: string;
   role?: Role;
   active?: 'true' | 'false';
-  limit?: number;
-  cursor?: string;
-  all?: boolean;
 }
 
 interface UpdateOptions {
   role?: Role;
   active?: 'true' | 'false';
-}
-
-function parseLimit(value: string): number {
-  const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    throw new InvalidArgumentError(`Use a whole number from 1 to ${MAX_PAGE_SIZE}.`);
-  }
-  return limit;
 }
 
 const roleOption = (description: string) => new Option('--role <role>', description).choices(ROLES);
@@ -45,34 +33,24 @@ export function registerUserCommands(program: Command): void {
     .option('--q <text>', 'search email and name (case-insensitive substring)')
     .addOption(roleOption('only users with this role'))
     .addOption(activeOption('only active (true) or deactivated (false) users'))
-    .addOption(new Option('--limit <n>', `page size, 1-${MAX_PAGE_SIZE} (default 20)`).argParser(parseLimit))
-    .option('--cursor <cursor>', 'start at this page (the nextCursor of a previous --json answer)')
-    .option('--all', 'follow nextCursor through every page')
+    .addOption(limitOption())
+    .addOption(cursorOption())
+    .addOption(allOption())
     .action(async (options: ListOptions, command: Command) => {
       const context = await resolveContext(command);
       const session = await openSession(context);
-      const query: NonNullable<ListUsersData['query']> = {
+      const filters: NonNullable<ListUsersData['query']> = {
         ...(options.q !== undefined ? { q: options.q } : {}),
         ...(options.role ? { role: options.role } : {}),
         ...(options.active ? { isActive: options.active } : {}),
-        // Fewer round trips when walking every page.
-        ...(options.limit !== undefined || options.all ? { limit: options.limit ?? MAX_PAGE_SIZE } : {}),
       };
+      const page = await collectPages(options, (paging) =>
+        session.call((client) => listUsers({ client, query: { ...filters, ...paging } })),
+      );
 
-      const collected: User[] = [];
-      let cursor = options.cursor;
-      let nextCursor: string | null;
-      do {
-        const pageQuery = cursor ? { ...query, cursor } : query;
-        const page = await session.call((client) => listUsers({ client, query: pageQuery }));
-        collected.push(...page.data);
-        nextCursor = page.nextCursor;
-        cursor = nextCursor ?? undefined;
-      } while (options.all && cursor);
-
-      if (context.json) return printJson({ data: collected, nextCursor });
-      printUserTable(collected);
-      if (nextCursor) notice(`More users: add --all, or --cursor ${nextCursor}`);
+      if (context.json) return printJson(page);
+      printUserTable(page.data);
+      noticeMore('users', page.nextCursor);
     });
 
   users

@@ -5412,6 +5412,10 @@ export type ListProductsResponses = {
             };
             thumbnailUrl: string | null;
             /**
+             * When it was last submitted for review
+             */
+            submittedAt: string | null;
+            /**
              * ISO 8601 timestamp in UTC
              */
             createdAt: string;
@@ -6109,6 +6113,10 @@ export type SearchProductsResponses = {
                 count: number;
             };
             thumbnailUrl: string | null;
+            /**
+             * When it was last submitted for review
+             */
+            submittedAt: string | null;
             /**
              * ISO 8601 timestamp in UTC
              */
@@ -10484,6 +10492,10 @@ export type ListCategoryProductsResponses = {
             };
             thumbnailUrl: string | null;
             /**
+             * When it was last submitted for review
+             */
+            submittedAt: string | null;
+            /**
              * ISO 8601 timestamp in UTC
              */
             createdAt: string;
@@ -10800,6 +10812,10 @@ export type ListMyProductsResponses = {
                 count: number;
             };
             thumbnailUrl: string | null;
+            /**
+             * When it was last submitted for review
+             */
+            submittedAt: string | null;
             /**
              * ISO 8601 timestamp in UTC
              */
@@ -11519,6 +11535,10 @@ export type ListProductsForReviewResponses = {
                 count: number;
             };
             thumbnailUrl: string | null;
+            /**
+             * When it was last submitted for review
+             */
+            submittedAt: string | null;
             /**
              * ISO 8601 timestamp in UTC
              */

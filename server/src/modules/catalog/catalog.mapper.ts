@@ -91,6 +91,7 @@ export interface ProductSummaryRow {
   rating_sum: number;
   rating_count: number;
   thumbnail_key: string | null;
+  submitted_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -108,6 +109,7 @@ export function toProductSummary(row: ProductSummaryRow, storage: ObjectStorage)
     inStock: row.total_stock > 0,
     rating: rating(row.rating_sum, row.rating_count),
     thumbnailUrl: row.thumbnail_key === null ? null : storage.publicUrl(row.thumbnail_key),
+    submittedAt: row.submitted_at === null ? null : new Date(row.submitted_at).toISOString(),
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
   };

@@ -18,7 +18,7 @@ type Search = z.infer<typeof SearchQuery>;
 type Sort = Search['sort'];
 
 const SUMMARY_COLUMNS = `p.id, p.slug, p.name, p.status, p.vendor_id, p.category_id, p.currency, p.min_price, p.max_price,
-  p.total_stock, p.rating_sum, p.rating_count, p.created_at, p.updated_at,
+  p.total_stock, p.rating_sum, p.rating_count, p.submitted_at, p.created_at, p.updated_at,
   (select i.thumbnail_key from product_images i where i.product_id = p.id order by i.position limit 1) as thumbnail_key`;
 
 const RANK = `round(ts_rank(p.search_vector, plainto_tsquery('simple', ?))::numeric, 6)`;

@@ -1,0 +1,102 @@
+/** How products and categories look on a terminal; used by the products and categories commands. */
+import type { ApproveProductResponse, CreateCategoryResponse, ListProductsForReviewResponse } from '@emporium/sdk';
+import { formatDetails, formatTable, printJson, printLine, type Column } from './output';
+
+export type Product = ApproveProductResponse;
+export type ProductSummary = ListProductsForReviewResponse['data'][number];
+export type ProductStatus = Product['status'];
+export type Category = CreateCategoryResponse;
+type Money = Product['priceRange']['min'];
+
+/** Two spaces per level: the tree's shape in the NAME column. */
+const INDENT = '  ';
+
+/** Minor units as the currency writes them (1999 USD -> 19.99, 1999 JPY -> 1999); unknown codes get 2 decimals. */
+function decimalsOf(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+function amountOf(money: Money): string {
+  const decimals = decimalsOf(money.currency);
+  return (money.amount / 10 ** decimals).toFixed(decimals);
+}
+
+export function formatMoney(money: Money): string {
+  return `${amountOf(money)} ${money.currency}`;
+}
+
+export function formatPriceRange({ min, max }: Product['priceRange']): string {
+  if (min.currency !== max.currency) return `${formatMoney(min)} - ${formatMoney(max)}`;
+  if (min.amount === max.amount) return formatMoney(min);
+  return `${amountOf(min)}-${amountOf(max)} ${min.currency}`;
+}
+
+/**
+ * The review queue, oldest submission first (the server's order). The summary carries the vendor's id, not their
+ * name (`emporium users show <id>` has it); a product never submitted shows its creation date.
+ */
+const productColumns: readonly Column<ProductSummary>[] = [
+  { header: 'ID', value: (product) => product.id },
+  { header: 'NAME', value: (product) => product.name },
+  { header: 'VENDOR', value: (product) => product.vendorId },
+  { header: 'PRICE', value: (product) => formatPriceRange(product.priceRange) },
+  { header: 'SUBMITTED', value: (product) => (product.submittedAt ?? product.createdAt).slice(0, 10) },
+];
+
+export function printProductTable(products: readonly ProductSummary[], status: ProductStatus): void {
+  const none = status === 'pending_review' ? 'No products are waiting for review.' : `No ${status} products.`;
+  printLine(products.length ? formatTable(productColumns, products) : none);
+}
+
+export function printProduct(product: Product, json: boolean): void {
+  if (json) return printJson(product);
+  printLine(
+    formatDetails([
+      ['ID', product.id],
+      ['Name', product.name],
+      ['Slug', product.slug],
+      ['Status', product.status],
+      ...(product.rejectionReason !== null ? [['Rejection reason', product.rejectionReason] as const] : []),
+      ['Vendor', product.vendorId],
+      ['Category', product.categoryId],
+      ['Price', formatPriceRange(product.priceRange)],
+      ['Variants', String(product.variants.length)],
+      ['Stock', String(product.totalStock)],
+      ['Published', product.publishedAt ?? '-'],
+      ['Created', product.createdAt],
+      ['Updated', product.updatedAt],
+    ]),
+  );
+}
+
+const categoryColumns: readonly Column<Category>[] = [
+  { header: 'NAME', value: (category) => INDENT.repeat(category.depth) + category.name },
+  { header: 'SLUG', value: (category) => category.slug },
+  { header: 'POSITION', value: (category) => String(category.position) },
+  { header: 'ID', value: (category) => category.id },
+];
+
+/** `categories` arrive in pre-order, so indenting each by its depth draws the tree. */
+export function printCategoryTree(categories: readonly Category[]): void {
+  printLine(categories.length ? formatTable(categoryColumns, categories) : 'No categories yet.');
+}
+
+export function printCategory(category: Category, json: boolean): void {
+  if (json) return printJson(category);
+  printLine(
+    formatDetails([
+      ['ID', category.id],
+      ['Name', category.name],
+      ['Slug', category.slug],
+      ['Parent', category.parentId ?? '- (top level)'],
+      ['Depth', String(category.depth)],
+      ['Position', String(category.position)],
+      ['Created', category.createdAt],
+      ['Updated', category.updatedAt],
+    ]),
+  );
+}
