@@ -133,9 +133,11 @@ export class Migration20261127020000_catalog extends Migration {
     this.addSql(`
       create function products_collect_search_words() returns trigger language plpgsql as $$
       begin
+        -- In a fixed order, so that concurrent inserts of overlapping words wait for each other instead of deadlocking.
         insert into search_words (word)
           select distinct lexeme from unnest(tsvector_to_array(new.search_vector)) as lexeme
           where length(lexeme) between 3 and 40
+          order by lexeme
         on conflict do nothing;
         return null;
       end $$;`);

@@ -17,8 +17,27 @@ import { createRateLimiter } from './platform/rate-limit';
 import { createErrorHandler, routeNotFound } from './platform/error-handler';
 import { measureRequests } from './platform/metrics';
 import { ormRequestContext, requestLogging } from './platform/request-context';
+import { IMMUTABLE_CACHE_CONTROL, type LocalStorage } from './platform/storage';
 
 const s = initServer();
+
+/**
+ * Serves MEDIA_DIR (product images) when storage is local; an S3 bucket is served by S3 or a CDN instead.
+ * Keys are never reused, so responses are immutable. Media is embedded by storefronts on other origins, so it opts out
+ * of helmet's same-origin resource policy. Misses (dotfiles included) fall through to the 404 problem.
+ */
+function serveLocalMedia(storage: LocalStorage): RequestHandler {
+  return express.static(storage.root, {
+    dotfiles: 'deny',
+    index: false,
+    redirect: false,
+    cacheControl: false,
+    setHeaders: (res) => {
+      res.setHeader('Cache-Control', IMMUTABLE_CACHE_CONTROL);
+      res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+    },
+  });
+}
 
 /** While draining on SIGTERM, ask keep-alive clients to reconnect elsewhere. */
 function closeConnectionsWhenDraining(lifecycle: Deps['lifecycle']): RequestHandler {
@@ -45,6 +64,7 @@ export function createApp(deps: Deps): Express {
       maxAge: 600,
     }),
   );
+  if (deps.storage.kind === 'local') app.use('/media', serveLocalMedia(deps.storage));
 
   const openApiDocument = buildOpenApiDocument(contract, pkg.version);
   app.get('/openapi.json', (_req, res) => {

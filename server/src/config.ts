@@ -49,6 +49,13 @@ const EnvSchema = z
     CATALOG_CURRENCY: z.string().regex(/^[A-Z]{3}$/).default('USD'),
     CATALOG_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
     MEDIA_DIR: z.string().default('.data/media'),
+    S3_BUCKET: z.string().optional(),
+    S3_REGION: z.string().default('us-east-1'),
+    S3_ENDPOINT: optionalUrl,
+    S3_ACCESS_KEY_ID: z.string().optional(),
+    S3_SECRET_ACCESS_KEY: z.string().optional(),
+    S3_FORCE_PATH_STYLE: booleanFlag.default('false'),
+    S3_PUBLIC_URL: optionalUrl.transform((url) => url?.replace(/\/+$/, '')),
     SEED_DEMO_CATALOG: booleanFlag.optional(),
     OAUTH_GOOGLE_CLIENT_ID: z.string().optional(),
     OAUTH_GOOGLE_CLIENT_SECRET: z.string().optional(),
@@ -61,6 +68,18 @@ const EnvSchema = z
     if (env.NODE_ENV !== 'production') return;
     for (const name of ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'PUBLIC_URL', 'SMTP_URL'] as const) {
       if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required in production' });
+    }
+  })
+  .superRefine((env, ctx) => {
+    if (!env.S3_BUCKET) return;
+    // Objects are served straight from the bucket (or a CDN in front of it), never through the API.
+    if (!env.S3_PUBLIC_URL) ctx.addIssue({ code: 'custom', path: ['S3_PUBLIC_URL'], message: 'is required when S3_BUCKET is set' });
+    if (Boolean(env.S3_ACCESS_KEY_ID) !== Boolean(env.S3_SECRET_ACCESS_KEY)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['S3_SECRET_ACCESS_KEY'],
+        message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together (neither: the AWS default credential chain)',
+      });
     }
   })
   .superRefine((env, ctx) => {

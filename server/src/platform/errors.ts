@@ -84,3 +84,22 @@ export class RateLimitedError extends AppError {
     });
   }
 }
+
+export class PayloadTooLargeError extends AppError {
+  constructor(detail = 'The request body is too large.') {
+    super(413, 'payload_too_large', 'Payload too large', { detail });
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(detail = 'The request body is of a type this route does not accept.') {
+    super(415, 'unsupported_media_type', 'Unsupported media type', { detail });
+  }
+}
+
+/** The request is well-formed, but its content breaks a rule (422): e.g. an image with too many pixels. */
+export class UnprocessableError extends AppError {
+  constructor(code: ErrorCode, detail: string) {
+    super(422, code, 'Unprocessable content', { detail });
+  }
+}
