@@ -2,3 +2,4 @@
 export { catalogEntities } from './catalog.entities';
 export { createCatalogRouters } from './catalog.router';
 export { changeStock, type StockChange } from './inventory.service';
+export { DEMO_CATALOG_PRODUCTS, DEMO_PASSWORD, generateCatalog, seedDemoCatalog, type CatalogSeedResult } from './catalog.seed';

@@ -1,0 +1,699 @@
+/**
+ * The demo catalog: one deterministic generator (a seeded PRNG) for the 300-product catalog a development database
+ * starts with and for the 100,000-product one the benchmark reads. Vendors, customers, a three-level category tree,
+ * products with options and variants, opening stock and reviews, written in bulk (`insert ... select from unnest`,
+ * a few thousand rows a statement) inside one transaction: either the whole catalog is there or none of it.
+ *
+ * Every derived field is what the services would have written: price range, total stock and option values from the
+ * live variants (option values sorted by the database, as `refreshProductAggregates` sorts them), rating sum and count
+ * from the visible reviews, `submitted_at`/`published_at` as submit and approve set them, one `initial` movement per
+ * stocked variant, v7 ids whose time is the row's creation time.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import type { Deps } from '../../deps';
+import type { EntityManager } from '../../platform/database';
+import { hashPassword, randomToken } from '../../platform/secrets';
+import { cacheKeys } from './catalog.env';
+import { slugify } from './product-rules';
+
+/** The shared password of the demo accounts outside production (printed in the development log). */
+export const DEMO_PASSWORD = 'emporium-demo-password';
+/** The size of the catalog a fresh development database gets. */
+export const DEMO_CATALOG_PRODUCTS = 300;
+
+export interface GenerateCatalogOptions {
+  products: number;
+  /** Same seed, same `now`: same catalog. */
+  seed?: number;
+  currency?: string;
+  /** The password of the demo accounts created now (existing accounts are left as they are). */
+  password?: string;
+  /** Creation times spread over the year before this instant. */
+  now?: Date;
+  /** Products per statement (their variants, movements and reviews follow in statements of their own). */
+  batchSize?: number;
+  onProgress?: (written: number, total: number) => void;
+}
+
+export type CatalogSeedResult =
+  | { created: false }
+  | {
+      created: true;
+      products: number;
+      variants: number;
+      reviews: number;
+      categories: number;
+      vendorEmails: string[];
+      customerEmails: string[];
+      password: string;
+    };
+
+// ------------------------------------------------------------------------------------------- seeded randomness
+
+/** sfc32, seeded through splitmix32: small, fast, and the same sequence on every machine. */
+class Random {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+  constructor(seed: number) {
+    let x = seed >>> 0;
+    const split = () => {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    [this.a, this.b, this.c, this.d] = [split(), split(), split(), split()];
+    for (let i = 0; i < 12; i++) this.uint32();
+  }
+  uint32(): number {
+    const t = (((this.a + this.b) >>> 0) + this.d) >>> 0;
+    this.d = (this.d + 1) >>> 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) >>> 0;
+    this.c = (((this.c << 21) | (this.c >>> 11)) + t) >>> 0;
+    return t;
+  }
+  /** Uniform in [0, 1). */
+  next(): number {
+    return this.uint32() / 0x1_0000_0000;
+  }
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+  chance(probability: number): boolean {
+    return this.next() < probability;
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)]!;
+  }
+  /** `count` distinct items, in their original order. */
+  sample<T>(items: readonly T[], count: number): T[] {
+    const indexes = items.map((_, index) => index);
+    for (let i = 0; i < count; i++) {
+      const j = i + Math.floor(this.next() * (indexes.length - i));
+      [indexes[i], indexes[j]] = [indexes[j]!, indexes[i]!];
+    }
+    return indexes
+      .slice(0, count)
+      .sort((a, b) => a - b)
+      .map((index) => items[index]!);
+  }
+  /** A v7 id for that instant, its random bits from this sequence. */
+  id(at: number): string {
+    const random = new Uint8Array(16);
+    const view = new DataView(random.buffer);
+    for (let i = 0; i < 16; i += 4) view.setUint32(i, this.uint32());
+    return uuidv7({ msecs: at, random });
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ vocabulary
+
+interface OptionPool {
+  name: string;
+  values: readonly string[];
+  /** Ordered pools (sizes, capacities) offer a run of neighbouring values; unordered ones (colours) any few. */
+  ordered?: boolean;
+  /** A step up an ordered pool costs this fraction of the base price more. */
+  priceStep?: number;
+}
+interface LeafSpec {
+  name: string;
+  nouns: readonly string[];
+  materials: readonly string[];
+  options: readonly OptionPool[];
+  /** Base price range in whole currency units. */
+  price: readonly [number, number];
+  features: readonly string[];
+  weight?: number;
+}
+interface TopSpec {
+  name: string;
+  /** Indexes into VENDORS: who sells in this department. */
+  vendors: readonly number[];
+  groups: readonly { name: string; leaves: readonly LeafSpec[] }[];
+}
+
+const COLOUR: OptionPool = {
+  name: 'colour',
+  values: ['Black', 'White', 'Navy', 'Grey', 'Olive', 'Burgundy', 'Sand', 'Charcoal', 'Rust', 'Cream', 'Sky Blue', 'Forest Green'],
+};
+const SIZE: OptionPool = { name: 'size', values: ['XS', 'S', 'M', 'L', 'XL', 'XXL'], ordered: true };
+const WAIST: OptionPool = { name: 'waist', values: ['28', '30', '32', '34', '36', '38'], ordered: true };
+const SHOE_SIZE: OptionPool = { name: 'size', values: ['37', '38', '39', '40', '41', '42', '43', '44', '45'], ordered: true };
+const FINISH: OptionPool = { name: 'finish', values: ['Oak', 'Walnut', 'Ash', 'Black', 'White'] };
+const APPAREL = ['Cotton', 'Organic Cotton', 'Linen', 'Denim', 'Merino Wool', 'Flannel', 'Corduroy', 'Jersey', 'Chambray'];
+const WOODS = ['Oak', 'Walnut', 'Ash', 'Beech', 'Bamboo', 'Pine', 'Teak'];
+
+const CATALOG: readonly TopSpec[] = [
+  {
+    name: 'Clothing',
+    vendors: [0, 4, 6],
+    groups: [
+      {
+        name: 'Men',
+        leaves: [
+          { name: 'Shirts', nouns: ['Shirt', 'Oxford Shirt', 'Henley', 'Polo', 'Overshirt'], materials: APPAREL, options: [SIZE, COLOUR], price: [19, 89], features: ['cut for a relaxed fit', 'finished with a button-down collar', 'garment-washed for softness'], weight: 2 },
+          { name: 'Trousers', nouns: ['Chinos', 'Jeans', 'Trousers', 'Joggers', 'Cargo Pants'], materials: ['Cotton', 'Denim', 'Stretch Twill', 'Corduroy', 'Linen'], options: [WAIST, COLOUR], price: [29, 119], features: ['with a tapered leg', 'with reinforced pockets', 'cut with a little stretch'], weight: 2 },
+          { name: 'Jackets', nouns: ['Jacket', 'Parka', 'Bomber', 'Blazer', 'Coat'], materials: ['Waxed Cotton', 'Wool', 'Nylon', 'Denim', 'Leather', 'Tweed'], options: [SIZE, COLOUR], price: [59, 349], features: ['lined for cold mornings', 'with a water-repellent finish', 'with a detachable hood'] },
+        ],
+      },
+      {
+        name: 'Women',
+        leaves: [
+          { name: 'Dresses', nouns: ['Dress', 'Wrap Dress', 'Midi Dress', 'Shirt Dress', 'Slip Dress'], materials: ['Linen', 'Silk', 'Cotton', 'Viscose', 'Jersey'], options: [SIZE, COLOUR], price: [35, 189], features: ['with a flattering wrap waist', 'lined to the knee', 'with hidden side pockets'], weight: 2 },
+          { name: 'Tops', nouns: ['Blouse', 'Tee', 'Tank Top', 'Camisole', 'Tunic'], materials: ['Cotton', 'Silk', 'Linen', 'Jersey', 'Modal'], options: [SIZE, COLOUR], price: [15, 79], features: ['with a relaxed drape', 'finished with French seams', 'soft enough to sleep in'], weight: 2 },
+          { name: 'Knitwear', nouns: ['Sweater', 'Cardigan', 'Turtleneck', 'Vest'], materials: ['Merino Wool', 'Cashmere', 'Alpaca', 'Cotton', 'Lambswool'], options: [SIZE, COLOUR], price: [45, 229], features: ['knitted in a chunky rib', 'with a fine gauge knit', 'that keeps its shape wash after wash'] },
+        ],
+      },
+      {
+        name: 'Shoes',
+        leaves: [
+          { name: 'Sneakers', nouns: ['Sneakers', 'Trainers', 'Runners', 'High Tops'], materials: ['Canvas', 'Leather', 'Suede', 'Recycled Mesh'], options: [SHOE_SIZE, COLOUR], price: [39, 159], features: ['on a cushioned rubber sole', 'with a padded collar', 'with a removable insole'], weight: 2 },
+          { name: 'Boots', nouns: ['Boots', 'Chelsea Boots', 'Hiking Boots', 'Work Boots'], materials: ['Leather', 'Suede', 'Nubuck', 'Waxed Leather'], options: [SHOE_SIZE, COLOUR], price: [79, 299], features: ['on a Goodyear-welted sole', 'with a waterproof membrane', 'with a grippy lug sole'] },
+          { name: 'Sandals', nouns: ['Sandals', 'Slides', 'Espadrilles', 'Clogs'], materials: ['Leather', 'Cork', 'Jute', 'Rubber'], options: [SHOE_SIZE, COLOUR], price: [19, 119], features: ['on a contoured footbed', 'with adjustable straps', 'light enough to pack anywhere'] },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'Home & Kitchen',
+    vendors: [1, 5, 7],
+    groups: [
+      {
+        name: 'Kitchen',
+        leaves: [
+          { name: 'Cookware', nouns: ['Frying Pan', 'Saucepan', 'Dutch Oven', 'Wok', 'Skillet'], materials: ['Cast Iron', 'Stainless Steel', 'Carbon Steel', 'Copper', 'Enamelled Steel'], options: [{ name: 'diameter', values: ['20 cm', '24 cm', '28 cm', '32 cm'], ordered: true, priceStep: 0.15 }], price: [25, 249], features: ['that works on every hob, induction included', 'with a stay-cool handle', 'seasoned and ready to cook'], weight: 2 },
+          { name: 'Knives', nouns: ['Chef Knife', 'Paring Knife', 'Bread Knife', 'Santoku', 'Knife Block'], materials: ['Damascus Steel', 'Stainless Steel', 'High-Carbon Steel', 'Ceramic'], options: [{ name: 'blade', values: ['12 cm', '15 cm', '20 cm', '25 cm'], ordered: true, priceStep: 0.12 }], price: [19, 249], features: ['honed to a razor edge', 'with a full-tang handle', 'balanced for long prep sessions'] },
+          { name: 'Tableware', nouns: ['Dinner Plate', 'Bowl', 'Mug', 'Serving Platter', 'Tumbler'], materials: ['Stoneware', 'Porcelain', 'Glass', 'Earthenware', 'Bone China'], options: [{ name: 'set', values: ['Single', 'Set of 2', 'Set of 4', 'Set of 6'], ordered: true, priceStep: 0.6 }, COLOUR], price: [8, 69], features: ['glazed by hand', 'safe in the dishwasher and microwave', 'stackable to save space'], weight: 2 },
+        ],
+      },
+      {
+        name: 'Furniture',
+        leaves: [
+          { name: 'Chairs', nouns: ['Chair', 'Armchair', 'Stool', 'Bench', 'Rocking Chair'], materials: WOODS, options: [FINISH], price: [59, 599], features: ['with a curved backrest', 'joined without a single screw', 'with felt pads that spare the floor'] },
+          { name: 'Tables', nouns: ['Dining Table', 'Coffee Table', 'Side Table', 'Desk', 'Console Table'], materials: WOODS, options: [FINISH, { name: 'length', values: ['120 cm', '160 cm', '200 cm'], ordered: true, priceStep: 0.25 }], price: [89, 1299], features: ['with tapered legs', 'finished with a hard-wearing oil', 'that seats six comfortably'] },
+          { name: 'Shelving', nouns: ['Bookcase', 'Wall Shelf', 'Ladder Shelf', 'Cabinet'], materials: [...WOODS, 'Powder-Coated Steel'], options: [FINISH], price: [39, 699], features: ['with adjustable shelves', 'that fixes to the wall in minutes', 'deep enough for large books'] },
+        ],
+      },
+      {
+        name: 'Decor',
+        leaves: [
+          { name: 'Lamps', nouns: ['Table Lamp', 'Floor Lamp', 'Pendant Light', 'Desk Lamp'], materials: ['Brass', 'Ceramic', 'Rattan', 'Linen', 'Glass'], options: [COLOUR], price: [29, 399], features: ['with a warm dimmable glow', 'with a braided fabric cable', 'that takes any E27 bulb'] },
+          { name: 'Rugs', nouns: ['Rug', 'Runner', 'Kilim', 'Doormat'], materials: ['Wool', 'Jute', 'Cotton', 'Recycled Polyester', 'Sisal'], options: [{ name: 'size', values: ['80x150 cm', '120x170 cm', '160x230 cm', '200x300 cm'], ordered: true, priceStep: 0.5 }, COLOUR], price: [25, 499], features: ['woven by hand', 'with a non-slip backing', 'soft underfoot and easy to vacuum'] },
+          { name: 'Cushions', nouns: ['Cushion', 'Throw Pillow', 'Floor Cushion', 'Throw'], materials: ['Linen', 'Velvet', 'Wool', 'Cotton', 'Boucle'], options: [{ name: 'size', values: ['40x40 cm', '50x50 cm', '60x60 cm'], ordered: true, priceStep: 0.15 }, COLOUR], price: [15, 119], features: ['with a feather-filled insert', 'with a hidden zip', 'that washes at 30 degrees'] },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'Electronics',
+    vendors: [2, 6],
+    groups: [
+      {
+        name: 'Audio',
+        leaves: [
+          { name: 'Headphones', nouns: ['Headphones', 'Earbuds', 'Earphones', 'Headset'], materials: ['Aluminium', 'Matte Plastic', 'Walnut', 'Leather'], options: [COLOUR], price: [19, 399], features: ['with active noise cancelling', 'with 30 hours of battery', 'tuned for a warm, detailed sound'], weight: 2 },
+          { name: 'Speakers', nouns: ['Speaker', 'Soundbar', 'Bookshelf Speakers', 'Radio'], materials: ['Aluminium', 'Walnut', 'Fabric', 'Recycled Plastic'], options: [COLOUR], price: [29, 599], features: ['that fills a room without distortion', 'with Bluetooth and Wi-Fi', 'splash-proof for the kitchen'] },
+        ],
+      },
+      {
+        name: 'Computer Accessories',
+        leaves: [
+          { name: 'Keyboards', nouns: ['Keyboard', 'Mechanical Keyboard', 'Keypad'], materials: ['Aluminium', 'Plastic', 'Wood'], options: [{ name: 'layout', values: ['US', 'UK', 'DE', 'Nordic'] }, { name: 'switch', values: ['Linear', 'Tactile', 'Clicky'] }], price: [29, 249], features: ['with hot-swappable switches', 'with a quiet, low-profile typing feel', 'that pairs with three devices'] },
+          { name: 'Mice', nouns: ['Mouse', 'Trackball', 'Trackpad'], materials: ['Plastic', 'Aluminium', 'Recycled Plastic'], options: [COLOUR], price: [15, 149], features: ['shaped for all-day comfort', 'with a silent click', 'that charges over USB-C'] },
+        ],
+      },
+      {
+        name: 'Phone Accessories',
+        leaves: [
+          { name: 'Phone Cases', nouns: ['Phone Case', 'Wallet Case', 'Bumper'], materials: ['Silicone', 'Leather', 'Recycled Plastic', 'Aramid Fibre'], options: [{ name: 'model', values: ['iPhone 16', 'iPhone 15', 'Pixel 9', 'Galaxy S25', 'Galaxy S24'] }, COLOUR], price: [9, 69], features: ['with raised edges that protect the screen', 'that works with wireless charging', 'slim enough for any pocket'], weight: 2 },
+          { name: 'Chargers', nouns: ['Charger', 'Power Bank', 'Charging Stand', 'Cable'], materials: ['Gallium Nitride', 'Aluminium', 'Braided Nylon', 'Plastic'], options: [{ name: 'power', values: ['20 W', '30 W', '65 W', '100 W'], ordered: true, priceStep: 0.25 }], price: [9, 129], features: ['that charges a laptop and a phone at once', 'with a folding plug', 'with overheat protection'] },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'Sports & Outdoors',
+    vendors: [3, 0, 7],
+    groups: [
+      {
+        name: 'Camping',
+        leaves: [
+          { name: 'Tents', nouns: ['Tent', 'Tarp', 'Bivvy', 'Shelter'], materials: ['Ripstop Nylon', 'Polyester', 'Canvas', 'Dyneema'], options: [{ name: 'capacity', values: ['1-person', '2-person', '3-person', '4-person'], ordered: true, priceStep: 0.3 }], price: [49, 699], features: ['that pitches in five minutes', 'with taped seams', 'light enough for a long trek'] },
+          { name: 'Backpacks', nouns: ['Backpack', 'Daypack', 'Rucksack', 'Duffel'], materials: ['Ripstop Nylon', 'Waxed Canvas', 'Recycled Polyester', 'Cordura'], options: [{ name: 'volume', values: ['20 L', '30 L', '45 L', '60 L'], ordered: true, priceStep: 0.2 }, COLOUR], price: [29, 299], features: ['with a padded laptop sleeve', 'with a ventilated back panel', 'with a rain cover tucked in the base'], weight: 2 },
+        ],
+      },
+      {
+        name: 'Fitness',
+        leaves: [
+          { name: 'Yoga Mats', nouns: ['Yoga Mat', 'Exercise Mat', 'Yoga Block', 'Yoga Strap'], materials: ['Natural Rubber', 'Cork', 'TPE', 'Jute'], options: [{ name: 'thickness', values: ['4 mm', '6 mm', '8 mm'], ordered: true, priceStep: 0.15 }, COLOUR], price: [15, 129], features: ['with a grippy, non-slip surface', 'that rolls up tight', 'cushioned for sensitive knees'] },
+          { name: 'Dumbbells', nouns: ['Dumbbell', 'Kettlebell', 'Weight Plate'], materials: ['Cast Iron', 'Neoprene', 'Rubber', 'Chrome'], options: [{ name: 'weight', values: ['2 kg', '4 kg', '6 kg', '8 kg', '10 kg', '12 kg'], ordered: true, priceStep: 0.35 }], price: [12, 179], features: ['with a knurled grip', 'with a flat base that stays put', 'coated to spare your floor'] },
+        ],
+      },
+    ],
+  },
+];
+
+const ADJECTIVES = [
+  'Rustic', 'Classic', 'Modern', 'Vintage', 'Essential', 'Everyday', 'Heritage', 'Urban', 'Coastal', 'Alpine',
+  'Nordic', 'Minimal', 'Sleek', 'Rugged', 'Lightweight', 'Premium', 'Handcrafted', 'Compact', 'Cozy', 'Bold',
+  'Breezy', 'Refined', 'Timeless', 'Sturdy', 'Soft', 'Elegant', 'Practical', 'Weekend', 'Studio', 'Signature',
+];
+const TRAITS = ['built to last', 'easy to care for', 'made to be used every day', 'as good looking as it is useful', 'made in small batches'];
+const CLOSINGS = [
+  'Designed by {vendor} and backed by a two-year warranty.',
+  'Part of our {adjective} collection.',
+  'Ships in plastic-free packaging.',
+  'A favourite for gifting.',
+  'Pairs well with the rest of the range.',
+  'Made with responsibly sourced materials.',
+];
+const REJECTIONS = ['The photos do not show the product.', 'The description makes claims we cannot verify.', 'Please list every size you sell as its own variant.'];
+const REVIEW_TITLES: Record<'good' | 'fair' | 'poor', readonly string[]> = {
+  good: ['Love it', 'Exactly as described', 'Great value', 'Would buy again', 'Better than expected'],
+  fair: ['Does the job', 'Decent for the price', 'Good, not great', 'Okay overall'],
+  poor: ['Disappointed', 'Not as pictured', 'Fell apart quickly', 'Would not buy again'],
+};
+const REVIEW_BODIES: Record<'good' | 'fair' | 'poor', readonly string[]> = {
+  good: ['The {material} feels lovely and the {noun} arrived quickly.', 'I have used it every day for a month and it still looks new.', 'Solid {material}, well made, fair price.'],
+  fair: ['Fine overall, though the {material} is thinner than I hoped.', 'Works as expected; delivery took a while.', 'Nice {noun}, but the colour is a little off.'],
+  poor: ['The {material} started to wear after a few weeks.', 'The {noun} did not match the description.', 'Sent it back; the quality was not there.'],
+};
+
+const VENDORS = [
+  { name: 'Northwind Outfitters', email: 'vendor.northwind@example.com', code: 'NW' },
+  { name: 'Harbor & Pine Home', email: 'vendor.harborpine@example.com', code: 'HP' },
+  { name: 'Voltline Electronics', email: 'vendor.voltline@example.com', code: 'VL' },
+  { name: 'Summit Trail Co.', email: 'vendor.summittrail@example.com', code: 'ST' },
+  { name: 'Atelier Lune', email: 'vendor.atelierlune@example.com', code: 'AL' },
+  { name: 'Copper Kettle Kitchenware', email: 'vendor.copperkettle@example.com', code: 'CK' },
+  { name: 'Brightside Goods', email: 'vendor.brightside@example.com', code: 'BG' },
+  { name: 'Fieldstone Supply', email: 'vendor.fieldstone@example.com', code: 'FS' },
+];
+const FIRST_NAMES = ['Ada', 'Ben', 'Chloe', 'Dev', 'Elena', 'Farid', 'Grace', 'Hugo', 'Ines', 'Jonas', 'Kemi', 'Luca'];
+const LAST_NAMES = ['Okafor', 'Lindqvist', 'Moreau', 'Tanaka', 'Novak', 'Castillo'];
+const CUSTOMERS = Array.from({ length: 24 }, (_, index) => ({
+  name: `${FIRST_NAMES[index % FIRST_NAMES.length]!} ${LAST_NAMES[index % LAST_NAMES.length]!}`,
+  email: `customer${String(index + 1).padStart(2, '0')}@example.com`,
+}));
+
+// ------------------------------------------------------------------------------------------------ bulk SQL
+
+type Cell = string | number | boolean | null;
+interface Column {
+  name: string;
+  type: string;
+  /** The expression inserted, over the unnested row `u`; `u.<name>` by default. */
+  select?: string;
+}
+
+/** A PostgreSQL array literal: every element quoted, so commas, braces, quotes and spaces survive. */
+function arrayLiteral(values: Cell[]): string {
+  const element = (value: Cell) => (value === null ? 'NULL' : `"${String(value).replace(/[\\"]/g, '\\$&')}"`);
+  return `{${values.map(element).join(',')}}`;
+}
+
+/** An escape-string literal, correct whatever `standard_conforming_strings` says. */
+function sqlString(text: string): string {
+  return `E'${text.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
+/**
+ * One `insert ... select from unnest(...)` for all rows: one array literal per column, inlined (the ORM inlines
+ * parameters anyway, and one literal per column is far smaller than one per cell).
+ */
+async function insertRows(em: EntityManager, table: string, columns: readonly Column[], rows: readonly Cell[][], suffix = ''): Promise<void> {
+  if (rows.length === 0) return;
+  const arrays = columns.map((column, index) => `${sqlString(arrayLiteral(rows.map((row) => row[index] ?? null)))}::${column.type}[]`);
+  const names = columns.map((column) => column.name).join(', ');
+  const selected = columns.map((column) => column.select ?? `u.${column.name}`).join(', ');
+  await em.execute(`insert into ${table} (${names}) select ${selected} from unnest(${arrays.join(', ')}) as u(${names}) ${suffix}`);
+}
+
+/** `name:type` pairs, separated by spaces; `select` overrides the inserted expression of some. */
+const columns = (spec: string, select: Record<string, string> = {}): Column[] =>
+  spec.split(/\s+/).map((pair) => {
+    const [name = '', type = ''] = pair.split(':');
+    return { name, type, ...(select[name] ? { select: select[name] } : {}) };
+  });
+const PRODUCT_COLUMNS = columns(
+  `id:uuid vendor_id:uuid category_id:uuid name:text slug:text description:text status:text rejection_reason:text options:jsonb
+   option_values:jsonb currency:text min_price:int max_price:int total_stock:int rating_sum:int rating_count:int
+   submitted_at:timestamptz published_at:timestamptz created_at:timestamptz updated_at:timestamptz`,
+  // Sorted and de-duplicated by the database, exactly as refreshProductAggregates does.
+  { option_values: 'array(select distinct v from jsonb_array_elements_text(u.option_values) as v order by 1)' },
+);
+const VARIANT_COLUMNS = columns('id:uuid product_id:uuid sku:text options:jsonb price:int stock:int position:int created_at:timestamptz updated_at:timestamptz');
+const MOVEMENT_COLUMNS = columns('id:uuid variant_id:uuid product_id:uuid delta:int stock_after:int reason:text actor_id:uuid created_at:timestamptz');
+const REVIEW_COLUMNS = columns(
+  'id:uuid product_id:uuid author_id:uuid rating:smallint title:text body:text hidden_at:timestamptz created_at:timestamptz updated_at:timestamptz',
+);
+const USER_COLUMNS = columns(
+  'id:uuid email:text password_hash:text full_name:text role:text email_verified_at:timestamptz is_active:boolean created_at:timestamptz updated_at:timestamptz',
+);
+const CATEGORY_COLUMNS = columns('id:uuid parent_id:uuid name:text slug:text position:int created_at:timestamptz updated_at:timestamptz');
+
+// ------------------------------------------------------------------------------------------------ generation
+
+const DAY = 86_400_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+interface Leaf {
+  id: string;
+  spec: LeafSpec;
+  vendorIds: string[];
+}
+
+interface Batch {
+  products: Cell[][];
+  variants: Cell[][];
+  movements: Cell[][];
+  reviews: Cell[][];
+}
+
+/** A whole-unit price in minor units, or one cent under it (.99) as most shops price. */
+function shopPrice(units: number, ninetyNine: boolean): number {
+  return Math.max(1, Math.round(units)) * 100 - (ninetyNine ? 1 : 0);
+}
+
+/** "Boots", "Chinos", "Headphones" are plural; "Dress" is not. */
+const isPlural = (noun: string) => /[^s]s$/.test(noun);
+const article = (word: string) => (/^[aeiou]/i.test(word) ? 'An' : 'A');
+
+interface ChosenOption {
+  name: string;
+  values: string[];
+  pool: OptionPool;
+}
+interface ProductWords {
+  adjective: string;
+  material: string;
+  noun: string;
+}
+
+/** The product's options: none (one default variant), one, or two of its category's pools; 1-6 variants. */
+function chooseOptions(random: Random, spec: LeafSpec): ChosenOption[] {
+  const roll = random.next();
+  if (roll < 0.2) return [];
+  const two = roll >= 0.65 && spec.options.length > 1;
+  const shapes = two ? random.pick([[2, 2], [2, 2], [2, 3], [3, 2]] as const) : [random.int(2, 4)];
+  return shapes.map((wanted, index) => {
+    const pool = spec.options[index]!;
+    const count = Math.min(wanted, pool.values.length);
+    // Ordered pools take a run of neighbours (M, L, XL); unordered ones any few (Navy, Olive, Sand).
+    const start = random.int(0, pool.values.length - count);
+    const values = pool.ordered ? pool.values.slice(start, start + count) : random.sample(pool.values, count);
+    return { name: pool.name, values, pool };
+  });
+}
+
+/** Every combination of the options' values, first option slowest: the variants in their positions. */
+function combinations(options: { name: string; values: string[] }[]): Record<string, string>[] {
+  return options.reduce<Record<string, string>[]>(
+    (combos, option) => combos.flatMap((combo) => option.values.map((value) => ({ ...combo, [option.name]: value }))),
+    [{}],
+  );
+}
+
+function fill(template: string, words: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (_, key: string) => words[key] ?? '');
+}
+
+class CatalogWriter {
+  private readonly slugs = new Map<string, number>();
+  constructor(
+    private readonly random: Random,
+    private readonly leaves: Leaf[],
+    private readonly leafWeights: number[],
+    private readonly customerIds: string[],
+    private readonly vendors: Map<string, { name: string; code: string }>,
+    private readonly currency: string,
+    private readonly now: number,
+    private readonly total: number,
+  ) {}
+
+  /** A leaf category, the popular ones (weight 2) twice as often. */
+  private leaf(): Leaf {
+    const roll = this.random.next() * this.leafWeights.at(-1)!;
+    return this.leaves[this.leafWeights.findIndex((bound) => roll < bound)]!;
+  }
+
+  private slug(name: string): string {
+    const base = slugify(name, 'product');
+    const seen = (this.slugs.get(base) ?? 0) + 1;
+    this.slugs.set(base, seen);
+    return seen === 1 ? base : `${base}-${seen}`;
+  }
+
+  /** Product number `index` (0-based) with its variants, movements and reviews, appended to the batch. */
+  product(index: number, batch: Batch): void {
+    const { random } = this;
+    const leaf = this.leaf();
+    const vendorId = random.pick(leaf.vendorIds);
+    const words: ProductWords = { adjective: random.pick(ADJECTIVES), material: random.pick(leaf.spec.materials), noun: random.pick(leaf.spec.nouns) };
+    const name = `${words.adjective} ${words.material} ${words.noun}`;
+    const description = this.describe(leaf.spec, words, vendorId);
+
+    // Spread over the past year in id order, so "newest" and the v7 ids agree; the last approval is a day ago.
+    const span = 365 * DAY;
+    const createdAt = this.now - span - 6 * DAY + Math.floor(((index + random.next()) / this.total) * span);
+    const roll = random.next();
+    const status = roll < 0.9 ? 'published' : roll < 0.95 ? 'draft' : roll < 0.98 ? 'pending_review' : 'rejected';
+    const submittedAt = status === 'draft' ? null : createdAt + random.int(10, 72 * 60) * 60_000;
+    const publishedAt = status === 'published' ? submittedAt! + random.int(30, 48 * 60) * 60_000 : null;
+    const productId = random.id(createdAt);
+    const code = `${this.vendors.get(vendorId)?.code ?? 'EM'}-${index.toString(36).toUpperCase().padStart(5, '0')}`;
+
+    const options = chooseOptions(random, leaf.spec);
+    const variants = this.variants(batch, { productId, vendorId, code, createdAt, spec: leaf.spec, options });
+    const rating = publishedAt === null ? { sum: 0, count: 0 } : this.reviews(batch, productId, publishedAt, words);
+    batch.products.push([
+      productId, vendorId, leaf.id, name, this.slug(name), description, status,
+      status === 'rejected' ? random.pick(REJECTIONS) : null,
+      JSON.stringify(options.map((option) => ({ name: option.name, values: option.values }))),
+      JSON.stringify(variants.optionValues),
+      this.currency, variants.minPrice, variants.maxPrice, variants.totalStock, rating.sum, rating.count,
+      submittedAt === null ? null : iso(submittedAt), publishedAt === null ? null : iso(publishedAt), iso(createdAt),
+      iso(publishedAt ?? submittedAt ?? createdAt),
+    ]);
+  }
+
+  /** A sentence or two from the same words as the name, and often one of the shop's stock phrases. */
+  private describe(spec: LeafSpec, { adjective, material, noun }: ProductWords, vendorId: string): string {
+    const { random } = this;
+    const [lowNoun, lowMaterial, plural] = [noun.toLowerCase(), material.toLowerCase(), isPlural(noun)];
+    const opening = random.chance(0.5)
+      ? `${plural ? adjective : `${article(adjective)} ${adjective.toLowerCase()}`} ${lowNoun} in ${lowMaterial}, ${random.pick(spec.features)}.`
+      : `Made from ${lowMaterial}, ${plural ? 'these' : 'this'} ${lowNoun} ${plural ? 'are' : 'is'} ${random.pick(TRAITS)}, ${random.pick(spec.features)}.`;
+    if (!random.chance(0.6)) return opening;
+    return `${opening} ${fill(random.pick(CLOSINGS), { vendor: this.vendors.get(vendorId)?.name ?? 'us', adjective })}`;
+  }
+
+  /** Every combination of the options as a variant with its price and stock; opening stock as movements. */
+  private variants(
+    batch: Batch,
+    product: { productId: string; vendorId: string; code: string; createdAt: number; spec: LeafSpec; options: ChosenOption[] },
+  ): { minPrice: number; maxPrice: number; totalStock: number; optionValues: string[] } {
+    const { random } = this;
+    const { productId, vendorId, createdAt, spec, options } = product;
+    const base = spec.price[0] * Math.pow(spec.price[1] / spec.price[0], random.next());
+    const ninetyNine = random.chance(0.75);
+    const totals = { minPrice: Infinity, maxPrice: 0, totalStock: 0, optionValues: new Set<string>() };
+    combinations(options).forEach((combo, position) => {
+      const step = options.reduce((sum, option) => sum + (option.pool.priceStep ?? 0) * option.pool.values.indexOf(combo[option.name]!), 0);
+      const price = shopPrice(base * (1 + step), ninetyNine);
+      const stock = random.chance(0.1) ? 0 : Math.floor(Math.exp(random.next() * Math.log(250)));
+      const variantId = random.id(createdAt);
+      totals.minPrice = Math.min(totals.minPrice, price);
+      totals.maxPrice = Math.max(totals.maxPrice, price);
+      totals.totalStock += stock;
+      for (const [key, value] of Object.entries(combo)) totals.optionValues.add(`${key}:${value}`);
+      batch.variants.push([variantId, productId, `${product.code}-${position + 1}`, JSON.stringify(combo), price, stock, position, iso(createdAt), iso(createdAt)]);
+      if (stock > 0) batch.movements.push([random.id(createdAt), variantId, productId, stock, stock, 'initial', vendorId, iso(createdAt)]);
+    });
+    return { ...totals, optionValues: [...totals.optionValues] };
+  }
+
+  /** Reviews for about half the published products, a few hidden by moderation; answers the visible ones' totals. */
+  private reviews(batch: Batch, productId: string, publishedAt: number, { material, noun }: ProductWords): { sum: number; count: number } {
+    const { random } = this;
+    const rating = { sum: 0, count: 0 };
+    if (!random.chance(0.55)) return rating;
+    const quality = 2.2 + 2.8 * Math.sqrt(random.next());
+    const count = Math.min(this.customerIds.length, 12, 1 + Math.floor(-Math.log(1 - random.next()) * 2.2));
+    for (const authorId of random.sample(this.customerIds, count)) {
+      const stars = Math.min(5, Math.max(1, Math.round(quality + (random.next() - 0.5) * 2.2)));
+      const tone = stars >= 4 ? 'good' : stars === 3 ? 'fair' : 'poor';
+      const at = publishedAt + Math.floor(random.next() * Math.max(60_000, this.now - publishedAt));
+      const hiddenAt = random.chance(0.03) ? at + Math.floor(random.next() * (this.now - at)) : null;
+      const body = fill(random.pick(REVIEW_BODIES[tone]), { noun: noun.toLowerCase(), material: material.toLowerCase() });
+      const title = random.pick(REVIEW_TITLES[tone]);
+      batch.reviews.push([random.id(at), productId, authorId, stars, title, body, hiddenAt === null ? null : iso(hiddenAt), iso(at), iso(hiddenAt ?? at)]);
+      if (hiddenAt === null) {
+        rating.sum += stars;
+        rating.count += 1;
+      }
+    }
+    return rating;
+  }
+}
+
+/** Inserts the accounts that do not exist yet; answers the ids of those with the expected role, by email. */
+async function ensureUsers(
+  em: EntityManager,
+  random: Random,
+  people: { name: string; email: string }[],
+  role: 'vendor' | 'customer',
+  passwordHash: string,
+  at: number,
+): Promise<Map<string, string>> {
+  const rows = people.map((person) => [random.id(at), person.email, passwordHash, person.name, role, iso(at), true, iso(at), iso(at)]);
+  await insertRows(em, 'users', USER_COLUMNS, rows, 'on conflict (email) do nothing');
+  const found = await em.execute<{ id: string; email: string }[]>(
+    `select id, email from users where role = '${role}' and is_active and email = any(${sqlString(arrayLiteral(people.map((person) => person.email)))}::text[])`,
+  );
+  return new Map(found.map((row) => [row.email, row.id]));
+}
+
+interface LeafPlacement {
+  slug: string;
+  spec: LeafSpec;
+  top: TopSpec;
+}
+
+/**
+ * The category tree, one level a statement so each level can name its parents' real ids; a category whose slug
+ * already exists is reused as it is. Answers the leaves and the id of every slug.
+ */
+async function ensureCategories(em: EntityManager, random: Random, at: number): Promise<{ leaves: LeafPlacement[]; ids: Map<string, string> }> {
+  type Node = { name: string; slug: string; parentSlug: string | null; position: number };
+  const levels: Node[][] = [[], [], []];
+  const leaves: LeafPlacement[] = [];
+  CATALOG.forEach((top, topIndex) => {
+    const topSlug = slugify(top.name, 'category');
+    levels[0]!.push({ name: top.name, slug: topSlug, parentSlug: null, position: topIndex });
+    top.groups.forEach((group, groupIndex) => {
+      const groupSlug = `${topSlug}-${slugify(group.name, 'category')}`;
+      levels[1]!.push({ name: group.name, slug: groupSlug, parentSlug: topSlug, position: groupIndex });
+      group.leaves.forEach((spec, leafIndex) => {
+        const slug = `${groupSlug}-${slugify(spec.name, 'category')}`;
+        levels[2]!.push({ name: spec.name, slug, parentSlug: groupSlug, position: leafIndex });
+        leaves.push({ slug, spec, top });
+      });
+    });
+  });
+  const ids = new Map<string, string>();
+  for (const level of levels) {
+    const rows = level.map((node) => [random.id(at), node.parentSlug ? ids.get(node.parentSlug)! : null, node.name, node.slug, node.position, iso(at), iso(at)]);
+    await insertRows(em, 'categories', CATEGORY_COLUMNS, rows, 'on conflict (slug) do nothing');
+    const found = await em.execute<{ id: string; slug: string }[]>(
+      `select id, slug from categories where slug = any(${sqlString(arrayLiteral(level.map((node) => node.slug)))}::text[])`,
+    );
+    for (const row of found) ids.set(row.slug, row.id);
+  }
+  return { leaves, ids };
+}
+
+async function hasProducts(em: EntityManager): Promise<boolean> {
+  const [row] = await em.execute<{ present: boolean }[]>('select exists (select 1 from products) as present');
+  return row?.present ?? false;
+}
+
+/**
+ * Writes a demo catalog of `products` products, or does nothing when the catalog already has products (any status):
+ * an advisory lock and that check in the same transaction make concurrent or repeated runs safe.
+ */
+export async function generateCatalog(em: EntityManager, options: GenerateCatalogOptions): Promise<CatalogSeedResult> {
+  if (!Number.isInteger(options.products) || options.products < 1) throw new RangeError('products must be a positive integer');
+  if (await hasProducts(em)) return { created: false };
+  const password = options.password ?? DEMO_PASSWORD;
+  const passwordHash = await hashPassword(password); // once: every demo account shares it
+  const random = new Random(options.seed ?? 1);
+  const now = (options.now ?? new Date()).getTime();
+  const batchSize = options.batchSize ?? 2000;
+
+  return em.transactional(async (tx) => {
+    await tx.execute(`select pg_advisory_xact_lock(hashtext('emporium.catalog.seed'))`);
+    if (await hasProducts(tx)) return { created: false } as const;
+    const accountsAt = now - 400 * DAY;
+    const vendors = await ensureUsers(tx, random, VENDORS, 'vendor', passwordHash, accountsAt);
+    const customers = await ensureUsers(tx, random, CUSTOMERS, 'customer', passwordHash, accountsAt);
+    if (vendors.size === 0) throw new Error('none of the demo vendor accounts is an active vendor');
+    const vendorById = new Map(VENDORS.filter((vendor) => vendors.has(vendor.email)).map((vendor) => [vendors.get(vendor.email)!, vendor]));
+    const allVendorIds = [...vendors.values()];
+
+    const tree = await ensureCategories(tx, random, accountsAt);
+    const leaves: Leaf[] = tree.leaves.map(({ slug, spec, top }) => {
+      const own = top.vendors.map((index) => vendors.get(VENDORS[index]!.email)).filter((id): id is string => id !== undefined);
+      return { id: tree.ids.get(slug)!, spec, vendorIds: own.length > 0 ? own : allVendorIds };
+    });
+    let cumulative = 0;
+    const weights = leaves.map((leaf) => (cumulative += leaf.spec.weight ?? 1));
+    const writer = new CatalogWriter(random, leaves, weights, [...customers.values()], vendorById, options.currency ?? 'USD', now, options.products);
+
+    const totals = { variants: 0, reviews: 0 };
+    for (let start = 0; start < options.products; start += batchSize) {
+      const batch: Batch = { products: [], variants: [], movements: [], reviews: [] };
+      for (let index = start; index < Math.min(options.products, start + batchSize); index++) writer.product(index, batch);
+      await insertRows(tx, 'products', PRODUCT_COLUMNS, batch.products);
+      await insertRows(tx, 'product_variants', VARIANT_COLUMNS, batch.variants);
+      await insertRows(tx, 'inventory_movements', MOVEMENT_COLUMNS, batch.movements);
+      await insertRows(tx, 'reviews', REVIEW_COLUMNS, batch.reviews);
+      totals.variants += batch.variants.length;
+      totals.reviews += batch.reviews.length;
+      options.onProgress?.(start + batch.products.length, options.products);
+    }
+    return {
+      created: true,
+      products: options.products,
+      variants: totals.variants,
+      reviews: totals.reviews,
+      categories: tree.ids.size,
+      vendorEmails: VENDORS.map((vendor) => vendor.email).filter((email) => vendors.has(email)),
+      customerEmails: CUSTOMERS.map((customer) => customer.email).filter((email) => customers.has(email)),
+      password,
+    } as const;
+  });
+}
+
+/**
+ * Seeds the demo catalog when the database has no products, and says so in the log. Outside production the log names
+ * the demo logins and their shared password; in production (only ever on explicit request) the accounts get a random
+ * password that is never shown, so nobody can sign in with a published one.
+ */
+export async function seedDemoCatalog(
+  deps: Pick<Deps, 'orm' | 'logger' | 'config' | 'cache'>,
+  options: { products?: number; seed?: number } = {},
+): Promise<CatalogSeedResult> {
+  const { config, logger } = deps;
+  const products = options.products ?? DEMO_CATALOG_PRODUCTS;
+  const started = performance.now();
+  const result = await generateCatalog(deps.orm.em.fork(), {
+    products,
+    seed: options.seed ?? 1,
+    currency: config.CATALOG_CURRENCY,
+    password: config.isProduction ? randomToken() : DEMO_PASSWORD,
+    onProgress: (written, total) => {
+      if (total >= 10_000 && (written % 10_000 === 0 || written === total)) logger.info({ written, total }, 'seeding the demo catalog');
+    },
+  });
+  if (!result.created) {
+    logger.info('the catalog already has products: no demo catalog seeded');
+    return result;
+  }
+  await deps.cache.invalidate(cacheKeys.categoryTree);
+  const seconds = Math.round((performance.now() - started) / 100) / 10;
+  const { products: written, variants, reviews, categories, vendorEmails, customerEmails, password } = result;
+  logger.info({ products: written, variants, reviews, categories, seconds }, `seeded a demo catalog of ${written} products in ${seconds} s`);
+  if (config.isProduction) {
+    logger.warn('the demo accounts have a random password that is not shown; reset it by email to use one');
+  } else {
+    const customers = customerEmails.length > 3 ? `${customerEmails[0]!} ... ${customerEmails.at(-1)!}` : customerEmails.join(', ');
+    logger.info(`demo logins (development only), password "${password}" for all: vendors ${vendorEmails.join(', ')}; customers ${customers}`);
+  }
+  return result;
+}
