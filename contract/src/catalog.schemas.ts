@@ -199,12 +199,15 @@ const priceBound = z.coerce.number().int().min(0).max(1_000_000_000);
 export const ProductFilters = PageQuery.extend({
   categoryId: Id.optional().describe('Products of this category or any of its subcategories'),
   vendorId: Id.optional(),
-  minPrice: queryNumber(priceBound.describe('Minor units: products whose dearest variant costs at least this')),
-  maxPrice: queryNumber(priceBound.describe('Minor units: products whose cheapest variant costs at most this')),
+  minPrice: queryNumber(priceBound.describe('Minor units: products whose price (their cheapest variant\'s) is at least this')),
+  maxPrice: queryNumber(priceBound.describe('Minor units: products whose price (their cheapest variant\'s) is at most this')),
   minRating: queryNumber(z.coerce.number().min(0).max(5)),
   inStock: booleanQuery.optional(),
   option: optionFilter.optional(),
-  sort: z.enum(PRODUCT_SORTS).default('newest'),
+  sort: z
+    .enum(PRODUCT_SORTS)
+    .default('newest')
+    .describe('`price_asc`/`price_desc` order by the product\'s price (its cheapest variant\'s); `rating` by the average'),
 }).strict();
 
 export const SearchQuery = ProductFilters.extend({

@@ -55,10 +55,13 @@ export class Migration20261127020000_catalog extends Migration {
     // The public reads only published rows: partial indexes keep every filter and sort on that set small and hot.
     const published = `where status = 'published'`;
     this.addSql(`create index products_pub_newest_idx on products (id desc) ${published};`);
-    this.addSql(`create index products_pub_price_asc_idx on products (min_price, id) ${published};`);
-    this.addSql(`create index products_pub_price_desc_idx on products (max_price desc, id desc) ${published};`);
+    // A product's price is its cheapest variant's (min_price) for sorting and filtering: one index, read both ways.
+    this.addSql(`create index products_pub_price_idx on products (min_price, id) ${published};`);
     this.addSql(`create index products_pub_rating_idx on products (rating_avg desc, id desc) ${published};`);
+    // A single category with each sort (a category with subcategories filters by id list, then sorts).
     this.addSql(`create index products_pub_category_idx on products (category_id, id desc) ${published};`);
+    this.addSql(`create index products_pub_category_price_idx on products (category_id, min_price, id) ${published};`);
+    this.addSql(`create index products_pub_category_rating_idx on products (category_id, rating_avg desc, id desc) ${published};`);
     this.addSql(`create index products_pub_vendor_idx on products (vendor_id, id desc) ${published};`);
     this.addSql(`create index products_pub_in_stock_idx on products (id desc) ${published} and total_stock > 0;`);
     this.addSql(`create index products_pub_options_idx on products using gin (option_values) ${published};`);

@@ -5200,11 +5200,11 @@ export type ListProductsData = {
          */
         vendorId?: string;
         /**
-         * Minor units: products whose dearest variant costs at least this
+         * Minor units: products whose price (their cheapest variant's) is at least this
          */
         minPrice?: number;
         /**
-         * Minor units: products whose cheapest variant costs at most this
+         * Minor units: products whose price (their cheapest variant's) is at most this
          */
         maxPrice?: number;
         minRating?: number;
@@ -5213,6 +5213,9 @@ export type ListProductsData = {
          * `name:value`, repeatable (`option=size:M&option=colour:red`); a product must match every one
          */
         option?: Array<string>;
+        /**
+         * `price_asc`/`price_desc` order by the product's price (its cheapest variant's); `rating` by the average
+         */
         sort?: 'newest' | 'price_asc' | 'price_desc' | 'rating';
     };
     url: '/api/products';
@@ -5898,11 +5901,11 @@ export type SearchProductsData = {
          */
         vendorId?: string;
         /**
-         * Minor units: products whose dearest variant costs at least this
+         * Minor units: products whose price (their cheapest variant's) is at least this
          */
         minPrice?: number;
         /**
-         * Minor units: products whose cheapest variant costs at most this
+         * Minor units: products whose price (their cheapest variant's) is at most this
          */
         maxPrice?: number;
         minRating?: number;
@@ -10237,11 +10240,11 @@ export type ListCategoryProductsData = {
          */
         vendorId?: string;
         /**
-         * Minor units: products whose dearest variant costs at least this
+         * Minor units: products whose price (their cheapest variant's) is at least this
          */
         minPrice?: number;
         /**
-         * Minor units: products whose cheapest variant costs at most this
+         * Minor units: products whose price (their cheapest variant's) is at most this
          */
         maxPrice?: number;
         minRating?: number;
@@ -10250,6 +10253,9 @@ export type ListCategoryProductsData = {
          * `name:value`, repeatable (`option=size:M&option=colour:red`); a product must match every one
          */
         option?: Array<string>;
+        /**
+         * `price_asc`/`price_desc` order by the product's price (its cheapest variant's); `rating` by the average
+         */
         sort?: 'newest' | 'price_asc' | 'price_desc' | 'rating';
     };
     url: '/api/categories/{id}/products';

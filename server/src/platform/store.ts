@@ -14,6 +14,8 @@ export interface KeyValueStore {
   take(key: string): Promise<string | null>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   del(...keys: string[]): Promise<void>;
+  /** Adds one to a counter (created at 0, never expiring) and answers the new value. */
+  incr(key: string): Promise<number>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -40,6 +42,7 @@ export async function createRedisStore(url: string, keyPrefix: string, logger: L
     del: async (...keys) => {
       if (keys.length > 0) await redis.del(...keys);
     },
+    incr: (key) => redis.incr(key),
     ping: async () => {
       try {
         return (await redis.ping()) === 'PONG';
@@ -76,6 +79,11 @@ export function createMemoryStore(): KeyValueStore {
     },
     del: async (...keys) => {
       for (const key of keys) entries.delete(key);
+    },
+    incr: async (key) => {
+      const value = Number(live(key)?.value ?? 0) + 1;
+      entries.set(key, { value: String(value), expiresAt: Number.POSITIVE_INFINITY });
+      return value;
     },
     ping: async () => true,
     close: async () => entries.clear(),

@@ -13,7 +13,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Deps } from '../../deps';
 import type { EntityManager } from '../../platform/database';
 import { hashPassword, randomToken } from '../../platform/secrets';
-import { cacheKeys } from './catalog.env';
+import { categoriesChanged } from './catalog.env';
 import { slugify } from './product-rules';
 
 /** The shared password of the demo accounts outside production (printed in the development log). */
@@ -685,7 +685,8 @@ export async function seedDemoCatalog(
     logger.info('the catalog already has products: no demo catalog seeded');
     return result;
   }
-  await deps.cache.invalidate(cacheKeys.categoryTree);
+  // Lists and the category tree may have been cached while the catalog was empty.
+  await categoriesChanged(deps);
   const seconds = Math.round((performance.now() - started) / 100) / 10;
   const { products: written, variants, reviews, categories, vendorEmails, customerEmails, password } = result;
   logger.info({ products: written, variants, reviews, categories, seconds }, `seeded a demo catalog of ${written} products in ${seconds} s`);

@@ -11,7 +11,7 @@ import type { EntityManager } from '../../platform/database';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors';
 import { recordAudit } from '../identity';
 import { Category, Product } from './catalog.entities';
-import { cacheKeys, type CatalogEnv } from './catalog.env';
+import { cacheKeys, categoriesChanged, type CatalogEnv } from './catalog.env';
 import { toCategoryDto } from './catalog.mapper';
 import { slugify } from './product-rules';
 
@@ -85,7 +85,7 @@ export async function createCategory(ctx: AuthenticatedCtx, env: CatalogEnv, inp
       await em.flush();
       return toCategoryDto(category, depth);
     });
-    await env.cache.invalidate(cacheKeys.categoryTree);
+    await categoriesChanged(env);
     return created;
   } catch (error) {
     throw slugConflict(error);
@@ -116,7 +116,7 @@ export async function updateCategory(ctx: AuthenticatedCtx, env: CatalogEnv, id:
       await em.flush();
       return toCategoryDto(category, depth);
     });
-    await env.cache.invalidate(cacheKeys.categoryTree);
+    await categoriesChanged(env);
     return updated;
   } catch (error) {
     throw slugConflict(error);
@@ -135,5 +135,5 @@ export async function deleteCategory(ctx: AuthenticatedCtx, env: CatalogEnv, id:
     recordAudit(em, ctx, { action: 'category.deleted', targetId: id, details: { name: category.name } });
     await em.flush();
   });
-  await env.cache.invalidate(cacheKeys.categoryTree);
+  await categoriesChanged(env);
 }

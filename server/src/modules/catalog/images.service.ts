@@ -16,7 +16,7 @@ import type { EntityManager } from '../../platform/database';
 import { ConflictError, NotFoundError, UnprocessableError, UnsupportedMediaTypeError, ValidationError } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import { ProductImage } from './catalog.entities';
-import { cacheKeys, type CatalogEnv } from './catalog.env';
+import { catalogChanged, type CatalogEnv } from './catalog.env';
 import { toImageDto } from './catalog.mapper';
 import { findManageableProduct } from './products.service';
 
@@ -190,7 +190,7 @@ export async function uploadProductImage(ctx: AuthenticatedCtx, env: ImagesEnv, 
     await discardObjects(ctx, env, [imageKey, thumbnailKey], 'the row was not inserted');
     throw error;
   }
-  await env.cache.invalidate(cacheKeys.product(productId));
+  await catalogChanged(env, productId);
   return toImageDto(row, env.storage);
 }
 
@@ -223,7 +223,7 @@ export async function reorderProductImages(ctx: AuthenticatedCtx, env: CatalogEn
       return image ? [image] : [];
     });
   });
-  await env.cache.invalidate(cacheKeys.product(productId));
+  await catalogChanged(env, productId);
   return ordered.map((image) => toImageDto(image, env.storage));
 }
 
@@ -241,6 +241,6 @@ export async function deleteProductImage(ctx: AuthenticatedCtx, env: ImagesEnv, 
     await em.execute('update product_images set position = position - 1 where product_id = ? and position > ?', [productId, image.position]);
     return image;
   });
-  await env.cache.invalidate(cacheKeys.product(productId));
+  await catalogChanged(env, productId);
   await discardObjects(ctx, env, [removed.imageKey, removed.thumbnailKey], 'image deleted');
 }

@@ -11,7 +11,7 @@ import { ConflictError, NotFoundError } from '../../platform/errors';
 import { decodeCursor, toPage } from '../../platform/pagination';
 import { newId } from '../../platform/columns';
 import { InventoryMovement, Variant, type InventoryReason } from './catalog.entities';
-import { cacheKeys, type CatalogEnv } from './catalog.env';
+import { catalogChanged, type CatalogEnv } from './catalog.env';
 import { toInventoryMovementDto, toVariantDto } from './catalog.mapper';
 import { findManageableProduct } from './products.service';
 
@@ -66,7 +66,7 @@ export async function adjustInventory(
     await changeStock(em, { productId, variantId, delta: input.delta, reason: input.reason, note: input.note, actorId: ctx.actor.userId });
     return product.currency;
   });
-  await env.cache.invalidate(cacheKeys.product(productId));
+  await catalogChanged(env, productId);
   const variant = await ctx.em.fork().findOneOrFail(Variant, { id: variantId });
   return toVariantDto(variant, currency);
 }

@@ -3,13 +3,14 @@
  * search's total and facets, one for typo correction; never one per row. Every filter and sort is served by a
  * partial index on published products (see the catalog migration).
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { ProductFilters, ProductSummary, SearchQuery, SearchResult, VendorProductQuery, ReviewQueueQuery } from '@emporium/contract';
 import type { AuthenticatedCtx, Ctx } from '../../platform/context';
 import type { EntityManager } from '../../platform/database';
 import { NotFoundError, ValidationError } from '../../platform/errors';
 import { decodeCursor, toPage } from '../../platform/pagination';
-import type { CatalogEnv } from './catalog.env';
+import { cacheKeys, PUBLIC_LIST_TTL_SECONDS, type CatalogEnv } from './catalog.env';
 import { toProductSummary, type ProductSummaryRow } from './catalog.mapper';
 import { getCategoryTree, subtreeIds } from './categories.service';
 
@@ -17,34 +18,37 @@ type Filters = z.infer<typeof ProductFilters>;
 type Search = z.infer<typeof SearchQuery>;
 type Sort = Search['sort'];
 
-const SUMMARY_COLUMNS = `p.id, p.slug, p.name, p.status, p.vendor_id, p.category_id, p.currency, p.min_price, p.max_price,
-  p.total_stock, p.rating_sum, p.rating_count, p.submitted_at, p.created_at, p.updated_at,
-  (select i.thumbnail_key from product_images i where i.product_id = p.id order by i.position limit 1) as thumbnail_key`;
+/** A summary's columns but the thumbnail, which is looked up for the page's rows only (after the LIMIT). */
+const ROW_COLUMNS = `p.id, p.slug, p.name, p.status, p.vendor_id, p.category_id, p.currency, p.min_price, p.max_price,
+  p.total_stock, p.rating_sum, p.rating_count, p.rating_avg, p.submitted_at, p.created_at, p.updated_at`;
+const THUMBNAIL = (alias: string) =>
+  `(select i.thumbnail_key from product_images i where i.product_id = ${alias}.id order by i.position limit 1) as thumbnail_key`;
+const SUMMARY_COLUMNS = `${ROW_COLUMNS}, ${THUMBNAIL('p')}`;
 
 const RANK = `round(ts_rank(p.search_vector, plainto_tsquery('simple', ?))::numeric, 6)`;
 
+type Row = ProductSummaryRow & { rating_avg: string; rank?: string };
+
+/**
+ * A sort: its columns (the last is always the id, the unique tiebreaker) and the cursor's cast of the first. A product's
+ * price is its cheapest variant's (`min_price`), for sorting and for the price filters alike, so one index serves both.
+ */
 interface SortPlan {
-  order: string;
-  /** The keyset: SQL expressions (with their casts for the cursor's values) and how the next page compares. */
-  key: string[];
-  casts: string[];
-  after: '<' | '>';
-  value: (row: ProductSummaryRow & { rank?: string }) => string | number;
+  columns: [string, ...string[]];
+  direction: 'asc' | 'desc';
+  cast: string | undefined;
+  value: (row: Row) => string | number;
 }
 
 const SORTS: Record<Sort, SortPlan> = {
-  newest: { order: 'p.id desc', key: [], casts: [], after: '<', value: () => 0 },
-  price_asc: { order: 'p.min_price asc, p.id asc', key: ['p.min_price'], casts: ['int'], after: '>', value: (row) => row.min_price },
-  price_desc: { order: 'p.max_price desc, p.id desc', key: ['p.max_price'], casts: ['int'], after: '<', value: (row) => row.max_price },
-  rating: {
-    order: 'p.rating_avg desc, p.id desc',
-    key: ['p.rating_avg'],
-    casts: ['numeric'],
-    after: '<',
-    value: (row) => (row.rating_count === 0 ? '0' : (Math.round((row.rating_sum / row.rating_count) * 100) / 100).toFixed(2)),
-  },
-  relevance: { order: 'rank desc, p.id desc', key: [RANK], casts: ['numeric'], after: '<', value: (row) => row.rank ?? '0' },
+  newest: { columns: ['id'], direction: 'desc', cast: undefined, value: () => 0 },
+  price_asc: { columns: ['min_price', 'id'], direction: 'asc', cast: 'int', value: (row) => row.min_price },
+  price_desc: { columns: ['min_price', 'id'], direction: 'desc', cast: 'int', value: (row) => row.min_price },
+  rating: { columns: ['rating_avg', 'id'], direction: 'desc', cast: 'numeric', value: (row) => row.rating_avg },
+  relevance: { columns: ['rank', 'id'], direction: 'desc', cast: 'numeric', value: (row) => row.rank ?? '0' },
 };
+
+const orderBy = (plan: SortPlan, alias: string) => plan.columns.map((column) => `${alias}.${column} ${plan.direction}`).join(', ');
 
 const Cursor = z.tuple([z.string(), z.union([z.string(), z.number()]), z.string().uuid()]);
 
@@ -74,9 +78,11 @@ interface Resolved {
 /** The published-catalog filters as SQL; `categoryIds` is the category's whole subtree. */
 function filterSql(filters: Omit<Filters, 'limit' | 'cursor' | 'sort'>, categoryIds: string[] | undefined): Sql {
   const sql = new Sql().where(`p.status = 'published'`);
-  if (categoryIds) sql.where('p.category_id = any(array[?]::uuid[])', categoryIds);
+  // A single category as equality: the planner can then walk a (category_id, sort key) index in order.
+  if (categoryIds?.length === 1) sql.where('p.category_id = ?', categoryIds[0]);
+  else if (categoryIds) sql.where('p.category_id = any(array[?]::uuid[])', categoryIds);
   if (filters.vendorId) sql.where('p.vendor_id = ?', filters.vendorId);
-  if (filters.minPrice !== undefined) sql.where('p.max_price >= ?', filters.minPrice);
+  if (filters.minPrice !== undefined) sql.where('p.min_price >= ?', filters.minPrice);
   if (filters.maxPrice !== undefined) sql.where('p.min_price <= ?', filters.maxPrice);
   if (filters.minRating !== undefined) sql.where('p.rating_avg >= ?', filters.minRating);
   if (filters.inStock !== undefined) sql.where(filters.inStock ? 'p.total_stock > 0' : 'p.total_stock = 0');
@@ -89,39 +95,67 @@ async function categorySubtree(ctx: Ctx, env: CatalogEnv, categoryId: string | u
   return subtreeIds(await getCategoryTree(ctx, env), categoryId) ?? onMissing();
 }
 
-/** One page in the given order, after the cursor; `rankTerms` adds the relevance rank column. */
+/**
+ * One page in the given order, after the cursor. A list walks the index of its sort; a search first collects its
+ * matches through the full-text index (a materialised CTE), then sorts them, since walking a sort index and testing
+ * every row against the text query is far slower for all but the most common words. Thumbnails are looked up for the
+ * page's rows only.
+ */
 async function pageOf(em: EntityManager, env: CatalogEnv, resolved: Resolved, sort: Sort, limit: number, cursor: string | undefined) {
   const plan = SORTS[sort];
-  const sql = new Sql().where(resolved.filters.condition, ...resolved.filters.params);
-  const rankColumn = resolved.terms === undefined ? '' : `, ${RANK} as rank`;
-  const rankParams = resolved.terms === undefined ? [] : [resolved.terms];
+  const keyset = new Sql();
   const after = decodeCursor(cursor, Cursor);
   if (after) {
     if (after[0] !== sort) throw new ValidationError([{ path: 'query.cursor', message: 'belongs to another sort order', code: 'invalid_cursor' }]);
-    const keyParams = plan.key.map((expression) => (expression === RANK ? [resolved.terms] : [])).flat();
-    const columns = [...plan.key, 'p.id'].join(', ');
-    const values = [...plan.casts.map((cast) => `?::${cast}`), '?::uuid'].join(', ');
-    sql.where(`(${columns}) ${plan.after} (${values})`, ...keyParams, ...(plan.key.length > 0 ? [after[1]] : []), after[2]);
+    const columns = plan.columns.map((column) => `p.${column}`).join(', ');
+    const values = plan.cast ? [`?::${plan.cast}`, '?::uuid'] : ['?::uuid'];
+    keyset.where(`(${columns}) ${plan.direction === 'asc' ? '>' : '<'} (${values.join(', ')})`, ...(plan.cast ? [after[1]] : []), after[2]);
   }
-  const rows = await em.execute<(ProductSummaryRow & { rank?: string })[]>(
-    `select ${SUMMARY_COLUMNS}${rankColumn} from products p where ${sql.condition} order by ${plan.order} limit ?`,
-    [...rankParams, ...sql.params, limit + 1],
+  const { filters, terms } = resolved;
+  const page =
+    terms === undefined
+      ? {
+          sql: `select ${ROW_COLUMNS} from products p where ${filters.condition} and ${keyset.condition} order by ${orderBy(plan, 'p')} limit ?`,
+          params: [...filters.params, ...keyset.params, limit + 1],
+        }
+      : {
+          sql: `with matches as materialized (select ${ROW_COLUMNS}, ${RANK} as rank from products p where ${filters.condition})
+                select * from matches p where ${keyset.condition} order by ${orderBy(plan, 'p')} limit ?`,
+          params: [terms, ...filters.params, ...keyset.params, limit + 1],
+        };
+  const rows = await em.execute<Row[]>(
+    `select page.*, ${THUMBNAIL('page')} from (${page.sql}) page order by ${orderBy(plan, 'page')}`,
+    page.params,
   );
   return toPage(rows, limit, (row): ProductSummary => toProductSummary(row, env.storage), (row) => [sort, plan.value(row), row.id]);
 }
 
+/**
+ * A public read through the family cache: keyed by the route and its validated query (option filters sorted, so the
+ * same filter in another order is the same entry), retired by any catalog change (`catalogChanged`).
+ */
+function cachedPublicRead<T>(env: CatalogEnv, route: string, query: object, load: () => Promise<T>): Promise<T> {
+  const normalised = JSON.stringify(query, (key, value: unknown) => (key === 'option' && Array.isArray(value) ? [...(value as string[])].sort() : value));
+  const key = `${route}:${createHash('sha256').update(normalised).digest('base64url')}`;
+  return env.cache.readThroughFamily(route, cacheKeys.publicLists, key, PUBLIC_LIST_TTL_SECONDS, load);
+}
+
 export async function listPublishedProducts(ctx: Ctx, env: CatalogEnv, query: Filters) {
-  const categoryIds = await categorySubtree(ctx, env, query.categoryId, () => {
-    throw new ValidationError([{ path: 'query.categoryId', message: 'is not a category', code: 'invalid_reference' }]);
+  return cachedPublicRead(env, 'product_list', query, async () => {
+    const categoryIds = await categorySubtree(ctx, env, query.categoryId, () => {
+      throw new ValidationError([{ path: 'query.categoryId', message: 'is not a category', code: 'invalid_reference' }]);
+    });
+    return pageOf(ctx.em, env, { filters: filterSql(query, categoryIds) }, query.sort, query.limit, query.cursor);
   });
-  return pageOf(ctx.em, env, { filters: filterSql(query, categoryIds) }, query.sort, query.limit, query.cursor);
 }
 
 export async function listCategoryProducts(ctx: Ctx, env: CatalogEnv, categoryId: string, query: Omit<Filters, 'categoryId'>) {
-  const categoryIds = await categorySubtree(ctx, env, categoryId, () => {
-    throw new NotFoundError('category');
+  return cachedPublicRead(env, 'category_products', { ...query, categoryId }, async () => {
+    const categoryIds = await categorySubtree(ctx, env, categoryId, () => {
+      throw new NotFoundError('category');
+    });
+    return pageOf(ctx.em, env, { filters: filterSql(query, categoryIds) }, query.sort, query.limit, query.cursor);
   });
-  return pageOf(ctx.em, env, { filters: filterSql(query, categoryIds) }, query.sort, query.limit, query.cursor);
 }
 
 /** The query's words, each kept when the catalog knows it, else replaced by the closest catalog word. */
@@ -178,16 +212,18 @@ async function facetsOf(em: EntityManager, env: CatalogEnv, sql: Sql): Promise<P
 }
 
 export async function searchProducts(ctx: Ctx, env: CatalogEnv, query: Search): Promise<z.infer<typeof SearchResult>> {
-  const categoryIds = await categorySubtree(ctx, env, query.categoryId, () => {
-    throw new ValidationError([{ path: 'query.categoryId', message: 'is not a category', code: 'invalid_reference' }]);
+  return cachedPublicRead(env, 'product_search', query, async () => {
+    const categoryIds = await categorySubtree(ctx, env, query.categoryId, () => {
+      throw new ValidationError([{ path: 'query.categoryId', message: 'is not a category', code: 'invalid_reference' }]);
+    });
+    const terms = await correctedTerms(ctx.em, query.q);
+    const filters = filterSql(query, categoryIds).where(`p.search_vector @@ plainto_tsquery('simple', ?)`, terms);
+    const [page, summary] = await Promise.all([
+      pageOf(ctx.em, env, { filters, terms }, query.sort, query.limit, query.cursor),
+      facetsOf(ctx.em, env, filters),
+    ]);
+    return { ...page, ...summary };
   });
-  const terms = await correctedTerms(ctx.em, query.q);
-  const filters = filterSql(query, categoryIds).where(`p.search_vector @@ plainto_tsquery('simple', ?)`, terms);
-  const [page, summary] = await Promise.all([
-    pageOf(ctx.em, env, { filters, terms }, query.sort, query.limit, query.cursor),
-    facetsOf(ctx.em, env, filters),
-  ]);
-  return { ...page, ...summary };
 }
 
 const ManagedCursor = z.tuple([z.string(), z.string().uuid()]);

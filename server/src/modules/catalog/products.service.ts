@@ -13,7 +13,7 @@ import type { EntityManager } from '../../platform/database';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors';
 import { recordAudit } from '../identity';
 import { Category, Product, ProductImage, Variant } from './catalog.entities';
-import { cacheKeys, type CatalogEnv } from './catalog.env';
+import { cacheKeys, catalogChanged, type CatalogEnv } from './catalog.env';
 import { toProductDto } from './catalog.mapper';
 import { changeStock } from './inventory.service';
 import { assertVariantSet, slugify } from './product-rules';
@@ -185,7 +185,7 @@ export async function updateProduct(ctx: AuthenticatedCtx, env: CatalogEnv, id: 
   } catch (error) {
     throw uniqueConflict(error);
   }
-  await env.cache.invalidate(cacheKeys.product(id));
+  await catalogChanged(env, id);
   return getManageableProduct(ctx, env, id);
 }
 
@@ -209,7 +209,7 @@ async function transition(
     recordAudit(em, ctx, { action: `product.${changes.status}`, targetId: product.id, details });
     await em.flush();
   });
-  await env.cache.invalidate(cacheKeys.product(product.id));
+  await catalogChanged(env, product.id);
 }
 
 export async function submitProduct(ctx: AuthenticatedCtx, env: CatalogEnv, id: string): Promise<ProductDto> {

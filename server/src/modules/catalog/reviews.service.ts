@@ -12,7 +12,7 @@ import { ConflictError, NotFoundError } from '../../platform/errors';
 import { decodeCursor, toPage } from '../../platform/pagination';
 import { recordAudit } from '../identity';
 import { Product, Review } from './catalog.entities';
-import { cacheKeys, type CatalogEnv } from './catalog.env';
+import { catalogChanged, type CatalogEnv } from './catalog.env';
 import { toReviewDto, type ReviewRow } from './catalog.mapper';
 
 const REVIEW_COLUMNS = `r.id, r.product_id, u.full_name as author_name, r.rating, r.title, r.body, r.hidden_at, r.created_at`;
@@ -57,7 +57,7 @@ export async function createReview(ctx: AuthenticatedCtx, env: CatalogEnv, produ
     if (error instanceof UniqueConstraintViolationException) throw new ConflictError('already_reviewed', 'You have already reviewed this product.');
     throw error;
   }
-  await env.cache.invalidate(cacheKeys.product(productId));
+  await catalogChanged(env, productId);
   return reviewDto(ctx.em, id);
 }
 
@@ -92,6 +92,6 @@ export async function setReviewVisibility(ctx: AuthenticatedCtx, env: CatalogEnv
     if ((await em.count(Review, { id })) === 0) throw new NotFoundError('review');
     return undefined;
   });
-  if (productId) await env.cache.invalidate(cacheKeys.product(productId));
+  if (productId) await catalogChanged(env, productId);
   return reviewDto(ctx.em, id);
 }
