@@ -3,7 +3,7 @@
  * autocannon route by route. See README.md next to this file for what it does and how to read it.
  *
  *   npm run bench [-- --products 100000 --duration 10 --warmup 3 --connections 64 --workers 0 --fresh --profile
- *                    --no-serial --routes health,detail,list,search]
+ *                    --no-serial --routes health,detail,list,search,list-uncached,search-uncached]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -29,7 +29,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '64' },
     workers: { type: 'string', default: '0' },
-    routes: { type: 'string', default: 'health,detail,list,search' },
+    routes: { type: 'string', default: 'health,detail,list,search,list-uncached,search-uncached' },
     fresh: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     serial: { type: 'boolean', default: true },
@@ -50,6 +50,8 @@ const DATABASE = 'emporium_bench';
 const DATABASE_URL = Object.assign(new URL(ADMIN_URL), { pathname: `/${DATABASE}` }).toString();
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REDIS_KEY_PREFIX = 'bench:';
+/** Enough distinct paths that an uncached run never repeats one (warm-up included). */
+const UNCACHED_PATHS = 40_000;
 const RESULTS_FILE = path.join(import.meta.dirname, 'results.json');
 const logger = createLogger({ LOG_LEVEL: 'warn' });
 const say = (message: string) => console.log(`[bench] ${message}`);
@@ -320,14 +322,15 @@ async function stopServer(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Counters from /metrics: statements sent and product-cache hits, to explain the figures. */
+/** Counters from /metrics: statements sent, and cache hits and misses over every cache, to explain the figures. */
 async function serverCounters(baseUrl: string): Promise<{ queries: number; cacheHits: number; cacheMisses: number }> {
   const text = await fetch(`${baseUrl}/metrics`).then((response) => response.text(), () => '');
-  const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? NaN);
+  const sum = (result: 'hit' | 'miss') =>
+    [...text.matchAll(new RegExp(`^cache_requests_total\\{cache="[a-z_]+",result="${result}"\\} (\\d+)`, 'gm'))].reduce((total, match) => total + Number(match[1]), 0);
   return {
-    queries: value(/^db_queries_total (\d+)/m),
-    cacheHits: value(/^cache_requests_total\{cache="product",result="hit"\} (\d+)/m),
-    cacheMisses: value(/^cache_requests_total\{cache="product",result="miss"\} (\d+)/m),
+    queries: Number(/^db_queries_total (\d+)/m.exec(text)?.[1] ?? NaN),
+    cacheHits: sum('hit'),
+    cacheMisses: sum('miss'),
   };
 }
 
@@ -430,6 +433,16 @@ async function listPaths(baseUrl: string, samples: Samples): Promise<string[]> {
   return random.shuffle(paths);
 }
 
+/** `count` distinct first pages (page sizes 10-30 as well as filters and sorts vary), for the uncached run. */
+function distinctListPaths(samples: Samples, count: number): string[] {
+  const random = prng(13);
+  const paths = new Set<string>();
+  while (paths.size < count) {
+    paths.add(`/api/products?${query({ limit: 10 + Math.floor(random.next() * 21), sort: random.pick(SORTS), ...listFilters(random, samples) })}`);
+  }
+  return [...paths];
+}
+
 /** One typo: a letter replaced, dropped or swapped with its neighbour. */
 function typo(random: Prng, word: string): string {
   const at = 1 + Math.floor(random.next() * (word.length - 2));
@@ -443,8 +456,10 @@ function typo(random: Prng, word: string): string {
  * 600 distinct searches from the catalog's own words: a word of a product name (45%), two neighbouring words of one
  * (40%), any other catalog word (15%); a typo in one of eight; a category, price cap or other sort in one of three.
  */
-function searchPaths(samples: Samples): string[] {
-  const random = prng(23);
+function searchPaths(samples: Samples, count = 600, seed = 23): string[] {
+  const random = prng(seed);
+  // Beyond a few thousand, the page size varies too, so that every path is a distinct query (and a cache miss).
+  const limit = () => (count > 1000 ? 10 + Math.floor(random.next() * 21) : 20);
   const pairs = [...new Set(samples.names.flatMap((name) => {
     const words = name.toLowerCase().split(/\s+/);
     return words.slice(1).map((word, index) => `${words[index]!} ${word}`);
@@ -453,7 +468,7 @@ function searchPaths(samples: Samples): string[] {
   const longWords = samples.words.filter((word) => word.length >= 5);
   const topCategories = samples.categories.filter((category) => category.parentId === null || random.next() < 0.3);
   const paths = new Set<string>();
-  while (paths.size < 600) {
+  while (paths.size < count) {
     const roll = random.next();
     // Mostly what products are called (a word or two of a name), sometimes any word of a description.
     let q = roll < 0.45 ? random.pick(nameWords) : roll < 0.85 ? random.pick(pairs) : random.pick(samples.words);
@@ -468,7 +483,7 @@ function searchPaths(samples: Samples): string[] {
     paths.add(
       `/api/products/search?${query({
         q,
-        limit: 20,
+        limit: limit(),
         categoryId: filter < 0.15 ? random.pick(topCategories).id : undefined,
         maxPrice: filter >= 0.15 && filter < 0.25 ? random.pick(PRICE_BOUNDS) : undefined,
         sort: filter >= 0.25 && filter < 0.33 ? random.pick(SORTS) : undefined,
@@ -494,7 +509,7 @@ interface RouteResult {
   timeouts: number;
   statusCodes: Record<string, number>;
   queriesPerRequest: number | null;
-  productCacheHitRatio: number | null;
+  cacheHitRatio: number | null;
   /** Average cores busy during the measured run: the server process, PostgreSQL, the whole machine (autocannon too). */
   cpu: { server: number; postgres: number; machine: number } | null;
   serial?: SerialTimings;
@@ -580,7 +595,7 @@ async function measure(baseUrl: string, serverPid: number | undefined, route: st
     timeouts: result.timeouts,
     statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, stats]) => [code, stats.count])),
     queriesPerRequest: Number.isFinite(after.queries - before.queries) && served > 0 ? round2((after.queries - before.queries) / served) : null,
-    productCacheHitRatio: Number.isFinite(hits + misses) && hits + misses > 0 ? round2(hits / (hits + misses)) : null,
+    cacheHitRatio: Number.isFinite(hits + misses) && hits + misses > 0 ? round2(hits / (hits + misses)) : null,
     cpu,
   };
 }
@@ -612,7 +627,7 @@ function printTable(results: RouteResult[]): void {
   const header = ['route', 'paths', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests', 'non-2xx', 'errors', 'queries/req', 'cache hit', 'CPU server/pg/all'];
   const rows = results.map((r) => [
     r.route, r.distinctPaths, r.requestsPerSecond, r.p50, r.p90, r.p99, r.max, r.requests, r.non2xx, r.errors + r.timeouts,
-    r.queriesPerRequest ?? '-', r.productCacheHitRatio ?? '-', r.cpu ? `${r.cpu.server}/${r.cpu.postgres}/${r.cpu.machine}` : '-',
+    r.queriesPerRequest ?? '-', r.cacheHitRatio ?? '-', r.cpu ? `${r.cpu.server}/${r.cpu.postgres}/${r.cpu.machine}` : '-',
   ].map(String));
   const widths = header.map((title, index) => Math.max(title.length, ...rows.map((row) => row[index]!.length)));
   const line = (cells: string[]) => `| ${cells.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!))).join(' | ')} |`;
@@ -641,13 +656,16 @@ async function main(): Promise<void> {
       detail: async () => samples.productIds.map((id) => `/api/products/${id}`),
       list: () => listPaths(baseUrl, samples),
       search: async () => searchPaths(samples),
+      // Every request a distinct query, so each one is a cache miss: what the database path alone sustains.
+      'list-uncached': async () => distinctListPaths(samples, UNCACHED_PATHS),
+      'search-uncached': async () => searchPaths(samples, UNCACHED_PATHS, 29),
     };
     for (const route of routes) {
       const workload = workloads[route];
       if (!workload) throw new Error(`unknown route ${route}; known: ${Object.keys(workloads).join(', ')}`);
       const paths = await workload();
       const result = await measure(baseUrl, server.pid, route, paths, workDir);
-      if (args.serial && paths.length > 1) result.serial = await serialTimings(baseUrl, paths);
+      if (args.serial && paths.length > 1 && !route.endsWith('-uncached')) result.serial = await serialTimings(baseUrl, paths);
       results.push(result);
     }
   } finally {

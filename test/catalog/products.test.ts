@@ -281,6 +281,18 @@ describe('POST /api/products/{id}/variants/{variantId}/inventory', () => {
     expect(movements.data?.data[movements.data.data.length - 2]).toMatchObject({ reason: 'restock', delta: 10, stockAfter: 15, note: 'pallet 7', actorId: vendor.id });
   });
 
+  it('takes a product out of the in-stock list the moment its last unit goes, and back when stock returns', async () => {
+    const product = await publish(server, vendor, admin, (await makeProduct(server, vendor, { categoryId, name: 'Last Unit Lamp' })).id);
+    const inStockIds = async () =>
+      (await listProducts({ client: server.client, query: { categoryId, inStock: 'true', limit: 100 } })).data?.data.map((entry) => entry.id);
+    expect(await inStockIds()).toContain(product.id);
+    const target = { client: as(vendor), path: { id: product.id, variantId: product.variants[0]!.id } };
+    await adjustInventory({ ...target, body: { delta: -5, reason: 'damaged' } });
+    expect(await inStockIds()).not.toContain(product.id);
+    await adjustInventory({ ...target, body: { delta: 1, reason: 'returned' } });
+    expect(await inStockIds()).toContain(product.id);
+  });
+
   it('refuses a zero or enormous delta with 400', async () => {
     const product = await makeProduct(server, vendor, { categoryId });
     for (const delta of [0, 10_000_000, 1.5]) {

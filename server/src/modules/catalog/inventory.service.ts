@@ -11,7 +11,7 @@ import { ConflictError, NotFoundError } from '../../platform/errors';
 import { decodeCursor, toPage } from '../../platform/pagination';
 import { newId } from '../../platform/columns';
 import { InventoryMovement, Variant, type InventoryReason } from './catalog.entities';
-import { catalogChanged, type CatalogEnv } from './catalog.env';
+import { cacheKeys, catalogChanged, type CatalogEnv } from './catalog.env';
 import { toInventoryMovementDto, toVariantDto } from './catalog.mapper';
 import { findManageableProduct } from './products.service';
 
@@ -24,8 +24,15 @@ export interface StockChange {
   actorId: string | null;
 }
 
-/** Applies a stock change inside the caller's transaction; answers the stock after it. */
-export async function changeStock(em: EntityManager, change: StockChange): Promise<number> {
+export interface StockChanged {
+  /** The variant's stock after the change. */
+  stock: number;
+  /** Whether the product went in or out of stock: only then do public lists (in-stock filter) change. */
+  productInStockChanged: boolean;
+}
+
+/** Applies a stock change inside the caller's transaction. */
+export async function changeStock(em: EntityManager, change: StockChange): Promise<StockChanged> {
   const rows = await em.execute<{ stock: number }[]>(
     `update product_variants set stock = stock + ?, updated_at = now()
       where id = ? and product_id = ? and retired_at is null and stock + ? >= 0
@@ -38,7 +45,11 @@ export async function changeStock(em: EntityManager, change: StockChange): Promi
     if (exists === 0) throw new NotFoundError('variant');
     throw new ConflictError('insufficient_stock', 'Not enough stock for this change.');
   }
-  await em.execute('update products set total_stock = total_stock + ? where id = ?', [change.delta, change.productId]);
+  const [product] = await em.execute<{ total_stock: number }[]>(
+    'update products set total_stock = total_stock + ? where id = ? returning total_stock',
+    [change.delta, change.productId],
+  );
+  const totalAfter = product?.total_stock ?? 0;
   await em.insert(InventoryMovement, {
     id: newId(),
     variantId: change.variantId,
@@ -50,7 +61,17 @@ export async function changeStock(em: EntityManager, change: StockChange): Promi
     actorId: change.actorId,
     createdAt: new Date(),
   });
-  return updated.stock;
+  return { stock: updated.stock, productInStockChanged: totalAfter > 0 !== totalAfter - change.delta > 0 };
+}
+
+/**
+ * Drops what a committed stock change made stale: the product's detail always; cached public lists only when the
+ * product went in or out of stock. Lists may show a count up to PUBLIC_LIST_TTL_SECONDS old otherwise, so that
+ * every sale does not retire every cached list.
+ */
+export async function stockChanged(env: CatalogEnv, productId: string, changed: StockChanged): Promise<void> {
+  if (changed.productInStockChanged) await catalogChanged(env, productId);
+  else await env.cache.invalidate(cacheKeys.product(productId));
 }
 
 /** A vendor's (or an admin's) manual adjustment. */
@@ -61,12 +82,12 @@ export async function adjustInventory(
   variantId: string,
   input: z.infer<typeof InventoryAdjustment>,
 ) {
-  const currency = await ctx.em.transactional(async (em) => {
+  const { currency, changed } = await ctx.em.transactional(async (em) => {
     const product = await findManageableProduct({ ...ctx, em }, productId);
-    await changeStock(em, { productId, variantId, delta: input.delta, reason: input.reason, note: input.note, actorId: ctx.actor.userId });
-    return product.currency;
+    const stock = await changeStock(em, { productId, variantId, delta: input.delta, reason: input.reason, note: input.note, actorId: ctx.actor.userId });
+    return { currency: product.currency, changed: stock };
   });
-  await catalogChanged(env, productId);
+  await stockChanged(env, productId, changed);
   const variant = await ctx.em.fork().findOneOrFail(Variant, { id: variantId });
   return toVariantDto(variant, currency);
 }
