@@ -3,7 +3,7 @@
  * autocannon route by route. See README.md next to this file for what it does and how to read it.
  *
  *   npm run bench [-- --products 100000 --duration 10 --warmup 3 --connections 64 --workers 0 --fresh --profile
- *                    --no-serial --routes health,detail,list,search,list-uncached,search-uncached]
+ *                    --no-serial --routes health,detail,list,search,list-uncached,search-uncached,search-zipf]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -29,7 +29,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '64' },
     workers: { type: 'string', default: '0' },
-    routes: { type: 'string', default: 'health,detail,list,search,list-uncached,search-uncached' },
+    routes: { type: 'string', default: 'health,detail,list,search,list-uncached,search-uncached,search-zipf' },
     fresh: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     serial: { type: 'boolean', default: true },
@@ -443,6 +443,25 @@ function distinctListPaths(samples: Samples, count: number): string[] {
   return [...paths];
 }
 
+/** `length` draws from `paths` where the k-th path is drawn with probability proportional to 1/k (Zipf, s = 1). */
+function zipfSequence(paths: string[], length: number): string[] {
+  const random = prng(37);
+  const cumulative: number[] = [];
+  let total = 0;
+  for (let rank = 1; rank <= paths.length; rank++) cumulative.push((total += 1 / rank));
+  return Array.from({ length }, () => {
+    const target = random.next() * total;
+    let low = 0;
+    let high = cumulative.length - 1;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (cumulative[middle]! < target) low = middle + 1;
+      else high = middle;
+    }
+    return paths[low]!;
+  });
+}
+
 /** One typo: a letter replaced, dropped or swapped with its neighbour. */
 function typo(random: Prng, word: string): string {
   const at = 1 + Math.floor(random.next() * (word.length - 2));
@@ -583,7 +602,7 @@ async function measure(baseUrl: string, serverPid: number | undefined, route: st
   const misses = after.cacheMisses - before.cacheMisses;
   return {
     route,
-    distinctPaths: paths.length,
+    distinctPaths: new Set(paths).size,
     requestsPerSecond: Math.round(result.requests.average),
     p50: result.latency.p50,
     p90: result.latency.p90,
@@ -659,13 +678,15 @@ async function main(): Promise<void> {
       // Every request a distinct query, so each one is a cache miss: what the database path alone sustains.
       'list-uncached': async () => distinctListPaths(samples, UNCACHED_PATHS),
       'search-uncached': async () => searchPaths(samples, UNCACHED_PATHS, 29),
+      // Real search traffic is long-tailed: the same 40,000 queries, drawn with Zipf popularity (s = 1).
+      'search-zipf': async () => zipfSequence(searchPaths(samples, UNCACHED_PATHS, 31), 200_000),
     };
     for (const route of routes) {
       const workload = workloads[route];
       if (!workload) throw new Error(`unknown route ${route}; known: ${Object.keys(workloads).join(', ')}`);
       const paths = await workload();
       const result = await measure(baseUrl, server.pid, route, paths, workDir);
-      if (args.serial && paths.length > 1 && !route.endsWith('-uncached')) result.serial = await serialTimings(baseUrl, paths);
+      if (args.serial && paths.length > 1 && paths.length <= 1000) result.serial = await serialTimings(baseUrl, paths);
       results.push(result);
     }
   } finally {

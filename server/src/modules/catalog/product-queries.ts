@@ -69,12 +69,6 @@ class Sql {
   }
 }
 
-interface Resolved {
-  filters: Sql;
-  /** The tsquery text after typo correction, for search. */
-  terms?: string;
-}
-
 /** The published-catalog filters as SQL; `categoryIds` is the category's whole subtree. */
 function filterSql(filters: Omit<Filters, 'limit' | 'cursor' | 'sort'>, categoryIds: string[] | undefined): Sql {
   const sql = new Sql().where(`p.status = 'published'`);
@@ -95,13 +89,8 @@ async function categorySubtree(ctx: Ctx, env: CatalogEnv, categoryId: string | u
   return subtreeIds(await getCategoryTree(ctx, env), categoryId) ?? onMissing();
 }
 
-/**
- * One page in the given order, after the cursor. A list walks the index of its sort; a search first collects its
- * matches through the full-text index (a materialised CTE), then sorts them, since walking a sort index and testing
- * every row against the text query is far slower for all but the most common words. Thumbnails are looked up for the
- * page's rows only.
- */
-async function pageOf(em: EntityManager, env: CatalogEnv, resolved: Resolved, sort: Sort, limit: number, cursor: string | undefined) {
+/** The cursor's position as a row comparison on the sort's columns (true without a cursor). */
+function keysetSql(sort: Sort, cursor: string | undefined): Sql {
   const plan = SORTS[sort];
   const keyset = new Sql();
   const after = decodeCursor(cursor, Cursor);
@@ -111,23 +100,26 @@ async function pageOf(em: EntityManager, env: CatalogEnv, resolved: Resolved, so
     const values = plan.cast ? [`?::${plan.cast}`, '?::uuid'] : ['?::uuid'];
     keyset.where(`(${columns}) ${plan.direction === 'asc' ? '>' : '<'} (${values.join(', ')})`, ...(plan.cast ? [after[1]] : []), after[2]);
   }
-  const { filters, terms } = resolved;
-  const page =
-    terms === undefined
-      ? {
-          sql: `select ${ROW_COLUMNS} from products p where ${filters.condition} and ${keyset.condition} order by ${orderBy(plan, 'p')} limit ?`,
-          params: [...filters.params, ...keyset.params, limit + 1],
-        }
-      : {
-          sql: `with matches as materialized (select ${ROW_COLUMNS}, ${RANK} as rank from products p where ${filters.condition})
-                select * from matches p where ${keyset.condition} order by ${orderBy(plan, 'p')} limit ?`,
-          params: [terms, ...filters.params, ...keyset.params, limit + 1],
-        };
-  const rows = await em.execute<Row[]>(
-    `select page.*, ${THUMBNAIL('page')} from (${page.sql}) page order by ${orderBy(plan, 'page')}`,
-    page.params,
-  );
+  return keyset;
+}
+
+function toSummaryPage(rows: Row[], sort: Sort, limit: number, env: CatalogEnv) {
+  const plan = SORTS[sort];
   return toPage(rows, limit, (row): ProductSummary => toProductSummary(row, env.storage), (row) => [sort, plan.value(row), row.id]);
+}
+
+/** One page of a list: it walks the index of its sort; thumbnails are looked up for the page's rows only. */
+async function pageOf(em: EntityManager, env: CatalogEnv, filters: Sql, sort: Sort, limit: number, cursor: string | undefined) {
+  const plan = SORTS[sort];
+  const keyset = keysetSql(sort, cursor);
+  const rows = await em.execute<Row[]>(
+    `select page.*, ${THUMBNAIL('page')}
+       from (select ${ROW_COLUMNS} from products p where ${filters.condition} and ${keyset.condition}
+              order by ${orderBy(plan, 'p')} limit ?) page
+      order by ${orderBy(plan, 'page')}`,
+    [...filters.params, ...keyset.params, limit + 1],
+  );
+  return toSummaryPage(rows, sort, limit, env);
 }
 
 /**
@@ -145,7 +137,7 @@ export async function listPublishedProducts(ctx: Ctx, env: CatalogEnv, query: Fi
     const categoryIds = await categorySubtree(ctx, env, query.categoryId, () => {
       throw new ValidationError([{ path: 'query.categoryId', message: 'is not a category', code: 'invalid_reference' }]);
     });
-    return pageOf(ctx.em, env, { filters: filterSql(query, categoryIds) }, query.sort, query.limit, query.cursor);
+    return pageOf(ctx.em, env, filterSql(query, categoryIds), query.sort, query.limit, query.cursor);
   });
 }
 
@@ -154,7 +146,7 @@ export async function listCategoryProducts(ctx: Ctx, env: CatalogEnv, categoryId
     const categoryIds = await categorySubtree(ctx, env, categoryId, () => {
       throw new NotFoundError('category');
     });
-    return pageOf(ctx.em, env, { filters: filterSql(query, categoryIds) }, query.sort, query.limit, query.cursor);
+    return pageOf(ctx.em, env, filterSql(query, categoryIds), query.sort, query.limit, query.cursor);
   });
 }
 
@@ -174,41 +166,44 @@ async function correctedTerms(em: EntityManager, q: string): Promise<string> {
   return rows.map((row) => row.corrected).join(' ');
 }
 
-interface FacetRow {
-  kind: 'category' | 'option' | 'summary';
-  key: string | null;
-  count: number;
-  extra: number | null;
+interface SearchRow {
+  page: Row[] | null;
+  categories: [string, number][] | null;
+  options: [string, number][] | null;
+  summary: [number, number | null, number | null];
 }
 
-async function facetsOf(em: EntityManager, env: CatalogEnv, sql: Sql): Promise<Pick<z.infer<typeof SearchResult>, 'total' | 'facets'>> {
-  const rows = await em.execute<FacetRow[]>(
-    `with m as (select p.category_id, p.option_values, p.min_price, p.max_price from products p where ${sql.condition})
-     select 'category' as kind, category_id::text as key, count(*)::int as count, null::int as extra from m group by category_id
-     union all
-     select 'option', v, count(*)::int, null from m, unnest(m.option_values) as v group by v
-     union all
-     select 'summary', min(min_price)::text, count(*)::int, max(max_price) from m`,
-    sql.params,
+/**
+ * A search in one statement: the matches are collected once through the full-text index (a materialised CTE), then
+ * sorted for the page (walking a sort index and testing every row against the text query is far slower for all but
+ * the rarest words) and counted for the facets and the total, each from the same rows.
+ */
+async function searchOnce(em: EntityManager, env: CatalogEnv, filters: Sql, terms: string, query: Search) {
+  const plan = SORTS[query.sort];
+  const keyset = keysetSql(query.sort, query.cursor);
+  const [row] = await em.execute<SearchRow[]>(
+    `with matches as materialized (
+       select ${ROW_COLUMNS}, p.option_values, ${RANK} as rank from products p where ${filters.condition}),
+     page as (select * from matches p where ${keyset.condition} order by ${orderBy(plan, 'p')} limit ?)
+     select
+       (select json_agg(x order by ${orderBy(plan, 'x')}) from (select page.*, ${THUMBNAIL('page')} from page) x) as page,
+       (select json_agg(json_build_array(category_id, n)) from (select category_id, count(*)::int as n from matches group by 1) c) as categories,
+       (select json_agg(json_build_array(v, n)) from (select v, count(*)::int as n from matches, unnest(option_values) as v group by 1) o) as options,
+       (select json_build_array(count(*)::int, min(min_price), max(max_price)) from matches) as summary`,
+    [terms, ...filters.params, ...keyset.params, query.limit + 1],
   );
-  const facets: z.infer<typeof SearchResult>['facets'] = { categories: [], options: [], price: null };
-  let total = 0;
-  for (const row of rows) {
-    if (row.kind === 'category' && row.key) facets.categories.push({ categoryId: row.key, count: row.count });
-    if (row.kind === 'option' && row.key) {
-      const separator = row.key.indexOf(':');
-      facets.options.push({ name: row.key.slice(0, separator), value: row.key.slice(separator + 1), count: row.count });
-    }
-    if (row.kind === 'summary') {
-      total = row.count;
-      if (row.count > 0 && row.key !== null && row.extra !== null) {
-        facets.price = { min: { amount: Number(row.key), currency: env.currency }, max: { amount: row.extra, currency: env.currency } };
-      }
-    }
-  }
+  const [total, minPrice, maxPrice] = row?.summary ?? [0, null, null];
+  const facets: z.infer<typeof SearchResult>['facets'] = {
+    categories: (row?.categories ?? []).map(([categoryId, count]) => ({ categoryId, count })),
+    options: (row?.options ?? []).map(([key, count]) => {
+      const separator = key.indexOf(':');
+      return { name: key.slice(0, separator), value: key.slice(separator + 1), count };
+    }),
+    price: minPrice === null || maxPrice === null ? null : { min: { amount: minPrice, currency: env.currency }, max: { amount: maxPrice, currency: env.currency } },
+  };
   facets.categories.sort((a, b) => b.count - a.count || a.categoryId.localeCompare(b.categoryId));
   facets.options.sort((a, b) => a.name.localeCompare(b.name) || b.count - a.count || a.value.localeCompare(b.value));
-  return { total, facets };
+  return { ...toSummaryPage(row?.page ?? [], query.sort, query.limit, env), total, facets };
 }
 
 export async function searchProducts(ctx: Ctx, env: CatalogEnv, query: Search): Promise<z.infer<typeof SearchResult>> {
@@ -218,11 +213,7 @@ export async function searchProducts(ctx: Ctx, env: CatalogEnv, query: Search): 
     });
     const terms = await correctedTerms(ctx.em, query.q);
     const filters = filterSql(query, categoryIds).where(`p.search_vector @@ plainto_tsquery('simple', ?)`, terms);
-    const [page, summary] = await Promise.all([
-      pageOf(ctx.em, env, { filters, terms }, query.sort, query.limit, query.cursor),
-      facetsOf(ctx.em, env, filters),
-    ]);
-    return { ...page, ...summary };
+    return searchOnce(ctx.em, env, filters, terms, query);
   });
 }
 
