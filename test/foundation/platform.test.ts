@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import request from 'supertest';
 import { z } from 'zod';
 import { defineTask, enqueueJob, startWorker, type Deps } from '@emporium/server';
@@ -42,6 +43,40 @@ describe('jobs enqueued in a transaction', () => {
     });
     try {
       await expect.poll(() => received, { timeout: 10_000 }).toEqual(['committed']);
+    } finally {
+      await worker.stop();
+    }
+  });
+});
+
+describe('database connections lost', () => {
+  it('keeps serving and working jobs after PostgreSQL drops every connection (a failover, a restart)', async () => {
+    const received: string[] = [];
+    const probe = defineTask<{ note: string }, Deps>({
+      name: 'test__after_failover',
+      payload: z.object({ note: z.string() }),
+      run: async ({ note }) => {
+        received.push(note);
+      },
+    });
+    const worker = await startWorker({
+      connectionString: server.runtime.databaseUrl,
+      concurrency: 1,
+      tasks: [probe],
+      context: server.deps,
+      orm: server.deps.orm,
+      logger: server.deps.logger,
+    });
+    try {
+      // Idle pooled connections of the API and of the worker are cut by the server, as a failover would.
+      const admin = new pg.Client({ connectionString: server.runtime.databaseUrl });
+      await admin.connect();
+      await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+      await admin.end();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await expect.poll(async () => (await request(server.app).get('/api/categories')).status, { timeout: 10_000 }).toBe(200);
+      await server.deps.orm.em.fork().transactional(async (tx) => enqueueJob(tx, probe, { note: 'after' }));
+      await expect.poll(() => received, { timeout: 15_000 }).toEqual(['after']);
     } finally {
       await worker.stop();
     }

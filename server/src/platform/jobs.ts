@@ -3,6 +3,7 @@
  * with `enqueueJob` inside the caller's transaction, so a rollback enqueues nothing. Tasks must be idempotent: jobs
  * retry, and a `jobKey` deduplicates.
  */
+import pg from 'pg';
 import { Logger as GraphileLogger, run, runMigrations, type Runner, type TaskList } from 'graphile-worker';
 import type { ZodType, ZodTypeAny, ZodTypeDef } from 'zod';
 import type { EntityManager, Orm } from './database';
@@ -90,8 +91,12 @@ export async function startWorker<Context>(options: WorkerOptions<Context>): Pro
     const run = task.run.bind(task) as (payload: unknown, context: Context) => Promise<void>;
     taskList[task.name] = async (raw) => run(task.payload.parse(raw), options.context);
   }
+  // Our own pool, so that a connection the server drops (a restart, a failover, the embedded database stopping first on
+  // SIGTERM) is logged instead of being an unhandled 'error' event that ends the process.
+  const pgPool = new pg.Pool({ connectionString: options.connectionString, max: options.concurrency + 2 });
+  pgPool.on('error', (error) => options.logger.warn({ err: error }, 'job queue: a database connection was lost'));
   const runner: Runner = await run({
-    connectionString: options.connectionString,
+    pgPool,
     concurrency: options.concurrency,
     noHandleSignals: true,
     pollInterval: 2000,
@@ -107,6 +112,7 @@ export async function startWorker<Context>(options: WorkerOptions<Context>): Pro
     stop: async () => {
       clearInterval(timer);
       await runner.stop();
+      await pgPool.end();
       await options.orm.em
         .fork()
         .execute('delete from worker_heartbeat where worker_id = ?', [WORKER_ID])
