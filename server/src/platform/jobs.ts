@@ -94,7 +94,10 @@ export async function startWorker<Context>(options: WorkerOptions<Context>): Pro
   // Our own pool, so that a connection the server drops (a restart, a failover, the embedded database stopping first on
   // SIGTERM) is logged instead of being an unhandled 'error' event that ends the process.
   const pgPool = new pg.Pool({ connectionString: options.connectionString, max: options.concurrency + 2 });
-  pgPool.on('error', (error) => options.logger.warn({ err: error }, 'job queue: a database connection was lost'));
+  pgPool.on('error', (error: Error & { code?: string }) => {
+    // Not the error object itself: pg attaches the whole client to it.
+    options.logger.warn({ code: error.code, reason: error.message }, 'job queue: a database connection was lost');
+  });
   const runner: Runner = await run({
     pgPool,
     concurrency: options.concurrency,
