@@ -226,7 +226,9 @@ export const SearchResult = z.object({
   }),
 });
 
-export const VendorProductQuery = PageQuery.extend({ status: ProductStatus.optional() }).strict();
+export const VendorProductQuery = PageQuery.extend({
+  status: ProductStatus.exclude(['archived']).optional().describe('Archived products are gone, here too'),
+}).strict();
 export const ReviewQueueQuery = PageQuery.extend({ status: ProductStatus.default('pending_review') }).strict();
 
 // ---------------------------------------------------------------------------------------------------- images

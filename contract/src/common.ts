@@ -46,6 +46,7 @@ export const ERROR_CODES = [
   'sku_taken',
   'invalid_status_transition',
   'insufficient_stock',
+  'stock_limit',
   'too_many_images',
   'image_too_large',
   'already_reviewed',

@@ -85,7 +85,7 @@ export const productsContract = c.router(
       metadata: owners,
       pathParams: productId,
       body: ProductUpdate,
-      responses: { 200: Product, 400: invalidBody, ...denied, 404: notFound, 409: problem('slug_taken', 'sku_taken', 'invalid_status_transition') },
+      responses: { 200: Product, 400: invalidBody, ...denied, 404: notFound, 409: conflict },
     },
     deleteProduct: {
       method: 'DELETE',
@@ -112,11 +112,12 @@ export const productsContract = c.router(
       summary: 'Adjust a variant\'s stock',
       description:
         'The one way stock changes by hand: adds `delta` atomically and records a movement (who, why, delta). A ' +
-        'negative delta larger than the stock is refused with `insufficient_stock`.',
+        'negative delta larger than the stock is refused with `insufficient_stock`; a variant holds at most 10,000,000 ' +
+        'units (`stock_limit`).',
       metadata: owners,
       pathParams: z.object({ id: Id, variantId: Id }),
       body: InventoryAdjustment,
-      responses: { 200: Variant, 400: invalidBody, ...denied, 404: notFound, 409: problem('insufficient_stock') },
+      responses: { 200: Variant, 400: invalidBody, ...denied, 404: notFound, 409: problem('insufficient_stock', 'stock_limit') },
     },
     listInventoryMovements: {
       method: 'GET',

@@ -77,7 +77,7 @@ export class Migration20261127020000_catalog extends Migration {
         sku varchar(64) not null unique,
         options jsonb not null default '{}',
         price integer not null check (price >= 0),
-        stock integer not null default 0 check (stock >= 0),
+        stock integer not null default 0 check (stock between 0 and 10000000),
         position integer not null default 0,
         retired_at timestamptz null,
         created_at timestamptz not null,
@@ -130,7 +130,8 @@ export class Migration20261127020000_catalog extends Migration {
       );`);
     this.addSql(`create index reviews_product_visible_idx on reviews (product_id, id desc) where hidden_at is null;`);
 
-    // Words of the catalog, for typo correction: a query word found nowhere is replaced by its closest neighbour here.
+    // Words of published products, for typo correction: a query word found nowhere is replaced by its closest
+    // neighbour here. Only published products contribute, so drafts can neither steer public searches nor be probed.
     this.addSql(`create table search_words (word text primary key);`);
     this.addSql(`create index search_words_trgm_idx on search_words using gist (word gist_trgm_ops);`);
     this.addSql(`
@@ -145,7 +146,7 @@ export class Migration20261127020000_catalog extends Migration {
         return null;
       end $$;`);
     this.addSql(`
-      create trigger products_search_words after insert or update of name, description on products
-        for each row execute function products_collect_search_words();`);
+      create trigger products_search_words after insert or update of name, description, status on products
+        for each row when (new.status = 'published') execute function products_collect_search_words();`);
   }
 }

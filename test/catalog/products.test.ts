@@ -235,6 +235,41 @@ describe('approval workflow and public visibility', () => {
     expect(byAdmin.data?.status).toBe('published');
   });
 
+  it('keeps a published product live on a price-only edit whatever the order of the option keys', async () => {
+    const created = await makeProduct(server, vendor, shirt());
+    const product = await publish(server, vendor, admin, created.id);
+    const { data } = await updateProduct({
+      client: as(vendor),
+      path: { id: product.id },
+      body: {
+        ...shirt(),
+        variants: product.variants.map((variant) => ({
+          sku: variant.sku,
+          options: { colour: variant.options.colour!, size: variant.options.size! },
+          price: usd(variant.price.amount + 100),
+        })),
+      },
+    });
+    expect(data?.status).toBe('published');
+    expect(data?.priceRange.min).toEqual(usd(2600));
+  });
+
+  it('lets an edit and concurrent restocks of the same product all succeed (one lock order, no deadlock)', async () => {
+    const product = await publish(server, vendor, admin, (await makeProduct(server, vendor, shirt())).id);
+    for (let round = 0; round < 5; round++) {
+      const results = await Promise.all([
+        updateProduct({
+          client: as(vendor),
+          path: { id: product.id },
+          body: { ...shirt(), variants: product.variants.map((variant) => ({ sku: variant.sku, options: variant.options, price: usd(3000 + round) })) },
+        }),
+        ...product.variants.flatMap((variant) => [1, 2].map(() => adjustInventory({ client: as(vendor), path: { id: product.id, variantId: variant.id }, body: { delta: 1, reason: 'restock' } }))),
+      ]);
+      expect(results.map((result) => result.response?.status)).toEqual(Array(7).fill(200));
+    }
+    expect((await getMyProduct({ client: as(vendor), path: { id: product.id } })).data?.totalStock).toBe(7 + 5 * 6);
+  });
+
   it('retires a variant dropped from the list and keeps matching the others by SKU', async () => {
     const created = await makeProduct(server, vendor, shirt());
     const [first, , third] = created.variants;
@@ -291,6 +326,16 @@ describe('POST /api/products/{id}/variants/{variantId}/inventory', () => {
     expect(await inStockIds()).not.toContain(product.id);
     await adjustInventory({ ...target, body: { delta: 1, reason: 'returned' } });
     expect(await inStockIds()).toContain(product.id);
+  });
+
+  it('answers 409 stock_limit above 10,000,000 units of a variant', async () => {
+    const product = await makeProduct(server, vendor, { categoryId });
+    const target = { client: as(vendor), path: { id: product.id, variantId: product.variants[0]!.id } };
+    for (let step = 0; step < 9; step++) await adjustInventory({ ...target, body: { delta: 1_000_000, reason: 'restock' } });
+    expect((await adjustInventory({ ...target, body: { delta: 999_995, reason: 'restock' } })).data?.stock).toBe(10_000_000);
+    const over = await adjustInventory({ ...target, body: { delta: 1, reason: 'restock' } });
+    expect(over.response?.status).toBe(409);
+    expect(over.error?.code).toBe('stock_limit');
   });
 
   it('refuses a zero or enormous delta with 400', async () => {

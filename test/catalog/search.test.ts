@@ -131,6 +131,16 @@ describe('GET /api/products/search', () => {
     }
   });
 
+  it('corrects typos only towards words of published products (drafts cannot steer or be probed)', async () => {
+    // Each probe with another page size: another cache entry, so the database answers.
+    const teapots = async (limit: number) => (await searchProducts({ client: server.client, query: { q: 'teapots', limit } })).data?.total;
+    const before = await teapots(100);
+    expect(before).toBe(bruteForce({ q: 'teapot' }).length);
+    // Were draft words in the dictionary, "teapots" would now be a known word and stop being corrected to "teapot".
+    await makeProduct(server, vendors[0]!, { name: 'Teapots Galore', categoryId: categories.home! });
+    expect(await teapots(99)).toBe(before);
+  });
+
   it('ranks a match in the name above a match in the description only', async () => {
     const { data } = await searchProducts({ client: server.client, query: { q: 'blanket', limit: 100 } });
     expect(data?.data.length).toBe(bruteForce({ q: 'blanket' }).length);
@@ -212,6 +222,21 @@ describe('GET /api/products and /api/categories/{id}/products', () => {
     expect((await listProducts({ client: server.client, query: { limit: 101 } })).response?.status).toBe(400);
     expect((await listProducts({ client: server.client, query: { option: ['colour'] } })).response?.status).toBe(400);
     expect((await listProducts({ client: server.client, query: { cursor: 'garbage' } })).response?.status).toBe(400);
+    const forged = (value: unknown[]) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const id = catalog[0]!.id;
+    for (const [sort, cursor] of [
+      ['price_asc', forged(['price_asc', 'abc', id])],
+      ['price_asc', forged(['price_asc', 1e12, id])],
+      ['price_desc', forged(['price_desc', -1, id])],
+      ['rating', forged(['rating', 'x', id])],
+      ['rating', forged(['rating', '1e400', id])],
+      ['newest', forged(['newest', 0, 'not-a-uuid'])],
+    ] as const) {
+      const response = await listProducts({ client: server.client, query: { sort, cursor } });
+      expect(response.response?.status, cursor).toBe(400);
+    }
+    const relevance = await searchProducts({ client: server.client, query: { q: 'made', cursor: forged(['relevance', 'NaN', id]) } });
+    expect(relevance.response?.status).toBe(400);
   });
 });
 

@@ -380,7 +380,7 @@ export const submitProduct = <ThrowOnError extends boolean = false>(options: Opt
 /**
  * Adjust a variant's stock
  *
- * The one way stock changes by hand: adds `delta` atomically and records a movement (who, why, delta). A negative delta larger than the stock is refused with `insufficient_stock`.
+ * The one way stock changes by hand: adds `delta` atomically and records a movement (who, why, delta). A negative delta larger than the stock is refused with `insufficient_stock`; a variant holds at most 10,000,000 units (`stock_limit`).
  */
 export const adjustInventory = <ThrowOnError extends boolean = false>(options: Options<AdjustInventoryData, ThrowOnError>): RequestResult<AdjustInventoryResponses, AdjustInventoryErrors, ThrowOnError> => (options.client ?? client).post<AdjustInventoryResponses, AdjustInventoryErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

@@ -7013,7 +7013,7 @@ export type UpdateProductErrors = {
         code: 'not_found';
     };
     /**
-     * Problem details; code: slug_taken, sku_taken, invalid_status_transition
+     * Problem details; code: slug_taken, sku_taken
      */
     409: {
         /**
@@ -7053,7 +7053,7 @@ export type UpdateProductErrors = {
         /**
          * Stable machine-readable error code
          */
-        code: 'slug_taken' | 'sku_taken' | 'invalid_status_transition';
+        code: 'slug_taken' | 'sku_taken';
     };
     /**
      * Problem details; code: rate_limited
@@ -7917,7 +7917,7 @@ export type AdjustInventoryErrors = {
         code: 'not_found';
     };
     /**
-     * Problem details; code: insufficient_stock
+     * Problem details; code: insufficient_stock, stock_limit
      */
     409: {
         /**
@@ -7957,7 +7957,7 @@ export type AdjustInventoryErrors = {
         /**
          * Stable machine-readable error code
          */
-        code: 'insufficient_stock';
+        code: 'insufficient_stock' | 'stock_limit';
     };
     /**
      * Problem details; code: rate_limited
@@ -10532,9 +10532,9 @@ export type ListMyProductsData = {
          */
         cursor?: string;
         /**
-         * draft -> pending_review -> published | rejected; archived when deleted
+         * Archived products are gone, here too
          */
-        status?: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
+        status?: 'draft' | 'pending_review' | 'published' | 'rejected';
     };
     url: '/api/vendor/products';
 };

@@ -6,7 +6,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { RequestValidationError } from '@ts-rest/express';
 import type { ZodError } from 'zod';
-import { AppError, ConflictError, NotFoundError, ValidationError, type FieldError } from './errors';
+import { AppError, BadRequestError, ConflictError, NotFoundError, ValidationError, type FieldError } from './errors';
 
 const PROBLEM_TYPE_BASE = 'https://emporium.dev/problems/';
 
@@ -57,6 +57,12 @@ function fromDatabase(error: { code?: unknown }): AppError | undefined {
     case '40001':
     case '40P01':
       return new ConflictError('conflict', 'A concurrent change won; retry the request.');
+    // Data exceptions (malformed or out-of-range values) that validation should have caught: still the client's input.
+    case '22P02':
+    case '22003':
+    case '22007':
+    case '22008':
+      return new BadRequestError('validation_failed', 'A value in the request is malformed or out of range.');
     default:
       return undefined;
   }

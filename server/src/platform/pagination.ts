@@ -2,7 +2,7 @@
  * Keyset pagination: the cursor is the sort key of the last row, opaque to clients (base64url JSON). A cursor that
  * does not decode is the client's mistake: a 400 on `query.cursor`.
  */
-import type { ZodType, ZodTypeDef } from 'zod';
+import { z, type ZodType, type ZodTypeDef } from 'zod';
 import { ValidationError } from './errors';
 
 export function encodeCursor(key: unknown): string {
@@ -17,6 +17,9 @@ export function decodeCursor<T>(cursor: string | undefined, shape: ZodType<T, Zo
     throw new ValidationError([{ path: 'query.cursor', message: 'is not a cursor of this list', code: 'invalid_cursor' }]);
   }
 }
+
+/** The cursor of a list ordered by id alone (v7 ids are time-ordered: newest first). */
+export const IdCursor = z.tuple([z.string().uuid()]);
 
 /** Fetch `limit + 1` rows; this turns them into a page and its next cursor. */
 export function toPage<Row, Dto>(rows: Row[], limit: number, toDto: (row: Row) => Dto, keyOf: (row: Row) => unknown) {

@@ -20,10 +20,15 @@ export function catalogEnv(deps: Deps): CatalogEnv {
   };
 }
 
-export const cacheKeys = {
+/**
+ * Cache families: each is retired at once by bumping its generation (see Cache.readThrough), which also makes a
+ * value loaded before a write land where nobody reads any more, so a write can never be undone by a slow reader.
+ */
+export const cacheFamilies = {
+  /** One product's public detail. */
   product: (id: string) => `catalog:product:${id}`,
   categoryTree: 'catalog:categories',
-  /** The family of cached public lists and searches, retired together by any change they could show. */
+  /** Every cached public list, category page and search. */
   publicLists: 'catalog:lists',
 };
 
@@ -31,16 +36,14 @@ export const cacheKeys = {
 export const PUBLIC_LIST_TTL_SECONDS = 60;
 
 /**
- * After a write that changes what the public may see of some products (status, content, price, stock, images,
- * rating): drop their cached details and retire every cached list and search.
+ * After a write that changes what the public may see of some products (status, content, price, images, rating): retire
+ * their cached details and every cached list and search. Stock changes go through `stockChanged` instead.
  */
-export async function catalogChanged(env: CatalogEnv, ...productIds: string[]): Promise<void> {
-  await env.cache.invalidate(...productIds.map((id) => cacheKeys.product(id)));
-  await env.cache.retire(cacheKeys.publicLists);
+export async function catalogChanged(env: Pick<CatalogEnv, 'cache'>, ...productIds: string[]): Promise<void> {
+  await Promise.all([...productIds.map((id) => env.cache.retire(cacheFamilies.product(id))), env.cache.retire(cacheFamilies.publicLists)]);
 }
 
 /** After a change to the category tree (category filters expand to subtrees), or a bulk load. */
 export async function categoriesChanged(env: Pick<CatalogEnv, 'cache'>): Promise<void> {
-  await env.cache.invalidate(cacheKeys.categoryTree);
-  await env.cache.retire(cacheKeys.publicLists);
+  await Promise.all([env.cache.retire(cacheFamilies.categoryTree), env.cache.retire(cacheFamilies.publicLists)]);
 }

@@ -11,12 +11,12 @@ import type { EntityManager } from '../../platform/database';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors';
 import { recordAudit } from '../identity';
 import { Category, Product } from './catalog.entities';
-import { cacheKeys, categoriesChanged, type CatalogEnv } from './catalog.env';
+import { cacheFamilies, categoriesChanged, type CatalogEnv } from './catalog.env';
 import { toCategoryDto } from './catalog.mapper';
 import { slugify } from './product-rules';
 
 /** Categories nest at most this many levels. */
-export const MAX_CATEGORY_DEPTH = 5;
+const MAX_CATEGORY_DEPTH = 5;
 
 /** Pre-order: each parent directly before its subtree, siblings by position then name. */
 function preOrder(categories: Category[]): CategoryDto[] {
@@ -39,8 +39,9 @@ function preOrder(categories: Category[]): CategoryDto[] {
 }
 
 export async function getCategoryTree(ctx: Ctx, env: CatalogEnv): Promise<CategoryDto[]> {
-  const tree = await env.cache.readThrough('categories', cacheKeys.categoryTree, 3600, async () => preOrder(await ctx.em.fork().find(Category, {})));
-  return tree ?? [];
+  return env.cache.readThrough('categories', cacheFamilies.categoryTree, 'tree', env.cacheTtlSeconds, async () =>
+    preOrder(await ctx.em.fork().find(Category, {})),
+  );
 }
 
 /** The category and all its descendants' ids; undefined when there is no such category. */

@@ -18,7 +18,7 @@ import type { Logger } from '../../platform/logger';
 import { ProductImage } from './catalog.entities';
 import { catalogChanged, type CatalogEnv } from './catalog.env';
 import { toImageDto } from './catalog.mapper';
-import { findManageableProduct } from './products.service';
+import { findManageableProduct, lockProduct } from './product-access';
 
 type ImageDto = z.infer<typeof ProductImageDto>;
 
@@ -131,11 +131,6 @@ async function storeAll(ctx: AuthenticatedCtx, env: ImagesEnv, objects: { key: s
   if (!failure) return;
   await discardObjects(ctx, env, objects.map(({ key }) => key), 'a sibling upload failed');
   throw failure.reason;
-}
-
-/** Serialises image changes of one product (positions, the 20-image cap) on the product's row. */
-async function lockProduct(em: EntityManager, productId: string): Promise<void> {
-  await em.execute('select 1 from products where id = ? for update', [productId]);
 }
 
 function tooManyImages(): ConflictError {

@@ -1,19 +1,23 @@
 /**
- * Stock changes in one place: an atomic conditional UPDATE on the variant (stock can never go below 0, so concurrent
- * sales cannot oversell), the product's total kept in step, and a movement recording who, why and how much.
- * Checkout reserves with `reason: 'sale'` through the same function.
+ * Stock changes in one place: an atomic conditional UPDATE on the variant (stock stays within 0..MAX_VARIANT_STOCK,
+ * so concurrent sales cannot oversell), the product's total kept in step, and a movement recording who, why and how
+ * much. Checkout reserves with `reason: 'sale'` through the same function; with several products in one transaction
+ * it must call it in product-id order, since each call locks its product's row first.
  */
-import { z } from 'zod';
+import { type z } from 'zod';
 import type { InventoryAdjustment } from '@emporium/contract';
 import type { AuthenticatedCtx } from '../../platform/context';
 import type { EntityManager } from '../../platform/database';
 import { ConflictError, NotFoundError } from '../../platform/errors';
-import { decodeCursor, toPage } from '../../platform/pagination';
+import { decodeCursor, IdCursor, toPage } from '../../platform/pagination';
 import { newId } from '../../platform/columns';
 import { InventoryMovement, Variant, type InventoryReason } from './catalog.entities';
-import { cacheKeys, catalogChanged, type CatalogEnv } from './catalog.env';
+import { cacheFamilies, catalogChanged, type CatalogEnv } from './catalog.env';
 import { toInventoryMovementDto, toVariantDto } from './catalog.mapper';
-import { findManageableProduct } from './products.service';
+import { findManageableProduct, lockProduct } from './product-access';
+
+/** Per variant; with at most 100 variants a product's total stays well inside a 32-bit integer. */
+export const MAX_VARIANT_STOCK = 10_000_000;
 
 export interface StockChange {
   productId: string;
@@ -33,16 +37,18 @@ export interface StockChanged {
 
 /** Applies a stock change inside the caller's transaction. */
 export async function changeStock(em: EntityManager, change: StockChange): Promise<StockChanged> {
+  await lockProduct(em, change.productId);
   const rows = await em.execute<{ stock: number }[]>(
     `update product_variants set stock = stock + ?, updated_at = now()
-      where id = ? and product_id = ? and retired_at is null and stock + ? >= 0
+      where id = ? and product_id = ? and retired_at is null and stock + ? between 0 and ?
       returning stock`,
-    [change.delta, change.variantId, change.productId, change.delta],
+    [change.delta, change.variantId, change.productId, change.delta, MAX_VARIANT_STOCK],
   );
   const updated = rows[0];
   if (!updated) {
     const exists = await em.count(Variant, { id: change.variantId, productId: change.productId, retiredAt: null });
     if (exists === 0) throw new NotFoundError('variant');
+    if (change.delta > 0) throw new ConflictError('stock_limit', `A variant holds at most ${MAX_VARIANT_STOCK} units.`);
     throw new ConflictError('insufficient_stock', 'Not enough stock for this change.');
   }
   const [product] = await em.execute<{ total_stock: number }[]>(
@@ -71,7 +77,7 @@ export async function changeStock(em: EntityManager, change: StockChange): Promi
  */
 export async function stockChanged(env: CatalogEnv, productId: string, changed: StockChanged): Promise<void> {
   if (changed.productInStockChanged) await catalogChanged(env, productId);
-  else await env.cache.invalidate(cacheKeys.product(productId));
+  else await env.cache.retire(cacheFamilies.product(productId));
 }
 
 /** A vendor's (or an admin's) manual adjustment. */
@@ -92,11 +98,9 @@ export async function adjustInventory(
   return toVariantDto(variant, currency);
 }
 
-const MovementCursor = z.tuple([z.string().uuid()]);
-
 export async function listInventoryMovements(ctx: AuthenticatedCtx, productId: string, query: { limit: number; cursor?: string | undefined }) {
   await findManageableProduct(ctx, productId);
-  const after = decodeCursor(query.cursor, MovementCursor);
+  const after = decodeCursor(query.cursor, IdCursor);
   const movements = await ctx.em.find(
     InventoryMovement,
     { productId, ...(after ? { id: { $lt: after[0] } } : {}) },

@@ -1,7 +1,7 @@
 /**
- * Product lists and search, in hand-written SQL: one statement for a page (thumbnails included), one more for a
- * search's total and facets, one for typo correction; never one per row. Every filter and sort is served by a
- * partial index on published products (see the catalog migration).
+ * Product lists and search, in hand-written SQL: one statement for a list's page (thumbnails included); for a search,
+ * one for typo correction and one for the page, the total and the facets together; never one per row. Every filter and
+ * sort is served by a partial index on published products (see the catalog migration). Public reads are cached.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -9,8 +9,8 @@ import type { ProductFilters, ProductSummary, SearchQuery, SearchResult, VendorP
 import type { AuthenticatedCtx, Ctx } from '../../platform/context';
 import type { EntityManager } from '../../platform/database';
 import { NotFoundError, ValidationError } from '../../platform/errors';
-import { decodeCursor, toPage } from '../../platform/pagination';
-import { cacheKeys, PUBLIC_LIST_TTL_SECONDS, type CatalogEnv } from './catalog.env';
+import { decodeCursor, IdCursor, toPage } from '../../platform/pagination';
+import { cacheFamilies, PUBLIC_LIST_TTL_SECONDS, type CatalogEnv } from './catalog.env';
 import { toProductSummary, type ProductSummaryRow } from './catalog.mapper';
 import { getCategoryTree, subtreeIds } from './categories.service';
 
@@ -36,16 +36,21 @@ type Row = ProductSummaryRow & { rating_avg: string; rank?: string };
 interface SortPlan {
   columns: [string, ...string[]];
   direction: 'asc' | 'desc';
+  /** The cursor's value of the first column: its SQL cast and what a cursor may carry there. */
   cast: string | undefined;
+  cursorValue: z.ZodType<string | number>;
   value: (row: Row) => string | number;
 }
 
+const decimal = z.union([z.number().finite().min(0).max(1e6), z.string().regex(/^\d{1,7}(\.\d{1,6})?$/)]);
+const price = z.number().int().min(0).max(2 ** 31 - 1);
+
 const SORTS: Record<Sort, SortPlan> = {
-  newest: { columns: ['id'], direction: 'desc', cast: undefined, value: () => 0 },
-  price_asc: { columns: ['min_price', 'id'], direction: 'asc', cast: 'int', value: (row) => row.min_price },
-  price_desc: { columns: ['min_price', 'id'], direction: 'desc', cast: 'int', value: (row) => row.min_price },
-  rating: { columns: ['rating_avg', 'id'], direction: 'desc', cast: 'numeric', value: (row) => row.rating_avg },
-  relevance: { columns: ['rank', 'id'], direction: 'desc', cast: 'numeric', value: (row) => row.rank ?? '0' },
+  newest: { columns: ['id'], direction: 'desc', cast: undefined, cursorValue: z.literal(0), value: () => 0 },
+  price_asc: { columns: ['min_price', 'id'], direction: 'asc', cast: 'int', cursorValue: price, value: (row) => row.min_price },
+  price_desc: { columns: ['min_price', 'id'], direction: 'desc', cast: 'int', cursorValue: price, value: (row) => row.min_price },
+  rating: { columns: ['rating_avg', 'id'], direction: 'desc', cast: 'numeric', cursorValue: decimal, value: (row) => row.rating_avg },
+  relevance: { columns: ['rank', 'id'], direction: 'desc', cast: 'numeric', cursorValue: decimal, value: (row) => row.rank ?? '0' },
 };
 
 const orderBy = (plan: SortPlan, alias: string) => plan.columns.map((column) => `${alias}.${column} ${plan.direction}`).join(', ');
@@ -95,7 +100,9 @@ function keysetSql(sort: Sort, cursor: string | undefined): Sql {
   const keyset = new Sql();
   const after = decodeCursor(cursor, Cursor);
   if (after) {
-    if (after[0] !== sort) throw new ValidationError([{ path: 'query.cursor', message: 'belongs to another sort order', code: 'invalid_cursor' }]);
+    if (after[0] !== sort || !plan.cursorValue.safeParse(after[1]).success) {
+      throw new ValidationError([{ path: 'query.cursor', message: 'is not a cursor of this list and sort order', code: 'invalid_cursor' }]);
+    }
     const columns = plan.columns.map((column) => `p.${column}`).join(', ');
     const values = plan.cast ? [`?::${plan.cast}`, '?::uuid'] : ['?::uuid'];
     keyset.where(`(${columns}) ${plan.direction === 'asc' ? '>' : '<'} (${values.join(', ')})`, ...(plan.cast ? [after[1]] : []), after[2]);
@@ -129,7 +136,7 @@ async function pageOf(em: EntityManager, env: CatalogEnv, filters: Sql, sort: So
 function cachedPublicRead<T>(env: CatalogEnv, route: string, query: object, load: () => Promise<T>): Promise<T> {
   const normalised = JSON.stringify(query, (key, value: unknown) => (key === 'option' && Array.isArray(value) ? [...(value as string[])].sort() : value));
   const key = `${route}:${createHash('sha256').update(normalised).digest('base64url')}`;
-  return env.cache.readThroughFamily(route, cacheKeys.publicLists, key, PUBLIC_LIST_TTL_SECONDS, load);
+  return env.cache.readThrough(route, cacheFamilies.publicLists, key, PUBLIC_LIST_TTL_SECONDS, load);
 }
 
 export async function listPublishedProducts(ctx: Ctx, env: CatalogEnv, query: Filters) {
@@ -217,13 +224,13 @@ export async function searchProducts(ctx: Ctx, env: CatalogEnv, query: Search): 
   });
 }
 
-const ManagedCursor = z.tuple([z.string(), z.string().uuid()]);
+const ManagedCursor = z.tuple([z.string().datetime({ offset: true }), z.string().uuid()]);
 
 /** A vendor's own products in any status but archived, newest first. */
 export async function listVendorProducts(ctx: AuthenticatedCtx, env: CatalogEnv, query: z.infer<typeof VendorProductQuery>) {
   const sql = new Sql().where('p.vendor_id = ?', ctx.actor.userId);
   sql.where(query.status ? 'p.status = ?' : `p.status <> 'archived'`, ...(query.status ? [query.status] : []));
-  const after = decodeCursor(query.cursor, z.tuple([z.string().uuid()]));
+  const after = decodeCursor(query.cursor, IdCursor);
   if (after) sql.where('p.id < ?::uuid', after[0]);
   const rows = await ctx.em.execute<ProductSummaryRow[]>(
     `select ${SUMMARY_COLUMNS} from products p where ${sql.condition} order by p.id desc limit ?`,

@@ -13,20 +13,14 @@ import type { EntityManager } from '../../platform/database';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors';
 import { recordAudit } from '../identity';
 import { Category, Product, ProductImage, Variant } from './catalog.entities';
-import { cacheKeys, catalogChanged, type CatalogEnv } from './catalog.env';
+import { cacheFamilies, catalogChanged, type CatalogEnv } from './catalog.env';
 import { toProductDto } from './catalog.mapper';
+import { findManageableProduct, lockProduct } from './product-access';
 import { changeStock } from './inventory.service';
 import { assertVariantSet, slugify } from './product-rules';
 
 type NewProduct = z.infer<typeof ProductInput>;
 type ProductChanges = z.infer<typeof ProductUpdate>;
-
-/** A product the actor may manage: its vendor's own, or any for an admin; archived ones are gone. */
-export async function findManageableProduct(ctx: AuthenticatedCtx, id: string): Promise<Product> {
-  const product = await ctx.em.findOne(Product, { id, status: { $ne: 'archived' } });
-  if (!product || (ctx.actor.role !== 'admin' && product.vendorId !== ctx.actor.userId)) throw new NotFoundError('product');
-  return product;
-}
 
 /** Builds the full DTO from a fresh EntityManager (raw stock updates bypass the unit of work's copies). */
 async function loadProductDto(ctx: Ctx, env: CatalogEnv, id: string, visible: (product: Product) => boolean): Promise<ProductDto | undefined> {
@@ -42,7 +36,7 @@ async function loadProductDto(ctx: Ctx, env: CatalogEnv, id: string, visible: (p
 
 /** The public product: published only, served from the cache. */
 export async function getPublishedProduct(ctx: Ctx, env: CatalogEnv, id: string): Promise<ProductDto> {
-  const product = await env.cache.readThrough('product', cacheKeys.product(id), env.cacheTtlSeconds, () =>
+  const product = await env.cache.readThrough('product', cacheFamilies.product(id), 'detail', env.cacheTtlSeconds, () =>
     loadProductDto(ctx, env, id, (candidate) => candidate.status === 'published'),
   );
   if (!product) throw new NotFoundError('product');
@@ -83,7 +77,7 @@ function uniqueConflict(error: unknown): unknown {
 }
 
 /** Recomputes the product's read fields from its live variants: price range, total stock, option values. */
-export async function refreshProductAggregates(em: EntityManager, productId: string): Promise<void> {
+async function refreshProductAggregates(em: EntityManager, productId: string): Promise<void> {
   await em.execute(
     `update products p set
         min_price = coalesce(a.min_price, 0),
@@ -139,7 +133,10 @@ export async function createProduct(ctx: AuthenticatedCtx, env: CatalogEnv, inpu
 
 /** What a vendor's edit to a published product must not change without a new review: everything but prices. */
 function reviewedContent(product: Product, variants: Variant[]): string {
-  const live = variants.filter((variant) => !variant.retiredAt).map((variant) => [variant.sku, variant.options] as const);
+  // Option keys sorted: jsonb hands them back in its own order, a client sends them in any.
+  const live = variants
+    .filter((variant) => !variant.retiredAt)
+    .map((variant) => [variant.sku, Object.entries(variant.options).sort(([a], [b]) => a.localeCompare(b))] as const);
   live.sort(([a], [b]) => a.localeCompare(b));
   const { name, slug, description, categoryId, options } = product;
   return JSON.stringify({ name, slug, description, categoryId, options, live });
@@ -151,8 +148,9 @@ export async function updateProduct(ctx: AuthenticatedCtx, env: CatalogEnv, id: 
   await assertCategoryExists(ctx.em, input.categoryId);
   try {
     await ctx.em.transactional(async (em) => {
+      // Lock before reading: the status decided below must be the one this write commits over.
+      await lockProduct(em, id);
       const product = await findManageableProduct({ ...ctx, em }, id);
-      await em.execute('select 1 from products where id = ? for update', [id]);
       const variants = await em.find(Variant, { productId: id });
       const before = reviewedContent(product, variants);
       const bySku = new Map(variants.map((variant) => [variant.sku, variant]));

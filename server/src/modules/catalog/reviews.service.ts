@@ -3,13 +3,13 @@
  * move by atomic increments in the review's own transaction, so concurrent reviews and moderation keep them exact.
  */
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { z } from 'zod';
+import { type z } from 'zod';
 import type { Review as ReviewDto, ReviewInput } from '@emporium/contract';
 import { newId } from '../../platform/columns';
 import type { AuthenticatedCtx, Ctx } from '../../platform/context';
 import type { EntityManager } from '../../platform/database';
 import { ConflictError, NotFoundError } from '../../platform/errors';
-import { decodeCursor, toPage } from '../../platform/pagination';
+import { decodeCursor, IdCursor, toPage } from '../../platform/pagination';
 import { recordAudit } from '../identity';
 import { Product, Review } from './catalog.entities';
 import { catalogChanged, type CatalogEnv } from './catalog.env';
@@ -61,11 +61,9 @@ export async function createReview(ctx: AuthenticatedCtx, env: CatalogEnv, produ
   return reviewDto(ctx.em, id);
 }
 
-const ReviewCursor = z.tuple([z.string().uuid()]);
-
 export async function listReviews(ctx: Ctx, productId: string, query: { limit: number; cursor?: string | undefined }) {
   await assertPublished(ctx.em, productId);
-  const after = decodeCursor(query.cursor, ReviewCursor);
+  const after = decodeCursor(query.cursor, IdCursor);
   const rows = await ctx.em.execute<ReviewRow[]>(
     `select ${REVIEW_COLUMNS} from reviews r join users u on u.id = r.author_id
       where r.product_id = ? and r.hidden_at is null ${after ? 'and r.id < ?' : ''}
