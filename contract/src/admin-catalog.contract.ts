@@ -1,11 +1,10 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { Id, invalidBody, meta, page, problem } from './common';
+import { denied, Id, invalidBody, meta, page, problem } from './common';
 import { Category, CategoryInput, CategoryUpdate, Product, ProductSummary, Review, ReviewQueueQuery } from './catalog.schemas';
 
 const c = initContract();
 const adminsOnly = meta({ auth: ['admin'] });
-const denied = { 401: problem('unauthorized', 'invalid_token'), 403: problem('forbidden') };
 const byId = z.object({ id: Id });
 const notFound = problem('not_found');
 

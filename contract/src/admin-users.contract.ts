@@ -1,11 +1,10 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { Id, invalidBody, meta, page, PageQuery, problem, Role } from './common';
+import { denied, Id, invalidBody, meta, page, PageQuery, problem, Role } from './common';
 import { Email, FullName, Password, User } from './identity.schemas';
 
 const c = initContract();
 const adminsOnly = meta({ auth: ['admin'] });
-const denied = { 401: problem('unauthorized', 'invalid_token'), 403: problem('forbidden') };
 
 const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true');
 

@@ -1,6 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { invalidBody, MessageResponse, meta, problem } from './common';
+import { invalidBody, MessageResponse, meta, problem, unauthorized } from './common';
 import { Email, FullName, MailToken, Password, TokenPair, User } from './identity.schemas';
 
 const c = initContract();
@@ -81,7 +81,7 @@ export const authContract = c.router(
       responses: {
         204: c.noBody(),
         400: invalidBody,
-        401: problem('unauthorized', 'invalid_token'),
+        401: unauthorized,
       },
     },
     forgotPassword: {

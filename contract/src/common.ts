@@ -88,6 +88,12 @@ export function problem<const C extends ErrorCode>(...codes: [C, ...C[]]) {
 /** The 400 of every route that takes a JSON body. */
 export const invalidBody = problem('validation_failed', 'malformed_json');
 
+/** A signed-in route's 401 (no or bad token). */
+export const unauthorized = problem('unauthorized', 'invalid_token');
+
+/** The 401 and 403 of a route restricted to some roles. */
+export const denied = { 401: unauthorized, 403: problem('forbidden') } as const;
+
 /** Responses every route may give; merged into each route by the root router. */
 export const commonResponses = {
   429: problem('rate_limited'),

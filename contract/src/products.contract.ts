@@ -1,6 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { Id, invalidBody, meta, page, PageQuery, problem } from './common';
+import { denied, Id, invalidBody, meta, page, PageQuery, problem } from './common';
 import {
   ImageOrder,
   ImageUpload,
@@ -23,7 +23,6 @@ const c = initContract();
 const everyone = meta({ auth: 'public' });
 const vendors = meta({ auth: ['vendor'] });
 const owners = meta({ auth: ['vendor', 'admin'] });
-const denied = { 401: problem('unauthorized', 'invalid_token'), 403: problem('forbidden') };
 const productId = z.object({ id: Id });
 const notFound = problem('not_found');
 const conflict = problem('slug_taken', 'sku_taken');

@@ -1,11 +1,10 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { Id, invalidBody, meta, page, PageQuery, problem } from './common';
+import { Id, invalidBody, meta, page, PageQuery, problem, unauthorized } from './common';
 import { Address, AddressInput, AddressUpdate, FullName, Password, User } from './identity.schemas';
 
 const c = initContract();
 const signedIn = meta({ auth: 'authenticated' });
-const unauthorized = problem('unauthorized', 'invalid_token');
 
 export const usersContract = c.router(
   {

@@ -1,11 +1,10 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { Id, meta, page, problem } from './common';
+import { denied, Id, meta, page, problem } from './common';
 import { Product, ProductSummary, VendorProductQuery } from './catalog.schemas';
 
 const c = initContract();
 const vendors = meta({ auth: ['vendor'] });
-const denied = { 401: problem('unauthorized', 'invalid_token'), 403: problem('forbidden') };
 
 export const vendorContract = c.router(
   {

@@ -17,6 +17,7 @@ import { slugify } from './product-rules';
 
 /** Categories nest at most this many levels. */
 const MAX_CATEGORY_DEPTH = 5;
+const tooDeep = () => new ConflictError('category_too_deep', `Categories nest at most ${MAX_CATEGORY_DEPTH} levels.`);
 
 /** Pre-order: each parent directly before its subtree, siblings by position then name. */
 function preOrder(categories: Category[]): CategoryDto[] {
@@ -79,7 +80,7 @@ export async function createCategory(ctx: AuthenticatedCtx, env: CatalogEnv, inp
       const tree = await lockTree(em);
       const parent = input.parentId ? parentOrFail(tree, input.parentId) : undefined;
       const depth = parent ? parent.depth + 1 : 0;
-      if (depth >= MAX_CATEGORY_DEPTH) throw new ConflictError('category_too_deep', `Categories nest at most ${MAX_CATEGORY_DEPTH} levels.`);
+      if (depth >= MAX_CATEGORY_DEPTH) throw tooDeep();
       const slug = input.slug ?? slugify(input.name, 'category');
       const category = em.create(Category, { id: newId(), name: input.name, slug, parentId: parent?.id ?? null, position: input.position ?? 0 });
       recordAudit(em, ctx, { action: 'category.created', targetId: category.id, details: { name: input.name, parentId: parent?.id ?? null } });
@@ -107,7 +108,7 @@ export async function updateCategory(ctx: AuthenticatedCtx, env: CatalogEnv, id:
         if (parent && subtree.includes(parent.id)) throw new ConflictError('category_cycle', 'A category cannot move under its own subtree.');
         depth = parent ? parent.depth + 1 : 0;
         const height = Math.max(...tree.filter((entry) => subtree.includes(entry.id)).map((entry) => entry.depth)) - node.depth;
-        if (depth + height >= MAX_CATEGORY_DEPTH) throw new ConflictError('category_too_deep', `Categories nest at most ${MAX_CATEGORY_DEPTH} levels.`);
+        if (depth + height >= MAX_CATEGORY_DEPTH) throw tooDeep();
         category.parentId = parent?.id ?? null;
       }
       if (input.name !== undefined) category.name = input.name;
