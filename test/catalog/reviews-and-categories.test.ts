@@ -134,6 +134,14 @@ describe('categories', () => {
     expect((await createCategory({ client: as(admin), body: { name: 'Orphan', parentId: vendor.id } })).response?.status).toBe(400);
   });
 
+  it('derives a free slug from the name when none is sent', async () => {
+    const [first, second] = await Promise.all([1, 2].map(() => createCategory({ client: as(admin), body: { name: 'Garden Tools' } })));
+    expect(first!.response?.status).toBe(201);
+    expect(second!.response?.status).toBe(201);
+    expect(new Set([first!.data?.slug, second!.data?.slug]).size).toBe(2);
+    expect([first!.data?.slug, second!.data?.slug]).toContain('garden-tools');
+  });
+
   it('deletes only an empty category', async () => {
     const parent = await makeCategory(server, admin, 'Parent');
     const child = await makeCategory(server, admin, 'Child', parent);

@@ -13,7 +13,7 @@ import { recordAudit } from '../identity';
 import { Category, Product } from './catalog.entities';
 import { cacheFamilies, categoriesChanged, type CatalogEnv } from './catalog.env';
 import { toCategoryDto } from './catalog.mapper';
-import { slugify } from './product-rules';
+import { freeSlug } from './product-rules';
 
 /** Categories nest at most this many levels. */
 const MAX_CATEGORY_DEPTH = 5;
@@ -81,7 +81,7 @@ export async function createCategory(ctx: AuthenticatedCtx, env: CatalogEnv, inp
       const parent = input.parentId ? parentOrFail(tree, input.parentId) : undefined;
       const depth = parent ? parent.depth + 1 : 0;
       if (depth >= MAX_CATEGORY_DEPTH) throw tooDeep();
-      const slug = input.slug ?? slugify(input.name, 'category');
+      const slug = input.slug ?? (await freeSlug(input.name, 'category', async (candidate) => (await em.count(Category, { slug: candidate })) > 0));
       const category = em.create(Category, { id: newId(), name: input.name, slug, parentId: parent?.id ?? null, position: input.position ?? 0 });
       recordAudit(em, ctx, { action: 'category.created', targetId: category.id, details: { name: input.name, parentId: parent?.id ?? null } });
       await em.flush();

@@ -103,15 +103,27 @@ interface ProcessedImage {
  */
 async function processImage(bytes: Buffer): Promise<ProcessedImage> {
   await assertDecodable(bytes);
-  try {
-    const [image, thumbnail] = await Promise.all([
-      encodeWebp(bytes, STORED_LONGEST_SIDE, 82),
-      encodeWebp(bytes, THUMBNAIL_LONGEST_SIDE, 75),
-    ]);
-    return { image, thumbnail };
-  } catch {
+  const image = await withDecodeSlot(() => encodeWebp(bytes, STORED_LONGEST_SIDE, 82)).catch(() => {
     // A valid header over corrupt or truncated pixel data.
     throw notAnImage('The image data could not be decoded.');
+  });
+  // The thumbnail comes from the stored image (at most 2000 px), so the upload is decoded once.
+  return { image, thumbnail: await encodeWebp(image.data, THUMBNAIL_LONGEST_SIDE, 75) };
+}
+
+/** At most this many uploads decode at once (a 40-megapixel decode holds about 160 MB); the others wait their turn. */
+const MAX_CONCURRENT_DECODES = 2;
+let decoding = 0;
+const waitingForDecode: (() => void)[] = [];
+
+async function withDecodeSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (decoding >= MAX_CONCURRENT_DECODES) await new Promise<void>((resolve) => waitingForDecode.push(resolve));
+  decoding++;
+  try {
+    return await work();
+  } finally {
+    decoding--;
+    waitingForDecode.shift()?.();
   }
 }
 

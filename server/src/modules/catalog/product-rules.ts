@@ -1,4 +1,5 @@
 /** Pure rules of a product's shape: slugs, and the consistency of options and variants. */
+import { randomBytes } from 'node:crypto';
 import { ValidationError, type FieldError } from '../../platform/errors';
 
 export function slugify(text: string, fallback: string): string {
@@ -11,6 +12,16 @@ export function slugify(text: string, fallback: string): string {
     .slice(0, 100)
     .replace(/-+$/, '');
   return slug || fallback;
+}
+
+/**
+ * The slug a name gives, or, when that one is taken, the same with a short random suffix: a client that sent no slug
+ * never gets a slug conflict for it.
+ */
+export async function freeSlug(name: string, fallback: string, isTaken: (slug: string) => Promise<boolean>): Promise<string> {
+  const base = slugify(name, fallback);
+  if (!(await isTaken(base))) return base;
+  return `${base.slice(0, 110)}-${randomBytes(4).toString('hex')}`;
 }
 
 interface OptionShape {

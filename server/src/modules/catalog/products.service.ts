@@ -17,7 +17,7 @@ import { cacheFamilies, catalogChanged, type CatalogEnv } from './catalog.env';
 import { toProductDto } from './catalog.mapper';
 import { findManageableProduct, lockProduct } from './product-access';
 import { changeStock } from './inventory.service';
-import { assertVariantSet, slugify } from './product-rules';
+import { assertVariantSet, freeSlug } from './product-rules';
 
 type NewProduct = z.infer<typeof ProductInput>;
 type ProductChanges = z.infer<typeof ProductUpdate>;
@@ -61,13 +61,6 @@ async function assertCategoryExists(em: EntityManager, categoryId: string): Prom
   }
 }
 
-/** A free slug derived from the name: the name's own when free, else with a short random suffix. */
-async function derivedSlug(em: EntityManager, name: string): Promise<string> {
-  const base = slugify(name, 'product');
-  if ((await em.count(Product, { slug: base })) === 0) return base;
-  return `${base.slice(0, 110)}-${newId().slice(-8)}`;
-}
-
 /** Unique violations on slug or SKU are the client's conflicts; anything else stays an error. */
 function uniqueConflict(error: unknown): unknown {
   if (!(error instanceof UniqueConstraintViolationException)) return error;
@@ -99,7 +92,7 @@ async function refreshProductAggregates(em: EntityManager, productId: string): P
 export async function createProduct(ctx: AuthenticatedCtx, env: CatalogEnv, input: NewProduct): Promise<ProductDto> {
   assertVariantSet(input.options, input.variants, env.currency);
   await assertCategoryExists(ctx.em, input.categoryId);
-  const slug = input.slug ?? (await derivedSlug(ctx.em, input.name));
+  const slug = input.slug ?? (await freeSlug(input.name, 'product', async (candidate) => (await ctx.em.count(Product, { slug: candidate })) > 0));
   const productId = newId();
   try {
     await ctx.em.transactional(async (em) => {
