@@ -134,7 +134,8 @@ export const productsContract = c.router(
       summary: 'Upload a product image',
       description:
         'Multipart field `file`. The type is read from the bytes (JPEG, PNG or WebP); at most 10 MB and 40 megapixels. ' +
-        'The image is re-encoded (metadata stripped) with a thumbnail, and appended to the product\'s images (at most 20).',
+        'The image is re-encoded (metadata stripped) with a thumbnail, and appended to the product\'s images (at most 20). ' +
+        'Like any content edit, a vendor\'s image change sends a published product back to review.',
       metadata: owners,
       contentType: 'multipart/form-data',
       pathParams: productId,

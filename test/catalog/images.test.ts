@@ -265,14 +265,23 @@ describe('POST /api/products/:id/images', () => {
     expect(product.data!.images.map((each) => each.position)).toEqual([...Array(20).keys()]);
   });
 
-  it('shows a new image on the public (cached) product at once', async () => {
+  it('shows an admin\'s new image on the public (cached) product at once', async () => {
     const productId = await newProduct();
     await submitProduct({ client: server.clientFor(vendor.accessToken), path: { id: productId } });
     await approveProduct({ client: server.clientFor(admin.accessToken), path: { id: productId } });
     expect((await getProduct({ client: server.client, path: { id: productId } })).data!.images).toEqual([]);
-    const uploaded = await upload(productId, await png(8, 8));
+    const uploaded = await upload(productId, await png(8, 8), 'photo.png', admin);
     const product = await getProduct({ client: server.client, path: { id: productId } });
     expect(product.data!.images).toEqual([uploaded.body]);
+  });
+
+  it('sends a published product back to review when its vendor changes its images', async () => {
+    const productId = await newProduct();
+    await submitProduct({ client: server.clientFor(vendor.accessToken), path: { id: productId } });
+    await approveProduct({ client: server.clientFor(admin.accessToken), path: { id: productId } });
+    expect((await upload(productId, await png(8, 8))).status).toBe(201);
+    expect((await getProduct({ client: server.client, path: { id: productId } })).response?.status).toBe(404);
+    expect((await getMyProduct({ client: server.clientFor(vendor.accessToken), path: { id: productId } })).data?.status).toBe('pending_review');
   });
 });
 

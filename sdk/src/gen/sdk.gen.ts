@@ -406,7 +406,7 @@ export const listInventoryMovements = <ThrowOnError extends boolean = false>(opt
 /**
  * Upload a product image
  *
- * Multipart field `file`. The type is read from the bytes (JPEG, PNG or WebP); at most 10 MB and 40 megapixels. The image is re-encoded (metadata stripped) with a thumbnail, and appended to the product's images (at most 20).
+ * Multipart field `file`. The type is read from the bytes (JPEG, PNG or WebP); at most 10 MB and 40 megapixels. The image is re-encoded (metadata stripped) with a thumbnail, and appended to the product's images (at most 20). Like any content edit, a vendor's image change sends a published product back to review.
  */
 export const uploadProductImage = <ThrowOnError extends boolean = false>(options: Options<UploadProductImageData, ThrowOnError>): RequestResult<UploadProductImageResponses, UploadProductImageErrors, ThrowOnError> => (options.client ?? client).post<UploadProductImageResponses, UploadProductImageErrors, ThrowOnError>({
     ...formDataBodySerializer,

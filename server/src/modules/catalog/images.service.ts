@@ -18,7 +18,7 @@ import type { Logger } from '../../platform/logger';
 import { ProductImage } from './catalog.entities';
 import { catalogChanged, type CatalogEnv } from './catalog.env';
 import { toImageDto } from './catalog.mapper';
-import { findManageableProduct, lockProduct } from './product-access';
+import { findManageableProduct, lockProduct, reviewAgainAfterVendorEdit } from './product-access';
 
 type ImageDto = z.infer<typeof ProductImageDto>;
 
@@ -170,6 +170,7 @@ async function insertImageRow(ctx: AuthenticatedCtx, row: NewImageRow): Promise<
     await lockProduct(em, row.productId);
     await assertRoomForAnother(em, row.productId);
     const last = await em.findOne(ProductImage, { productId: row.productId }, { orderBy: { position: 'desc' } });
+    await reviewAgainAfterVendorEdit(em, ctx, row.productId);
     return em.create(ProductImage, { ...row, position: (last?.position ?? -1) + 1 });
   });
 }
@@ -223,6 +224,7 @@ export async function reorderProductImages(ctx: AuthenticatedCtx, env: CatalogEn
     await lockProduct(em, productId);
     const images = await em.find(ProductImage, { productId });
     assertSameImages(images, imageIds);
+    await reviewAgainAfterVendorEdit(em, ctx, productId);
     const byId = new Map(images.map((image) => [image.id, image]));
     return imageIds.flatMap((id, position) => {
       const image = byId.get(id);
@@ -244,6 +246,7 @@ export async function deleteProductImage(ctx: AuthenticatedCtx, env: ImagesEnv, 
     await lockProduct(em, productId);
     const image = await em.findOne(ProductImage, { id: imageId, productId });
     if (!image) throw new NotFoundError('image');
+    await reviewAgainAfterVendorEdit(em, ctx, productId);
     await em.nativeDelete(ProductImage, { id: image.id });
     await em.execute('update product_images set position = position - 1 where product_id = ? and position > ?', [productId, image.position]);
     return image;

@@ -15,7 +15,7 @@ import { recordAudit } from '../identity';
 import { Category, Product, ProductImage, Variant } from './catalog.entities';
 import { cacheFamilies, catalogChanged, type CatalogEnv } from './catalog.env';
 import { toProductDto } from './catalog.mapper';
-import { findManageableProduct, lockProduct } from './product-access';
+import { findManageableProduct, lockProduct, reviewAgainAfterVendorEdit } from './product-access';
 import { changeStock } from './inventory.service';
 import { assertVariantSet, freeSlug } from './product-rules';
 
@@ -166,11 +166,8 @@ export async function updateProduct(ctx: AuthenticatedCtx, env: CatalogEnv, id: 
         categoryId: input.categoryId,
         options: input.options,
       });
-      if (ctx.actor.role !== 'admin' && product.status === 'published' && reviewedContent(product, [...kept]) !== before) {
-        product.status = 'pending_review';
-        product.submittedAt = now;
-      }
       await em.flush();
+      if (reviewedContent(product, [...kept]) !== before) await reviewAgainAfterVendorEdit(em, ctx, id);
       await refreshProductAggregates(em, id);
     });
   } catch (error) {
