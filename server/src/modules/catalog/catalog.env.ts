@@ -1,6 +1,7 @@
 /** What catalog services need beyond the request context, and the cache keys they share. */
 import type { Deps } from '../../deps';
 import type { Cache } from '../../platform/cache';
+import type { Logger } from '../../platform/logger';
 import type { ObjectStorage } from '../../platform/storage';
 
 export interface CatalogEnv {
@@ -9,6 +10,8 @@ export interface CatalogEnv {
   /** Every price in the catalog is in this currency, so prices sort and filter as plain integers. */
   currency: string;
   cacheTtlSeconds: number;
+  /** For what a failure leaves behind (stored objects no row refers to). */
+  logger: Logger;
 }
 
 export function catalogEnv(deps: Deps): CatalogEnv {
@@ -17,6 +20,7 @@ export function catalogEnv(deps: Deps): CatalogEnv {
     storage: deps.storage,
     currency: deps.config.CATALOG_CURRENCY,
     cacheTtlSeconds: deps.config.CATALOG_CACHE_TTL_SECONDS,
+    logger: deps.logger,
   };
 }
 

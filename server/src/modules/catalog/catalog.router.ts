@@ -39,7 +39,7 @@ export function createCatalogRouters(deps: Deps) {
       status: 200,
       body: await inventory.listInventoryMovements(authenticatedCtxFrom(req), params.id, query),
     }),
-    ...createImageRoutes(deps, env),
+    ...createImageRoutes(env),
     listReviews: async ({ req, params, query }) => ({ status: 200, body: await reviews.listReviews(ctxFrom(req), params.id, query) }),
     createReview: async ({ req, params, body }) => ({
       status: 201,

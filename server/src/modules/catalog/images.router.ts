@@ -6,7 +6,6 @@ import { contract } from '@emporium/contract';
 import { initServer } from '@ts-rest/express';
 import type { RequestHandler } from 'express';
 import multer from 'multer';
-import type { Deps } from '../../deps';
 import { authenticatedCtxFrom } from '../../platform/context';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type AppError } from '../../platform/errors';
 import type { CatalogEnv } from './catalog.env';
@@ -67,14 +66,13 @@ function uploadedBytes(file: unknown): Buffer {
   throw new Error('uploadProductImage ran without its upload middleware');
 }
 
-export function createImageRoutes(deps: Deps, env: CatalogEnv) {
-  const imagesEnv: images.ImagesEnv = { ...env, logger: deps.logger };
+export function createImageRoutes(env: CatalogEnv) {
   return {
     uploadProductImage: s.route(routes.uploadProductImage, {
       middleware: [receiveImageFile()],
       handler: async ({ req, params, file }) => ({
         status: 201,
-        body: await images.uploadProductImage(authenticatedCtxFrom(req), imagesEnv, params.id, uploadedBytes(file)),
+        body: await images.uploadProductImage(authenticatedCtxFrom(req), env, params.id, uploadedBytes(file)),
       }),
     }),
     reorderProductImages: s.route(routes.reorderProductImages, async ({ req, params, body }) => ({
@@ -82,7 +80,7 @@ export function createImageRoutes(deps: Deps, env: CatalogEnv) {
       body: { data: await images.reorderProductImages(authenticatedCtxFrom(req), env, params.id, body.imageIds) },
     })),
     deleteProductImage: s.route(routes.deleteProductImage, async ({ req, params }) => {
-      await images.deleteProductImage(authenticatedCtxFrom(req), imagesEnv, params.id, params.imageId);
+      await images.deleteProductImage(authenticatedCtxFrom(req), env, params.id, params.imageId);
       return { status: 204, body: undefined };
     }),
   };

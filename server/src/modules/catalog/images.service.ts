@@ -14,7 +14,6 @@ import { newId } from '../../platform/columns';
 import type { AuthenticatedCtx } from '../../platform/context';
 import type { EntityManager } from '../../platform/database';
 import { ConflictError, NotFoundError, UnprocessableError, UnsupportedMediaTypeError, ValidationError } from '../../platform/errors';
-import type { Logger } from '../../platform/logger';
 import { ProductImage } from './catalog.entities';
 import { catalogChanged, type CatalogEnv } from './catalog.env';
 import { toImageDto } from './catalog.mapper';
@@ -34,11 +33,6 @@ export const IMAGE_LIMITS = {
 const STORED_LONGEST_SIDE = 2000;
 const THUMBNAIL_LONGEST_SIDE = 320;
 const WEBP = 'image/webp';
-
-/** Catalog services' environment plus a logger, for stored objects a failure leaves behind. */
-export interface ImagesEnv extends CatalogEnv {
-  logger: Logger;
-}
 
 type AcceptedFormat = 'jpeg' | 'png' | 'webp';
 
@@ -128,7 +122,7 @@ async function withDecodeSlot<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** Best effort: a failure leaves unreferenced objects (harmless, only space), and the request's outcome stands. */
-async function discardObjects(ctx: AuthenticatedCtx, env: ImagesEnv, keys: string[], why: string): Promise<void> {
+async function discardObjects(ctx: AuthenticatedCtx, env: CatalogEnv, keys: string[], why: string): Promise<void> {
   try {
     await env.storage.delete(...keys);
   } catch (error) {
@@ -137,7 +131,7 @@ async function discardObjects(ctx: AuthenticatedCtx, env: ImagesEnv, keys: strin
 }
 
 /** Stores every object or none: when one put fails, the others are deleted again. */
-async function storeAll(ctx: AuthenticatedCtx, env: ImagesEnv, objects: { key: string; data: Buffer }[]): Promise<void> {
+async function storeAll(ctx: AuthenticatedCtx, env: CatalogEnv, objects: { key: string; data: Buffer }[]): Promise<void> {
   const results = await Promise.allSettled(objects.map(({ key, data }) => env.storage.put(key, data, WEBP)));
   const failure = results.find((result) => result.status === 'rejected');
   if (!failure) return;
@@ -179,7 +173,7 @@ async function insertImageRow(ctx: AuthenticatedCtx, row: NewImageRow): Promise<
  * Adds an image to a product its vendor (or an admin) manages: 404 for someone else's product, 409 `too_many_images`
  * at the cap, 415/422 for bytes refused by {@link processImage}. Nothing is stored for a refused upload.
  */
-export async function uploadProductImage(ctx: AuthenticatedCtx, env: ImagesEnv, productId: string, bytes: Buffer): Promise<ImageDto> {
+export async function uploadProductImage(ctx: AuthenticatedCtx, env: CatalogEnv, productId: string, bytes: Buffer): Promise<ImageDto> {
   await findManageableProduct(ctx, productId);
   // Checked first too, so a full product costs no decoding; the insert checks again under the lock.
   await assertRoomForAnother(ctx.em, productId);
@@ -240,7 +234,7 @@ export async function reorderProductImages(ctx: AuthenticatedCtx, env: CatalogEn
  * Removes an image of a managed product (404 if it is not one of the product's) and closes the gap in the positions;
  * then deletes its stored files, after the commit, so a failed transaction never leaves a row without its files.
  */
-export async function deleteProductImage(ctx: AuthenticatedCtx, env: ImagesEnv, productId: string, imageId: string): Promise<void> {
+export async function deleteProductImage(ctx: AuthenticatedCtx, env: CatalogEnv, productId: string, imageId: string): Promise<void> {
   await findManageableProduct(ctx, productId);
   const removed = await ctx.em.transactional(async (em) => {
     await lockProduct(em, productId);
