@@ -94,7 +94,10 @@ export async function readProfile(name: string): Promise<Profile | undefined> {
 }
 
 /** Read-modify-write of one profile; `change` answering undefined deletes it. */
-export async function updateProfile(name: string, change: (current: Profile | undefined) => Profile | undefined): Promise<void> {
+export async function updateProfile(
+  name: string,
+  change: (current: Profile | undefined) => Profile | undefined,
+): Promise<void> {
   const profiles = await readProfiles();
   const next = change(profiles.get(name));
   if (next === undefined) profiles.delete(name);
@@ -104,5 +107,9 @@ export async function updateProfile(name: string, change: (current: Profile | un
 
 export function tokensOf(profile: Profile | undefined): Tokens | undefined {
   if (!profile?.accessToken || !profile.refreshToken) return undefined;
-  return { accessToken: profile.accessToken, refreshToken: profile.refreshToken, expiresAt: profile.expiresAt ?? new Date(0).toISOString() };
+  return {
+    accessToken: profile.accessToken,
+    refreshToken: profile.refreshToken,
+    expiresAt: profile.expiresAt ?? new Date(0).toISOString(),
+  };
 }

@@ -33,7 +33,8 @@ export function parseBaseUrl(value: string): string {
   } catch {
     throw new InvalidArgumentError('Not a URL.');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('Use an http or https URL.');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InvalidArgumentError('Use an http or https URL.');
   return url.toString().replace(/\/+$/, '');
 }
 

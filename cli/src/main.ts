@@ -18,10 +18,15 @@ function buildProgram(): Command {
     .description('Administer an Emporium server')
     .version(packageJson.version)
     .addOption(
-      new Option('--profile <name>', 'credentials profile to use').env('EMPORIUM_PROFILE').default('default').argParser(parseProfileName),
+      new Option('--profile <name>', 'credentials profile to use')
+        .env('EMPORIUM_PROFILE')
+        .default('default')
+        .argParser(parseProfileName),
     )
     .addOption(
-      new Option('--url <baseUrl>', `server origin (default: the profile's, else ${DEFAULT_URL})`).env('EMPORIUM_URL').argParser(parseBaseUrl),
+      new Option('--url <baseUrl>', `server origin (default: the profile's, else ${DEFAULT_URL})`)
+        .env('EMPORIUM_URL')
+        .argParser(parseBaseUrl),
     )
     .option('--json', 'print machine-readable JSON on stdout')
     .showHelpAfterError('(add --help for usage)')

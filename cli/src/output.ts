@@ -22,7 +22,10 @@ function cell(text: string): string {
 }
 
 export function formatTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
-  const cells = [columns.map((column) => column.header), ...rows.map((row) => columns.map((column) => cell(column.value(row))))];
+  const cells = [
+    columns.map((column) => column.header),
+    ...rows.map((row) => columns.map((column) => cell(column.value(row)))),
+  ];
   const widths = columns.map((_, index) => Math.max(...cells.map((line) => line[index]?.length ?? 0)));
   return cells
     .map((line) =>

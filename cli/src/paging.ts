@@ -31,12 +31,17 @@ function parseLimit(value: string): number {
   return limit;
 }
 
-export const limitOption = () => new Option('--limit <n>', `page size, 1-${MAX_PAGE_SIZE} (default 20)`).argParser(parseLimit);
-export const cursorOption = () => new Option('--cursor <cursor>', 'start at this page (the nextCursor of a previous --json answer)');
+export const limitOption = () =>
+  new Option('--limit <n>', `page size, 1-${MAX_PAGE_SIZE} (default 20)`).argParser(parseLimit);
+export const cursorOption = () =>
+  new Option('--cursor <cursor>', 'start at this page (the nextCursor of a previous --json answer)');
 export const allOption = () => new Option('--all', 'follow nextCursor through every page');
 
 /** One page, or with --all every page from --cursor on; nextCursor is the one after the last page read. */
-export async function collectPages<Row>(options: PageOptions, fetchPage: (query: PageQuery) => Promise<Page<Row>>): Promise<Page<Row>> {
+export async function collectPages<Row>(
+  options: PageOptions,
+  fetchPage: (query: PageQuery) => Promise<Page<Row>>,
+): Promise<Page<Row>> {
   // Fewer round trips when walking every page.
   const limit = options.limit ?? (options.all ? MAX_PAGE_SIZE : undefined);
   const collected: Row[] = [];

@@ -9,4 +9,6 @@ const document = buildOpenApiDocument(contract, pkg.version);
 // validate() dereferences in place, so hand it a copy.
 await SwaggerParser.validate(structuredClone(document) as never);
 await writeFile(target, `${JSON.stringify(document, null, 2)}\n`);
-console.log(`wrote ${target.pathname} (${Object.keys(document.paths).length} paths, valid OpenAPI ${document.openapi})`);
+console.log(
+  `wrote ${target.pathname} (${Object.keys(document.paths).length} paths, valid OpenAPI ${document.openapi})`,
+);

@@ -1,7 +1,15 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
 import { denied, Id, invalidBody, meta, page, problem } from './common';
-import { Category, CategoryInput, CategoryUpdate, Product, ProductSummary, Review, ReviewQueueQuery } from './catalog.schemas';
+import {
+  Category,
+  CategoryInput,
+  CategoryUpdate,
+  Product,
+  ProductSummary,
+  Review,
+  ReviewQueueQuery,
+} from './catalog.schemas';
 
 const c = initContract();
 const adminsOnly = meta({ auth: ['admin'] });
@@ -36,7 +44,13 @@ export const adminCatalogContract = c.router(
       metadata: adminsOnly,
       pathParams: byId,
       body: c.noBody(),
-      responses: { 200: Product, 400: problem('validation_failed'), ...denied, 404: notFound, 409: problem('invalid_status_transition') },
+      responses: {
+        200: Product,
+        400: problem('validation_failed'),
+        ...denied,
+        404: notFound,
+        409: problem('invalid_status_transition'),
+      },
     },
     rejectProduct: {
       method: 'POST',
@@ -46,7 +60,13 @@ export const adminCatalogContract = c.router(
       metadata: adminsOnly,
       pathParams: byId,
       body: z.object({ reason: z.string().trim().min(1).max(1000) }).strict(),
-      responses: { 200: Product, 400: invalidBody, ...denied, 404: notFound, 409: problem('invalid_status_transition') },
+      responses: {
+        200: Product,
+        400: invalidBody,
+        ...denied,
+        404: notFound,
+        409: problem('invalid_status_transition'),
+      },
     },
     createCategory: {
       method: 'POST',
@@ -61,11 +81,18 @@ export const adminCatalogContract = c.router(
       method: 'PUT',
       path: '/categories/:id',
       summary: 'Rename or move a category',
-      description: 'Partial update. `parentId` moves the category with its subtree; a move under its own subtree is refused.',
+      description:
+        'Partial update. `parentId` moves the category with its subtree; a move under its own subtree is refused.',
       metadata: adminsOnly,
       pathParams: byId,
       body: CategoryUpdate,
-      responses: { 200: Category, 400: invalidBody, ...denied, 404: notFound, 409: problem('slug_taken', 'category_cycle', 'category_too_deep') },
+      responses: {
+        200: Category,
+        400: invalidBody,
+        ...denied,
+        404: notFound,
+        409: problem('slug_taken', 'category_cycle', 'category_too_deep'),
+      },
     },
     deleteCategory: {
       method: 'DELETE',
@@ -74,13 +101,19 @@ export const adminCatalogContract = c.router(
       description: 'Only a category without subcategories and products.',
       metadata: adminsOnly,
       pathParams: byId,
-      responses: { 204: c.noBody(), 400: problem('validation_failed'), ...denied, 404: notFound, 409: problem('category_not_empty') },
+      responses: {
+        204: c.noBody(),
+        400: problem('validation_failed'),
+        ...denied,
+        404: notFound,
+        409: problem('category_not_empty'),
+      },
     },
     setReviewVisibility: {
       method: 'PUT',
       path: '/reviews/:id',
       summary: 'Hide or restore a review',
-      description: 'A hidden review leaves the product\'s list and its rating at once.',
+      description: "A hidden review leaves the product's list and its rating at once.",
       metadata: adminsOnly,
       pathParams: byId,
       body: z.object({ hidden: z.boolean() }).strict(),

@@ -36,7 +36,8 @@ export const adminUsersContract = c.router(
       method: 'POST',
       path: '/users',
       summary: 'Create a user',
-      description: 'Creates a verified user with the given role (how admins and vendors are made without a mail round trip).',
+      description:
+        'Creates a verified user with the given role (how admins and vendors are made without a mail round trip).',
       metadata: adminsOnly,
       body: z.object({ email: Email, password: Password, fullName: FullName, role: Role }).strict(),
       responses: { 201: User, 400: invalidBody, ...denied, 409: problem('email_taken') },
@@ -44,9 +45,9 @@ export const adminUsersContract = c.router(
     updateUser: {
       method: 'PUT',
       path: '/users/:id',
-      summary: 'Change a user\'s role or status',
+      summary: "Change a user's role or status",
       description:
-        'Takes effect at once: the user\'s sessions end and their access tokens stop working. An admin cannot ' +
+        "Takes effect at once: the user's sessions end and their access tokens stop working. An admin cannot " +
         'demote or deactivate themselves (409), so the last admin cannot lock everyone out.',
       metadata: adminsOnly,
       pathParams: z.object({ id: Id }),

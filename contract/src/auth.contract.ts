@@ -5,7 +5,10 @@ import { Email, FullName, MailToken, Password, TokenPair, User } from './identit
 
 const c = initContract();
 
-const OAuthProvider = z.string().regex(/^[a-z0-9-]{1,40}$/).describe('Provider name: `google`, `github` or a configured OIDC issuer');
+const OAuthProvider = z
+  .string()
+  .regex(/^[a-z0-9-]{1,40}$/)
+  .describe('Provider name: `google`, `github` or a configured OIDC issuer');
 
 export const authContract = c.router(
   {
@@ -27,7 +30,10 @@ export const authContract = c.router(
       description: 'Consumes the token from the verification mail. Tokens are single-use and expire after 24 hours.',
       metadata: meta({ auth: 'public', rateLimit: 'token_action' }),
       body: z.object({ token: MailToken }).strict(),
-      responses: { 200: z.object({ user: User }), 400: problem('validation_failed', 'malformed_json', 'invalid_token') },
+      responses: {
+        200: z.object({ user: User }),
+        400: problem('validation_failed', 'malformed_json', 'invalid_token'),
+      },
     },
     resendVerification: {
       method: 'POST',
@@ -74,8 +80,7 @@ export const authContract = c.router(
       method: 'POST',
       path: '/logout',
       summary: 'Log out',
-      description:
-        'Revokes the refresh token family, and the access token that called this stops working at once.',
+      description: 'Revokes the refresh token family, and the access token that called this stops working at once.',
       metadata: meta({ auth: 'authenticated' }),
       body: z.object({ refreshToken: z.string().min(1).max(256) }).strict(),
       responses: {
@@ -122,7 +127,13 @@ export const authContract = c.router(
         'the same email is linked only when the provider says that email is verified; otherwise 409 `email_taken`.',
       metadata: meta({ auth: 'public', rateLimit: 'oauth' }),
       pathParams: z.object({ provider: OAuthProvider }),
-      query: z.object({ code: z.string().max(2048).optional(), state: z.string().max(256).optional(), error: z.string().max(200).optional() }).passthrough(),
+      query: z
+        .object({
+          code: z.string().max(2048).optional(),
+          state: z.string().max(256).optional(),
+          error: z.string().max(200).optional(),
+        })
+        .passthrough(),
       responses: {
         200: TokenPair,
         400: problem('validation_failed', 'invalid_oauth_state', 'oauth_failed'),

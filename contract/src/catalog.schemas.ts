@@ -59,7 +59,12 @@ export const ProductStatus = z
 export type ProductStatus = z.infer<typeof ProductStatus>;
 
 const OptionName = z.string().trim().min(1).max(40);
-const OptionValue = z.string().trim().min(1).max(60).regex(/^[^:]+$/, 'must not contain ":"');
+const OptionValue = z
+  .string()
+  .trim()
+  .min(1)
+  .max(60)
+  .regex(/^[^:]+$/, 'must not contain ":"');
 
 export const ProductOption = z
   .object({ name: OptionName.regex(/^[^:]+$/, 'must not contain ":"'), values: z.array(OptionValue).min(1).max(50) })
@@ -68,7 +73,9 @@ export const ProductOption = z
 
 const VariantOptions = z
   .record(OptionName, OptionValue)
-  .describe('One value per product option, e.g. `{ "size": "M", "colour": "red" }`; `{}` when the product has no options');
+  .describe(
+    'One value per product option, e.g. `{ "size": "M", "colour": "red" }`; `{}` when the product has no options',
+  );
 
 export const Sku = z
   .string()
@@ -79,9 +86,7 @@ const Price = Money.extend({
   amount: z.number().int().min(0).max(100_000_000).describe('Integer amount in minor units, at most 1,000,000.00'),
 }).strict();
 
-export const VariantInput = z
-  .object({ sku: Sku, options: VariantOptions.default({}), price: Price })
-  .strict();
+export const VariantInput = z.object({ sku: Sku, options: VariantOptions.default({}), price: Price }).strict();
 
 export const NewVariantInput = VariantInput.extend({
   stock: z.number().int().min(0).max(1_000_000).default(0).describe('Opening stock, recorded as an `initial` movement'),
@@ -199,15 +204,21 @@ const priceBound = z.coerce.number().int().min(0).max(1_000_000_000);
 export const ProductFilters = PageQuery.extend({
   categoryId: Id.optional().describe('Products of this category or any of its subcategories'),
   vendorId: Id.optional(),
-  minPrice: queryNumber(priceBound.describe('Minor units: products whose price (their cheapest variant\'s) is at least this')),
-  maxPrice: queryNumber(priceBound.describe('Minor units: products whose price (their cheapest variant\'s) is at most this')),
+  minPrice: queryNumber(
+    priceBound.describe("Minor units: products whose price (their cheapest variant's) is at least this"),
+  ),
+  maxPrice: queryNumber(
+    priceBound.describe("Minor units: products whose price (their cheapest variant's) is at most this"),
+  ),
   minRating: queryNumber(z.coerce.number().min(0).max(5)),
   inStock: booleanQuery.optional(),
   option: optionFilter.optional(),
   sort: z
     .enum(PRODUCT_SORTS)
     .default('newest')
-    .describe('`price_asc`/`price_desc` order by the product\'s price (its cheapest variant\'s); `rating` by the average'),
+    .describe(
+      "`price_asc`/`price_desc` order by the product's price (its cheapest variant's); `rating` by the average",
+    ),
 }).strict();
 
 export const SearchQuery = ProductFilters.extend({
@@ -222,7 +233,10 @@ export const SearchResult = z.object({
   facets: z.object({
     categories: z.array(z.object({ categoryId: Id, count: z.number().int() })).describe('Matches per direct category'),
     options: z.array(z.object({ name: z.string(), value: z.string(), count: z.number().int() })),
-    price: z.object({ min: Money, max: Money }).nullable().describe('Cheapest and dearest variant price of the matches'),
+    price: z
+      .object({ min: Money, max: Money })
+      .nullable()
+      .describe('Cheapest and dearest variant price of the matches'),
   }),
 });
 
@@ -235,7 +249,10 @@ export const ReviewQueueQuery = PageQuery.extend({ status: ProductStatus.default
 
 export const ImageUpload = z
   .object({
-    file: extendApi(z.custom<unknown>((value) => value !== undefined && value !== null, 'a file is required'), { type: 'string', format: 'binary', description: 'JPEG, PNG or WebP; at most 10 MB and 40 megapixels' }),
+    file: extendApi(
+      z.custom<unknown>((value) => value !== undefined && value !== null, 'a file is required'),
+      { type: 'string', format: 'binary', description: 'JPEG, PNG or WebP; at most 10 MB and 40 megapixels' },
+    ),
   })
   .strict();
 
@@ -245,7 +262,15 @@ export const ImageOrder = z
 
 // ---------------------------------------------------------------------------------------------------- inventory
 
-export const INVENTORY_REASONS = ['initial', 'restock', 'correction', 'damaged', 'returned', 'sale', 'cancellation'] as const;
+export const INVENTORY_REASONS = [
+  'initial',
+  'restock',
+  'correction',
+  'damaged',
+  'returned',
+  'sale',
+  'cancellation',
+] as const;
 
 export const InventoryAdjustment = z
   .object({

@@ -18,8 +18,8 @@ export const categoriesContract = c.router(
     listCategoryProducts: {
       method: 'GET',
       path: '/:id/products',
-      summary: 'List a category\'s products',
-      description: 'Published products of the category and all its subcategories; the product list\'s filters apply.',
+      summary: "List a category's products",
+      description: "Published products of the category and all its subcategories; the product list's filters apply.",
       metadata: meta({ auth: 'public' }),
       pathParams: z.object({ id: Id }),
       query: ProductFilters.omit({ categoryId: true }).strict(),

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { Id, Role, Timestamp } from './common';
 
 /** Emails are trimmed and lower-cased before anything else, so uniqueness holds whatever the client typed. */
-export const Email = z.string().trim().toLowerCase().max(254).email().describe('Email address (normalised to lower case)');
+export const Email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .email()
+  .describe('Email address (normalised to lower case)');
 
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 128;
@@ -16,7 +22,11 @@ export const Password = z
 export const FullName = z.string().trim().min(1).max(120);
 
 /** Single-use tokens from mails: url-safe random strings. */
-export const MailToken = z.string().min(16).max(256).regex(/^[A-Za-z0-9_-]+$/, 'is not a token');
+export const MailToken = z
+  .string()
+  .min(16)
+  .max(256)
+  .regex(/^[A-Za-z0-9_-]+$/, 'is not a token');
 
 export const User = z.object({
   id: Id,

@@ -47,7 +47,7 @@ export const productsContract = c.router(
       summary: 'Search published products',
       description:
         'Full-text search weighted by name over description; a word that matches nothing is corrected to the closest ' +
-        'catalog word (trigram similarity), so a small typo still finds the product. Takes the list\'s filters and ' +
+        "catalog word (trigram similarity), so a small typo still finds the product. Takes the list's filters and " +
         'answers with facet counts (categories, option values) and the price range of all the matches.',
       metadata: everyone,
       query: SearchQuery,
@@ -80,7 +80,7 @@ export const productsContract = c.router(
       description:
         'Its vendor or an admin. Variants are matched by SKU. When a vendor changes anything but variant prices of a ' +
         'published product, the product goes back to `pending_review` and leaves the public catalog until approved ' +
-        'again; price changes apply at once. An admin\'s edit never changes the status.',
+        "again; price changes apply at once. An admin's edit never changes the status.",
       metadata: owners,
       pathParams: productId,
       body: ProductUpdate,
@@ -103,12 +103,18 @@ export const productsContract = c.router(
       metadata: vendors,
       pathParams: productId,
       body: c.noBody(),
-      responses: { 200: Product, 400: problem('validation_failed'), ...denied, 404: notFound, 409: problem('invalid_status_transition') },
+      responses: {
+        200: Product,
+        400: problem('validation_failed'),
+        ...denied,
+        404: notFound,
+        409: problem('invalid_status_transition'),
+      },
     },
     adjustInventory: {
       method: 'POST',
       path: '/:id/variants/:variantId/inventory',
-      summary: 'Adjust a variant\'s stock',
+      summary: "Adjust a variant's stock",
       description:
         'The one way stock changes by hand: adds `delta` atomically and records a movement (who, why, delta). A ' +
         'negative delta larger than the stock is refused with `insufficient_stock`; a variant holds at most 10,000,000 ' +
@@ -116,12 +122,18 @@ export const productsContract = c.router(
       metadata: owners,
       pathParams: z.object({ id: Id, variantId: Id }),
       body: InventoryAdjustment,
-      responses: { 200: Variant, 400: invalidBody, ...denied, 404: notFound, 409: problem('insufficient_stock', 'stock_limit') },
+      responses: {
+        200: Variant,
+        400: invalidBody,
+        ...denied,
+        404: notFound,
+        409: problem('insufficient_stock', 'stock_limit'),
+      },
     },
     listInventoryMovements: {
       method: 'GET',
       path: '/:id/inventory-movements',
-      summary: 'List a product\'s stock movements',
+      summary: "List a product's stock movements",
       description: 'Its vendor or an admin; newest first.',
       metadata: owners,
       pathParams: productId,
@@ -134,8 +146,8 @@ export const productsContract = c.router(
       summary: 'Upload a product image',
       description:
         'Multipart field `file`. The type is read from the bytes (JPEG, PNG or WebP); at most 10 MB and 40 megapixels. ' +
-        'The image is re-encoded (metadata stripped) with a thumbnail, and appended to the product\'s images (at most 20). ' +
-        'Like any content edit, a vendor\'s image change sends a published product back to review.',
+        "The image is re-encoded (metadata stripped) with a thumbnail, and appended to the product's images (at most 20). " +
+        "Like any content edit, a vendor's image change sends a published product back to review.",
       metadata: owners,
       contentType: 'multipart/form-data',
       pathParams: productId,
@@ -154,7 +166,7 @@ export const productsContract = c.router(
     reorderProductImages: {
       method: 'PUT',
       path: '/:id/images',
-      summary: 'Reorder a product\'s images',
+      summary: "Reorder a product's images",
       description: 'Lists every image id of the product in the new order; the first is the cover.',
       metadata: owners,
       pathParams: productId,
@@ -173,7 +185,7 @@ export const productsContract = c.router(
     listReviews: {
       method: 'GET',
       path: '/:id/reviews',
-      summary: 'List a product\'s reviews',
+      summary: "List a product's reviews",
       description: 'Visible reviews of a published product, newest first.',
       metadata: everyone,
       pathParams: productId,

@@ -12,7 +12,7 @@ export const vendorContract = c.router(
       method: 'GET',
       path: '/products',
       summary: 'List my products',
-      description: 'The signed-in vendor\'s products in any status (filter with `status`), newest first.',
+      description: "The signed-in vendor's products in any status (filter with `status`), newest first.",
       metadata: vendors,
       query: VendorProductQuery,
       responses: { 200: page(ProductSummary), 400: problem('validation_failed'), ...denied },

@@ -147,7 +147,11 @@ async function adminExecute(sql: string): Promise<void> {
 async function databaseExists(): Promise<boolean> {
   const orm = await openDatabase({ url: ADMIN_URL, poolMax: 1, logger });
   try {
-    const rows = await orm.em.fork().execute<{ found: boolean }[]>(`select exists (select 1 from pg_database where datname = '${DATABASE}') as found`);
+    const rows = await orm.em
+      .fork()
+      .execute<{ found: boolean }[]>(
+        `select exists (select 1 from pg_database where datname = '${DATABASE}') as found`,
+      );
     return rows[0]?.found ?? false;
   } finally {
     await orm.close();
@@ -167,7 +171,8 @@ function openBenchRuntime(): Promise<Runtime> {
   return openRuntime(config, logger);
 }
 
-const countOf = async (runtime: Runtime, sql: string) => (await runtime.deps.orm.em.fork().execute<{ n: number }[]>(sql))[0]?.n ?? 0;
+const countOf = async (runtime: Runtime, sql: string) =>
+  (await runtime.deps.orm.em.fork().execute<{ n: number }[]>(sql))[0]?.n ?? 0;
 
 interface Generation {
   products: number;
@@ -194,7 +199,14 @@ async function prepareDatabase(): Promise<{ runtime: Runtime; generation: Genera
     products = 0;
   }
   const previous = await readPreviousGeneration();
-  let generation: Generation = { products, variants: 0, reviews: 0, generatedSeconds: previous?.generatedSeconds ?? null, vacuumSeconds: previous?.vacuumSeconds ?? null, reused: true };
+  let generation: Generation = {
+    products,
+    variants: 0,
+    reviews: 0,
+    generatedSeconds: previous?.generatedSeconds ?? null,
+    vacuumSeconds: previous?.vacuumSeconds ?? null,
+    reused: true,
+  };
   if (products === 0) {
     say(`generating ${settings.products} products into ${DATABASE}...`);
     const started = performance.now();
@@ -202,7 +214,8 @@ async function prepareDatabase(): Promise<{ runtime: Runtime; generation: Genera
       products: settings.products,
       seed: 1,
       onProgress: (written, total) => {
-        if (written % 20_000 === 0 || written === total) say(`  ${written}/${total} products written (${seconds(started)} s)`);
+        if (written % 20_000 === 0 || written === total)
+          say(`  ${written}/${total} products written (${seconds(started)} s)`);
       },
     });
     const generatedSeconds = seconds(started);
@@ -252,9 +265,13 @@ interface Samples {
 async function sampleCatalog(runtime: Runtime): Promise<Samples> {
   const em = runtime.deps.orm.em.fork();
   const [products, categories, names, words] = await Promise.all([
-    em.execute<{ id: string }[]>(`select id from products where status = 'published' order by md5(id::text) limit 1000`),
+    em.execute<{ id: string }[]>(
+      `select id from products where status = 'published' order by md5(id::text) limit 1000`,
+    ),
     em.execute<{ id: string; parent_id: string | null }[]>(`select id, parent_id from categories order by slug`),
-    em.execute<{ name: string }[]>(`select name from products where status = 'published' order by md5(id::text || 'n') limit 3000`),
+    em.execute<{ name: string }[]>(
+      `select name from products where status = 'published' order by md5(id::text || 'n') limit 3000`,
+    ),
     // The catalog's words, less the boilerplate nobody searches for (in more than a tenth of the products).
     em.execute<{ word: string }[]>(
       `select word from ts_stat('select search_vector from products where status = ''published''')
@@ -282,30 +299,37 @@ async function freePort(): Promise<number> {
 }
 
 async function startServer(port: number, profileDir: string | undefined): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx', 'src/main.ts'], {
-    cwd: path.join(ROOT, 'server'),
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      DATABASE_URL,
-      REDIS_URL,
-      REDIS_KEY_PREFIX,
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      SMTP_URL: 'smtp://127.0.0.1:2525',
-      LOG_LEVEL: 'warn',
-      RUN_WORKER: 'false',
-      MIGRATE_ON_START: 'false',
-      SEED_DEMO_CATALOG: 'false',
-      HOST: '127.0.0.1',
-      PORT: String(port),
+  const child = spawn(
+    process.execPath,
+    [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx', 'src/main.ts'],
+    {
+      cwd: path.join(ROOT, 'server'),
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        DATABASE_URL,
+        REDIS_URL,
+        REDIS_KEY_PREFIX,
+        JWT_SECRET: randomBytes(32).toString('hex'),
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        SMTP_URL: 'smtp://127.0.0.1:2525',
+        LOG_LEVEL: 'warn',
+        RUN_WORKER: 'false',
+        MIGRATE_ON_START: 'false',
+        SEED_DEMO_CATALOG: 'false',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+      },
     },
-  });
+  );
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
-    const live = await fetch(`http://127.0.0.1:${port}/health/live`).then((response) => response.ok, () => false);
+    const live = await fetch(`http://127.0.0.1:${port}/health/live`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (live) return child;
     await sleep(250);
   }
@@ -324,9 +348,15 @@ async function stopServer(child: ChildProcess): Promise<void> {
 
 /** Counters from /metrics: statements sent, and cache hits and misses over every cache, to explain the figures. */
 async function serverCounters(baseUrl: string): Promise<{ queries: number; cacheHits: number; cacheMisses: number }> {
-  const text = await fetch(`${baseUrl}/metrics`).then((response) => response.text(), () => '');
+  const text = await fetch(`${baseUrl}/metrics`).then(
+    (response) => response.text(),
+    () => '',
+  );
   const sum = (result: 'hit' | 'miss') =>
-    [...text.matchAll(new RegExp(`^cache_requests_total\\{cache="[a-z_]+",result="${result}"\\} (\\d+)`, 'gm'))].reduce((total, match) => total + Number(match[1]), 0);
+    [...text.matchAll(new RegExp(`^cache_requests_total\\{cache="[a-z_]+",result="${result}"\\} (\\d+)`, 'gm'))].reduce(
+      (total, match) => total + Number(match[1]),
+      0,
+    );
   return {
     queries: Number(/^db_queries_total (\d+)/m.exec(text)?.[1] ?? NaN),
     cacheHits: sum('hit'),
@@ -350,7 +380,10 @@ async function processTicks(pid: string): Promise<{ name: string; own: number; c
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    const fields = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
     // fields[0] is field 3 of proc(5): utime, stime, cutime, cstime are fields 14-17.
     return { name, own: fields[11]! + fields[12]!, children: fields[13]! + fields[14]! };
   } catch {
@@ -369,7 +402,12 @@ async function cpuSnapshot(serverPid: number | undefined): Promise<CpuSnapshot |
   const server = (await processTicks(String(serverPid)))?.own ?? 0;
   const cpuLine = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!.split(/\s+/).slice(1).map(Number);
   const busy = cpuLine.reduce((sum, value) => sum + value, 0) - cpuLine[3]! - (cpuLine[4] ?? 0);
-  return { at: performance.now(), server: server / TICKS_PER_SECOND, postgres: postgres / TICKS_PER_SECOND, busy: busy / TICKS_PER_SECOND };
+  return {
+    at: performance.now(),
+    server: server / TICKS_PER_SECOND,
+    postgres: postgres / TICKS_PER_SECOND,
+    busy: busy / TICKS_PER_SECOND,
+  };
 }
 
 /** Cores used on average between two snapshots. */
@@ -377,7 +415,11 @@ function coresBetween(before: CpuSnapshot | undefined, after: CpuSnapshot | unde
   if (!before || !after) return null;
   const wall = (after.at - before.at) / 1000;
   const cores = (from: number, to: number) => round2((to - from) / wall);
-  return { server: cores(before.server, after.server), postgres: cores(before.postgres, after.postgres), machine: cores(before.busy, after.busy) };
+  return {
+    server: cores(before.server, after.server),
+    postgres: cores(before.postgres, after.postgres),
+    machine: cores(before.busy, after.busy),
+  };
 }
 
 // ------------------------------------------------------------------------------------------------ workloads
@@ -409,7 +451,8 @@ function listFilters(random: Prng, samples: Samples): Record<string, string | nu
 async function listPaths(baseUrl: string, samples: Samples): Promise<string[]> {
   const random = prng(11);
   const firstPages = new Set<string>();
-  while (firstPages.size < 400) firstPages.add(`/api/products?${query({ limit: 20, sort: random.pick(SORTS), ...listFilters(random, samples) })}`);
+  while (firstPages.size < 400)
+    firstPages.add(`/api/products?${query({ limit: 20, sort: random.pick(SORTS), ...listFilters(random, samples) })}`);
   const paths = [...firstPages];
   const failures = new Map<number, number>();
   let frontier = paths.slice(0, 250);
@@ -429,7 +472,8 @@ async function listPaths(baseUrl: string, samples: Samples): Promise<string[]> {
     }
     frontier = next.slice(0, 120);
   }
-  if (failures.size > 0) say(`list preparation: some first pages failed: ${JSON.stringify(Object.fromEntries(failures))}`);
+  if (failures.size > 0)
+    say(`list preparation: some first pages failed: ${JSON.stringify(Object.fromEntries(failures))}`);
   return random.shuffle(paths);
 }
 
@@ -438,7 +482,9 @@ function distinctListPaths(samples: Samples, count: number): string[] {
   const random = prng(13);
   const paths = new Set<string>();
   while (paths.size < count) {
-    paths.add(`/api/products?${query({ limit: 10 + Math.floor(random.next() * 21), sort: random.pick(SORTS), ...listFilters(random, samples) })}`);
+    paths.add(
+      `/api/products?${query({ limit: 10 + Math.floor(random.next() * 21), sort: random.pick(SORTS), ...listFilters(random, samples) })}`,
+    );
   }
   return [...paths];
 }
@@ -466,7 +512,8 @@ function zipfSequence(paths: string[], length: number): string[] {
 function typo(random: Prng, word: string): string {
   const at = 1 + Math.floor(random.next() * (word.length - 2));
   const kind = random.next();
-  if (kind < 0.4) return word.slice(0, at) + String.fromCharCode(97 + Math.floor(random.next() * 26)) + word.slice(at + 1);
+  if (kind < 0.4)
+    return word.slice(0, at) + String.fromCharCode(97 + Math.floor(random.next() * 26)) + word.slice(at + 1);
   if (kind < 0.7) return word.slice(0, at) + word.slice(at + 1);
   return word.slice(0, at - 1) + word[at]! + word[at - 1]! + word.slice(at + 1);
 }
@@ -479,11 +526,17 @@ function searchPaths(samples: Samples, count = 600, seed = 23): string[] {
   const random = prng(seed);
   // Beyond a few thousand, the page size varies too, so that every path is a distinct query (and a cache miss).
   const limit = () => (count > 1000 ? 10 + Math.floor(random.next() * 21) : 20);
-  const pairs = [...new Set(samples.names.flatMap((name) => {
-    const words = name.toLowerCase().split(/\s+/);
-    return words.slice(1).map((word, index) => `${words[index]!} ${word}`);
-  }))];
-  const nameWords = [...new Set(samples.names.flatMap((name) => name.toLowerCase().split(/\s+/)))].filter((word) => /^[a-z]{3,}$/.test(word));
+  const pairs = [
+    ...new Set(
+      samples.names.flatMap((name) => {
+        const words = name.toLowerCase().split(/\s+/);
+        return words.slice(1).map((word, index) => `${words[index]!} ${word}`);
+      }),
+    ),
+  ];
+  const nameWords = [...new Set(samples.names.flatMap((name) => name.toLowerCase().split(/\s+/)))].filter((word) =>
+    /^[a-z]{3,}$/.test(word),
+  );
   const longWords = samples.words.filter((word) => word.length >= 5);
   const topCategories = samples.categories.filter((category) => category.parentId === null || random.next() < 0.3);
   const paths = new Set<string>();
@@ -565,20 +618,34 @@ async function serialTimings(baseUrl: string, paths: string[]): Promise<SerialTi
   const at = (fraction: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
   const total = sorted.reduce((sum, ms) => sum + ms, 0);
   const shapes = new Map<string, number[]>();
-  for (const timing of timings) shapes.set(shapeOf(timing.path), [...(shapes.get(shapeOf(timing.path)) ?? []), timing.ms]);
+  for (const timing of timings)
+    shapes.set(shapeOf(timing.path), [...(shapes.get(shapeOf(timing.path)) ?? []), timing.ms]);
   return {
     p50: at(0.5),
     p90: at(0.9),
     mean: round2(total / sorted.length),
     shapes: [...shapes.entries()]
-      .map(([shape, ms]) => ({ shape, paths: ms.length, meanMs: round2(ms.reduce((a, b) => a + b, 0) / ms.length), shareOfTime: round2(ms.reduce((a, b) => a + b, 0) / total) }))
+      .map(([shape, ms]) => ({
+        shape,
+        paths: ms.length,
+        meanMs: round2(ms.reduce((a, b) => a + b, 0) / ms.length),
+        shareOfTime: round2(ms.reduce((a, b) => a + b, 0) / total),
+      }))
       .sort((a, b) => b.shareOfTime - a.shareOfTime),
     slowest: timings.sort((a, b) => b.ms - a.ms).slice(0, 8),
   };
 }
 
-async function measure(baseUrl: string, serverPid: number | undefined, route: string, paths: string[], workDir: string): Promise<RouteResult> {
-  say(`${route}: ${paths.length} distinct paths, ${settings.warmup} s warm-up + ${settings.duration} s at ${settings.connections} connections`);
+async function measure(
+  baseUrl: string,
+  serverPid: number | undefined,
+  route: string,
+  paths: string[],
+  workDir: string,
+): Promise<RouteResult> {
+  say(
+    `${route}: ${paths.length} distinct paths, ${settings.warmup} s warm-up + ${settings.duration} s at ${settings.connections} connections`,
+  );
   const rotate = await rotation(paths, workDir, route);
   const run = (duration: number) =>
     autocannon({
@@ -613,7 +680,10 @@ async function measure(baseUrl: string, serverPid: number | undefined, route: st
     errors: result.errors,
     timeouts: result.timeouts,
     statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, stats]) => [code, stats.count])),
-    queriesPerRequest: Number.isFinite(after.queries - before.queries) && served > 0 ? round2((after.queries - before.queries) / served) : null,
+    queriesPerRequest:
+      Number.isFinite(after.queries - before.queries) && served > 0
+        ? round2((after.queries - before.queries) / served)
+        : null,
     cacheHitRatio: Number.isFinite(hits + misses) && hits + misses > 0 ? round2(hits / (hits + misses)) : null,
     cpu,
   };
@@ -627,29 +697,79 @@ function targetsOf(results: RouteResult[]) {
   const of = (route: string) => results.find((result) => result.route === route);
   const targets: { target: string; value: string; pass: boolean }[] = [];
   for (const result of results) {
-    targets.push({ target: `${result.route}: p99 < 100 ms at ${settings.connections} connections`, value: `${result.p99} ms`, pass: result.p99 < 100 });
+    targets.push({
+      target: `${result.route}: p99 < 100 ms at ${settings.connections} connections`,
+      value: `${result.p99} ms`,
+      pass: result.p99 < 100,
+    });
   }
   const [health, detail, list, search] = [of('health'), of('detail'), of('list'), of('search')];
   if (health && detail) {
     const ratio = detail.requestsPerSecond / health.requestsPerSecond;
-    targets.push({ target: "detail >= 40% of health's req/s", value: `${Math.round(ratio * 100)}%`, pass: ratio >= 0.4 });
+    targets.push({
+      target: "detail >= 40% of health's req/s",
+      value: `${Math.round(ratio * 100)}%`,
+      pass: ratio >= 0.4,
+    });
   }
-  if (list) targets.push({ target: 'list >= 2000 req/s', value: `${list.requestsPerSecond} req/s`, pass: list.requestsPerSecond >= 2000 });
-  if (search) targets.push({ target: 'search >= 1000 req/s', value: `${search.requestsPerSecond} req/s`, pass: search.requestsPerSecond >= 1000 });
+  if (list)
+    targets.push({
+      target: 'list >= 2000 req/s',
+      value: `${list.requestsPerSecond} req/s`,
+      pass: list.requestsPerSecond >= 2000,
+    });
+  if (search)
+    targets.push({
+      target: 'search >= 1000 req/s',
+      value: `${search.requestsPerSecond} req/s`,
+      pass: search.requestsPerSecond >= 1000,
+    });
   for (const result of results) {
-    targets.push({ target: `${result.route}: no non-2xx answers or errors`, value: String(result.non2xx + result.errors), pass: result.non2xx + result.errors === 0 });
+    targets.push({
+      target: `${result.route}: no non-2xx answers or errors`,
+      value: String(result.non2xx + result.errors),
+      pass: result.non2xx + result.errors === 0,
+    });
   }
   return targets;
 }
 
 function printTable(results: RouteResult[]): void {
-  const header = ['route', 'paths', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests', 'non-2xx', 'errors', 'queries/req', 'cache hit', 'CPU server/pg/all'];
-  const rows = results.map((r) => [
-    r.route, r.distinctPaths, r.requestsPerSecond, r.p50, r.p90, r.p99, r.max, r.requests, r.non2xx, r.errors + r.timeouts,
-    r.queriesPerRequest ?? '-', r.cacheHitRatio ?? '-', r.cpu ? `${r.cpu.server}/${r.cpu.postgres}/${r.cpu.machine}` : '-',
-  ].map(String));
+  const header = [
+    'route',
+    'paths',
+    'req/s',
+    'p50 ms',
+    'p90 ms',
+    'p99 ms',
+    'max ms',
+    'requests',
+    'non-2xx',
+    'errors',
+    'queries/req',
+    'cache hit',
+    'CPU server/pg/all',
+  ];
+  const rows = results.map((r) =>
+    [
+      r.route,
+      r.distinctPaths,
+      r.requestsPerSecond,
+      r.p50,
+      r.p90,
+      r.p99,
+      r.max,
+      r.requests,
+      r.non2xx,
+      r.errors + r.timeouts,
+      r.queriesPerRequest ?? '-',
+      r.cacheHitRatio ?? '-',
+      r.cpu ? `${r.cpu.server}/${r.cpu.postgres}/${r.cpu.machine}` : '-',
+    ].map(String),
+  );
   const widths = header.map((title, index) => Math.max(title.length, ...rows.map((row) => row[index]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!))).join(' | ')} |`;
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!))).join(' | ')} |`;
   console.log(line(header));
   console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
   for (const row of rows) console.log(line(row));
@@ -700,11 +820,15 @@ async function main(): Promise<void> {
   for (const target of targets) console.log(`${target.pass ? 'PASS' : 'FAIL'}  ${target.target} (${target.value})`);
   for (const { route, serial } of results) {
     if (!serial) continue;
-    console.log(`\n${route}, each path once on one connection: p50 ${serial.p50} ms, p90 ${serial.p90} ms, mean ${serial.mean} ms; slowest:`);
+    console.log(
+      `\n${route}, each path once on one connection: p50 ${serial.p50} ms, p90 ${serial.p90} ms, mean ${serial.mean} ms; slowest:`,
+    );
     for (const slow of serial.slowest) console.log(`  ${String(slow.ms).padStart(8)} ms  ${slow.path}`);
     console.log('  by shape (paths, mean ms, share of the serial time):');
     for (const shape of serial.shapes.slice(0, 10)) {
-      console.log(`  ${String(shape.paths).padStart(5)} ${String(shape.meanMs).padStart(8)} ms ${String(Math.round(shape.shareOfTime * 100)).padStart(4)}%  ${shape.shape}`);
+      console.log(
+        `  ${String(shape.paths).padStart(5)} ${String(shape.meanMs).padStart(8)} ms ${String(Math.round(shape.shareOfTime * 100)).padStart(4)}%  ${shape.shape}`,
+      );
     }
   }
   const cpu = os.cpus();
@@ -713,7 +837,12 @@ async function main(): Promise<void> {
     `${JSON.stringify(
       {
         ranAt: new Date().toISOString(),
-        machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+        machine: {
+          cpus: cpu.length,
+          model: cpu[0]?.model ?? 'unknown',
+          memoryGb: Math.round(os.totalmem() / 2 ** 30),
+          node: process.version,
+        },
         catalog: generation,
         settings,
         routes: results,
@@ -723,7 +852,9 @@ async function main(): Promise<void> {
       2,
     )}\n`,
   );
-  say(`results written to ${path.relative(ROOT, RESULTS_FILE)}${profileDir ? `; CPU profile of the server in ${profileDir}` : ''}`);
+  say(
+    `results written to ${path.relative(ROOT, RESULTS_FILE)}${profileDir ? `; CPU profile of the server in ${profileDir}` : ''}`,
+  );
 }
 
 await main();

@@ -7,7 +7,13 @@ import { createClient, createConfig, type Client } from './gen/client/index.js';
 export * from './gen/sdk.gen.js';
 export type * from './gen/types.gen.js';
 export type { Client } from './gen/client/index.js';
-import type { GetProductResponse, ListCategoriesResponse, ListProductsResponse, ListReviewsResponse, SearchProductsResponse } from './gen/types.gen.js';
+import type {
+  GetProductResponse,
+  ListCategoriesResponse,
+  ListProductsResponse,
+  ListReviewsResponse,
+  SearchProductsResponse,
+} from './gen/types.gen.js';
 
 /** Names for the catalog's main objects (the generated types name operations, not schemas). */
 export type Product = GetProductResponse;

@@ -24,7 +24,9 @@ export class Migration20261127010000_identity extends Migration {
     // filters by role or status, and searches email and name by trigram.
     this.addSql(`create index users_role_id_idx on users (role, id desc);`);
     this.addSql(`create index users_active_id_idx on users (is_active, id desc);`);
-    this.addSql(`create index users_search_trgm_idx on users using gin ((email || ' ' || lower(full_name)) gin_trgm_ops);`);
+    this.addSql(
+      `create index users_search_trgm_idx on users using gin ((email || ' ' || lower(full_name)) gin_trgm_ops);`,
+    );
     this.addSql(`
       create table sessions (
         id uuid primary key,
@@ -56,7 +58,9 @@ export class Migration20261127010000_identity extends Migration {
         used_at timestamptz null,
         created_at timestamptz not null
       );`);
-    this.addSql(`create index action_tokens_user_purpose_idx on action_tokens (user_id, purpose) where used_at is null;`);
+    this.addSql(
+      `create index action_tokens_user_purpose_idx on action_tokens (user_id, purpose) where used_at is null;`,
+    );
     this.addSql(`
       create table addresses (
         id uuid primary key,

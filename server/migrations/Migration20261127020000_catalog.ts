@@ -61,14 +61,18 @@ export class Migration20261127020000_catalog extends Migration {
     // A single category with each sort (a category with subcategories filters by id list, then sorts).
     this.addSql(`create index products_pub_category_idx on products (category_id, id desc) ${published};`);
     this.addSql(`create index products_pub_category_price_idx on products (category_id, min_price, id) ${published};`);
-    this.addSql(`create index products_pub_category_rating_idx on products (category_id, rating_avg desc, id desc) ${published};`);
+    this.addSql(
+      `create index products_pub_category_rating_idx on products (category_id, rating_avg desc, id desc) ${published};`,
+    );
     this.addSql(`create index products_pub_vendor_idx on products (vendor_id, id desc) ${published};`);
     this.addSql(`create index products_pub_in_stock_idx on products (id desc) ${published} and total_stock > 0;`);
     this.addSql(`create index products_pub_options_idx on products using gin (option_values) ${published};`);
     this.addSql(`create index products_pub_search_idx on products using gin (search_vector) ${published};`);
     // Vendors list their own products in any status; admins work the queue by status, oldest submission first.
     this.addSql(`create index products_vendor_idx on products (vendor_id, id desc);`);
-    this.addSql(`create index products_status_queue_idx on products (status, (coalesce(submitted_at, created_at)), id);`);
+    this.addSql(
+      `create index products_status_queue_idx on products (status, (coalesce(submitted_at, created_at)), id);`,
+    );
 
     this.addSql(`
       create table product_variants (
@@ -83,7 +87,9 @@ export class Migration20261127020000_catalog extends Migration {
         created_at timestamptz not null,
         updated_at timestamptz not null
       );`);
-    this.addSql(`create index product_variants_product_idx on product_variants (product_id, position) where retired_at is null;`);
+    this.addSql(
+      `create index product_variants_product_idx on product_variants (product_id, position) where retired_at is null;`,
+    );
 
     this.addSql(`
       create table inventory_movements (

@@ -46,7 +46,10 @@ const EnvSchema = z
     BOOTSTRAP_ADMIN_EMAIL: z.string().email().optional(),
     BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12).max(256).optional(),
     SENTRY_DSN: optionalUrl,
-    CATALOG_CURRENCY: z.string().regex(/^[A-Z]{3}$/).default('USD'),
+    CATALOG_CURRENCY: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .default('USD'),
     CATALOG_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
     MEDIA_DIR: z.string().default('.data/media'),
     S3_BUCKET: z.string().optional(),
@@ -59,7 +62,10 @@ const EnvSchema = z
     SEED_DEMO_CATALOG: booleanFlag.optional(),
     OAUTH_GOOGLE_CLIENT_ID: z.string().optional(),
     OAUTH_GOOGLE_CLIENT_SECRET: z.string().optional(),
-    OAUTH_OIDC_NAME: z.string().regex(/^[a-z0-9-]{1,40}$/).default('oidc'),
+    OAUTH_OIDC_NAME: z
+      .string()
+      .regex(/^[a-z0-9-]{1,40}$/)
+      .default('oidc'),
     OAUTH_OIDC_ISSUER: optionalUrl,
     OAUTH_OIDC_CLIENT_ID: z.string().optional(),
     OAUTH_OIDC_CLIENT_SECRET: z.string().optional(),
@@ -73,7 +79,8 @@ const EnvSchema = z
   .superRefine((env, ctx) => {
     if (!env.S3_BUCKET) return;
     // Objects are served straight from the bucket (or a CDN in front of it), never through the API.
-    if (!env.S3_PUBLIC_URL) ctx.addIssue({ code: 'custom', path: ['S3_PUBLIC_URL'], message: 'is required when S3_BUCKET is set' });
+    if (!env.S3_PUBLIC_URL)
+      ctx.addIssue({ code: 'custom', path: ['S3_PUBLIC_URL'], message: 'is required when S3_BUCKET is set' });
     if (Boolean(env.S3_ACCESS_KEY_ID) !== Boolean(env.S3_SECRET_ACCESS_KEY)) {
       ctx.addIssue({
         code: 'custom',

@@ -20,7 +20,10 @@ server.listen(config.PORT, config.HOST);
 await once(server, 'listening');
 const address = server.address();
 const port = typeof address === 'object' && address ? address.port : config.PORT;
-logger.info({ port, worker: Boolean(worker) }, `Emporium API on http://localhost:${port} - docs at http://localhost:${port}/docs`);
+logger.info(
+  { port, worker: Boolean(worker) },
+  `Emporium API on http://localhost:${port} - docs at http://localhost:${port}/docs`,
+);
 
 onShutdownSignal(logger, async () => {
   runtime.deps.lifecycle.shuttingDown = true;

@@ -54,14 +54,20 @@ export async function openRuntime(config: Readonly<Config>, logger: Logger): Pro
     databaseUrl = embedded.url;
   }
   const metrics = createMetrics();
-  const orm = await openDatabase({ url: databaseUrl, poolMax: config.DATABASE_POOL_MAX, logger, onQuery: () => metrics.dbQueries.inc() });
+  const orm = await openDatabase({
+    url: databaseUrl,
+    poolMax: config.DATABASE_POOL_MAX,
+    logger,
+    onQuery: () => metrics.dbQueries.inc(),
+  });
   if (config.migrateOnStart) {
     const applied = await migrateDatabase(orm);
     await migrateJobs(databaseUrl);
     if (applied.length > 0) logger.info({ applied }, 'applied migrations');
   }
   const store = await openStore(config, logger);
-  if (!config.JWT_SECRET) logger.warn('JWT_SECRET is unset: tokens are signed with a random key and end with this process');
+  if (!config.JWT_SECRET)
+    logger.warn('JWT_SECRET is unset: tokens are signed with a random key and end with this process');
   const deps: Deps = {
     config,
     logger,

@@ -25,7 +25,10 @@ const webp = (width: number, height: number) => canvas(width, height).webp().toB
 function jpegFromCamera(width: number, height: number, orientation: number): Promise<Buffer> {
   return canvas(width, height)
     .jpeg()
-    .withExif({ IFD0: { Artist: 'Jane Photographer', Model: 'Camera X' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 24/1' } })
+    .withExif({
+      IFD0: { Artist: 'Jane Photographer', Model: 'Camera X' },
+      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 24/1' },
+    })
     .withMetadata({ orientation })
     .toBuffer();
 }
@@ -54,7 +57,11 @@ beforeAll(async () => {
   mediaDir = await mkdtemp(join(tmpdir(), 'emporium-media-'));
   server = await startTestServer({ env: { ...ADMIN_ENV, MEDIA_DIR: mediaDir } });
   admin = await signIn(server, ADMIN.email, ADMIN.password);
-  [vendor, otherVendor, customer] = await Promise.all([makeUser(server, 'vendor'), makeUser(server, 'vendor'), makeUser(server, 'customer')]);
+  [vendor, otherVendor, customer] = await Promise.all([
+    makeUser(server, 'vendor'),
+    makeUser(server, 'vendor'),
+    makeUser(server, 'customer'),
+  ]);
   const category = await createCategory({ client: server.clientFor(admin.accessToken), body: { name: 'Posters' } });
   categoryId = category.data!.id;
 });
@@ -63,17 +70,31 @@ afterAll(async () => {
   await rm(mediaDir, { recursive: true, force: true });
 });
 
-async function newProduct(owner: SignedInUser = vendor, target: TestServer = server, category = categoryId): Promise<string> {
+async function newProduct(
+  owner: SignedInUser = vendor,
+  target: TestServer = server,
+  category = categoryId,
+): Promise<string> {
   const sku = `SKU-${randomBytes(4).toString('hex')}`;
   const { data, error } = await createProduct({
     client: target.clientFor(owner.accessToken),
-    body: { name: `Poster ${sku}`, categoryId: category, variants: [{ sku, price: { amount: 1000, currency: 'USD' }, stock: 5 }] },
+    body: {
+      name: `Poster ${sku}`,
+      categoryId: category,
+      variants: [{ sku, price: { amount: 1000, currency: 'USD' }, stock: 5 }],
+    },
   });
   if (!data) throw new Error(`createProduct failed: ${JSON.stringify(error)}`);
   return data.id;
 }
 
-function upload(productId: string, bytes: Buffer, filename = 'photo.png', user: SignedInUser = vendor, target: TestServer = server) {
+function upload(
+  productId: string,
+  bytes: Buffer,
+  filename = 'photo.png',
+  user: SignedInUser = vendor,
+  target: TestServer = server,
+) {
   return request(target.app)
     .post(`/api/products/${productId}/images`)
     .set('Authorization', `Bearer ${user.accessToken}`)
@@ -83,14 +104,18 @@ function upload(productId: string, bytes: Buffer, filename = 'photo.png', user: 
 /** Every file under the storage root, relative to it. */
 async function storedFiles(): Promise<string[]> {
   const entries = await readdir(mediaDir, { recursive: true, withFileTypes: true });
-  return entries.filter((entry) => entry.isFile()).map((entry) => relative(mediaDir, join(entry.parentPath, entry.name))).sort();
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(mediaDir, join(entry.parentPath, entry.name)))
+    .sort();
 }
 
 async function imageRowCount(productId: string): Promise<number> {
-  const [row] = await server.deps.orm.em.fork().execute<{ count: number }[]>(
-    'select count(*)::int as count from product_images where product_id = ?',
-    [productId],
-  );
+  const [row] = await server.deps.orm.em
+    .fork()
+    .execute<{ count: number }[]>('select count(*)::int as count from product_images where product_id = ?', [
+      productId,
+    ]);
   return row!.count;
 }
 
@@ -125,31 +150,42 @@ describe('POST /api/products/:id/images', () => {
     ['JPEG', jpeg, 'photo.jpg'],
     ['PNG', png, 'photo.png'],
     ['WebP', webp, 'photo.webp'],
-  ] as const)('stores a %s as a re-encoded WebP with a 320 px thumbnail, served immutable', async (_name, make, filename) => {
-    const productId = await newProduct();
-    const response = await upload(productId, await make(640, 480), filename);
-    expect(response.status).toBe(201);
-    expect(response.body).toMatchObject({ width: 640, height: 480, position: 0 });
-    expect(response.body.url).toBe(`${server.baseUrl}/media/products/${productId}/${response.body.id}.webp`);
-    expect(response.body.thumbnailUrl).toBe(`${server.baseUrl}/media/products/${productId}/${response.body.id}-thumb.webp`);
+  ] as const)(
+    'stores a %s as a re-encoded WebP with a 320 px thumbnail, served immutable',
+    async (_name, make, filename) => {
+      const productId = await newProduct();
+      const response = await upload(productId, await make(640, 480), filename);
+      expect(response.status).toBe(201);
+      expect(response.body).toMatchObject({ width: 640, height: 480, position: 0 });
+      expect(response.body.url).toBe(`${server.baseUrl}/media/products/${productId}/${response.body.id}.webp`);
+      expect(response.body.thumbnailUrl).toBe(
+        `${server.baseUrl}/media/products/${productId}/${response.body.id}-thumb.webp`,
+      );
 
-    const image = await fetchMedia(response.body.url);
-    expect(image.status).toBe(200);
-    expect(image.headers['content-type']).toBe('image/webp');
-    expect(image.headers['cache-control']).toBe(IMMUTABLE);
-    expect(image.headers['x-content-type-options']).toBe('nosniff');
-    expect(await sharp(image.body as Buffer).metadata()).toMatchObject({ format: 'webp', width: 640, height: 480 });
+      const image = await fetchMedia(response.body.url);
+      expect(image.status).toBe(200);
+      expect(image.headers['content-type']).toBe('image/webp');
+      expect(image.headers['cache-control']).toBe(IMMUTABLE);
+      expect(image.headers['x-content-type-options']).toBe('nosniff');
+      expect(await sharp(image.body as Buffer).metadata()).toMatchObject({ format: 'webp', width: 640, height: 480 });
 
-    const thumbnail = await fetchMedia(response.body.thumbnailUrl);
-    expect(thumbnail.status).toBe(200);
-    expect(await sharp(thumbnail.body as Buffer).metadata()).toMatchObject({ format: 'webp', width: 320, height: 240 });
+      const thumbnail = await fetchMedia(response.body.thumbnailUrl);
+      expect(thumbnail.status).toBe(200);
+      expect(await sharp(thumbnail.body as Buffer).metadata()).toMatchObject({
+        format: 'webp',
+        width: 320,
+        height: 240,
+      });
 
-    expect(await storedFiles()).toEqual(expect.arrayContaining([
-      `products/${productId}/${response.body.id}.webp`,
-      `products/${productId}/${response.body.id}-thumb.webp`,
-    ]));
-    expect(await imageRowCount(productId)).toBe(1);
-  });
+      expect(await storedFiles()).toEqual(
+        expect.arrayContaining([
+          `products/${productId}/${response.body.id}.webp`,
+          `products/${productId}/${response.body.id}-thumb.webp`,
+        ]),
+      );
+      expect(await imageRowCount(productId)).toBe(1);
+    },
+  );
 
   it('turns a photo upright by its EXIF orientation and strips EXIF, GPS and XMP', async () => {
     const photo = await jpegFromCamera(600, 400, 6);
@@ -181,16 +217,25 @@ describe('POST /api/products/:id/images', () => {
 
   it('answers 415 for a text file named hello.png, and stores nothing', async () => {
     const productId = await newProduct();
-    const response = await expectRefusedWithoutTrace(productId, () => upload(productId, Buffer.from('hello, I am not an image\n'), 'hello.png'), 415, 'unsupported_media_type');
+    const response = await expectRefusedWithoutTrace(
+      productId,
+      () => upload(productId, Buffer.from('hello, I am not an image\n'), 'hello.png'),
+      415,
+      'unsupported_media_type',
+    );
     expect(response.body.status).toBe(415);
   });
 
   it('answers 415 for images of other types (SVG, GIF) and for a JPEG whose data is cut off', async () => {
     const productId = await newProduct();
-    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>');
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
+    );
     const gif = await canvas(10, 10).gif().toBuffer();
     // Noise does not compress, so the cut takes away most of the scan data rather than only the end marker.
-    const noisy = await sharp(randomBytes(400 * 300 * 3), { raw: { width: 400, height: 300, channels: 3 } }).jpeg().toBuffer();
+    const noisy = await sharp(randomBytes(400 * 300 * 3), { raw: { width: 400, height: 300, channels: 3 } })
+      .jpeg()
+      .toBuffer();
     for (const [bytes, name] of [
       [svg, 'logo.png'],
       [gif, 'anim.gif'],
@@ -203,27 +248,61 @@ describe('POST /api/products/:id/images', () => {
   it('answers 413 for a file over 10 MB, and stores nothing', async () => {
     const productId = await newProduct();
     const oversized = Buffer.concat([await png(16, 16), Buffer.alloc(10 * 1024 * 1024)]);
-    await expectRefusedWithoutTrace(productId, () => upload(productId, oversized, 'huge.png'), 413, 'payload_too_large');
+    await expectRefusedWithoutTrace(
+      productId,
+      () => upload(productId, oversized, 'huge.png'),
+      413,
+      'payload_too_large',
+    );
   });
 
   it('answers 422 for a decompression bomb (a tiny PNG declaring 20000x20000) without decoding it, and stores nothing', async () => {
     const bomb = await pngBomb(20_000, 20_000);
     expect(bomb.length).toBeLessThan(100);
-    expect(await sharp(bomb, { limitInputPixels: false }).metadata()).toMatchObject({ format: 'png', width: 20_000, height: 20_000 });
+    expect(await sharp(bomb, { limitInputPixels: false }).metadata()).toMatchObject({
+      format: 'png',
+      width: 20_000,
+      height: 20_000,
+    });
     const productId = await newProduct();
     // 422 comes only from the header check: had the (bogus) pixel data been decoded, it would have failed as a 415.
-    const response = await expectRefusedWithoutTrace(productId, () => upload(productId, bomb, 'bomb.png'), 422, 'image_too_large');
+    const response = await expectRefusedWithoutTrace(
+      productId,
+      () => upload(productId, bomb, 'bomb.png'),
+      422,
+      'image_too_large',
+    );
     expect(response.body.detail).toContain('20000x20000');
   });
 
   it('answers 400 for a request without a file, with a text field, or with two files; 415 for a JSON body', async () => {
     const productId = await newProduct();
     const image = await png(8, 8);
-    const post = () => request(server.app).post(`/api/products/${productId}/images`).set('Authorization', `Bearer ${vendor.accessToken}`);
-    const noFile = await expectRefusedWithoutTrace(productId, () => post().field('note', 'x').attach('other', image, 'a.png'), 400, 'validation_failed');
-    expect(noFile.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'unrecognized_keys' })]));
-    await expectRefusedWithoutTrace(productId, () => post().attach('file', image, 'a.png').field('vendorId', 'x'), 400, 'validation_failed');
-    await expectRefusedWithoutTrace(productId, () => post().attach('file', image, 'a.png').attach('file', image, 'b.png'), 400, 'validation_failed');
+    const post = () =>
+      request(server.app)
+        .post(`/api/products/${productId}/images`)
+        .set('Authorization', `Bearer ${vendor.accessToken}`);
+    const noFile = await expectRefusedWithoutTrace(
+      productId,
+      () => post().field('note', 'x').attach('other', image, 'a.png'),
+      400,
+      'validation_failed',
+    );
+    expect(noFile.body.errors).toEqual(
+      expect.arrayContaining([expect.objectContaining({ code: 'unrecognized_keys' })]),
+    );
+    await expectRefusedWithoutTrace(
+      productId,
+      () => post().attach('file', image, 'a.png').field('vendorId', 'x'),
+      400,
+      'validation_failed',
+    );
+    await expectRefusedWithoutTrace(
+      productId,
+      () => post().attach('file', image, 'a.png').attach('file', image, 'b.png'),
+      400,
+      'validation_failed',
+    );
     const empty = await expectRefusedWithoutTrace(
       productId,
       () => post().set('Content-Type', 'multipart/form-data; boundary=xyz').send('--xyz--\r\n'),
@@ -239,11 +318,13 @@ describe('POST /api/products/:id/images', () => {
     const image = await png(8, 8);
     await expectRefusedWithoutTrace(productId, () => upload(productId, image, 'a.png', otherVendor), 404, 'not_found');
     await expectRefusedWithoutTrace(productId, () => upload(productId, image, 'a.png', customer), 403, 'forbidden');
-    const anonymous = await request(server.app).post(`/api/products/${productId}/images`).attach('file', image, 'a.png');
+    const anonymous = await request(server.app)
+      .post(`/api/products/${productId}/images`)
+      .attach('file', image, 'a.png');
     expect(anonymous.status).toBe(401);
   });
 
-  it('lets an admin add an image to any vendor\'s product', async () => {
+  it("lets an admin add an image to any vendor's product", async () => {
     const productId = await newProduct();
     const response = await upload(productId, await png(8, 8), 'a.png', admin);
     expect(response.status).toBe(201);
@@ -265,7 +346,7 @@ describe('POST /api/products/:id/images', () => {
     expect(product.data!.images.map((each) => each.position)).toEqual([...Array(20).keys()]);
   });
 
-  it('shows an admin\'s new image on the public (cached) product at once', async () => {
+  it("shows an admin's new image on the public (cached) product at once", async () => {
     const productId = await newProduct();
     await submitProduct({ client: server.clientFor(vendor.accessToken), path: { id: productId } });
     await approveProduct({ client: server.clientFor(admin.accessToken), path: { id: productId } });
@@ -281,7 +362,9 @@ describe('POST /api/products/:id/images', () => {
     await approveProduct({ client: server.clientFor(admin.accessToken), path: { id: productId } });
     expect((await upload(productId, await png(8, 8))).status).toBe(201);
     expect((await getProduct({ client: server.client, path: { id: productId } })).response?.status).toBe(404);
-    expect((await getMyProduct({ client: server.clientFor(vendor.accessToken), path: { id: productId } })).data?.status).toBe('pending_review');
+    expect(
+      (await getMyProduct({ client: server.clientFor(vendor.accessToken), path: { id: productId } })).data?.status,
+    ).toBe('pending_review');
   });
 });
 
@@ -290,12 +373,16 @@ describe('POST /api/products/:id/images', () => {
 async function productWithImages(count: number): Promise<{ productId: string; imageIds: string[] }> {
   const productId = await newProduct();
   const imageIds: string[] = [];
-  for (let index = 0; index < count; index += 1) imageIds.push((await upload(productId, await png(8 + index, 8))).body.id);
+  for (let index = 0; index < count; index += 1)
+    imageIds.push((await upload(productId, await png(8 + index, 8))).body.id);
   return { productId, imageIds };
 }
 
 function reorder(productId: string, imageIds: string[], user: SignedInUser = vendor) {
-  return request(server.app).put(`/api/products/${productId}/images`).set('Authorization', `Bearer ${user.accessToken}`).send({ imageIds });
+  return request(server.app)
+    .put(`/api/products/${productId}/images`)
+    .set('Authorization', `Bearer ${user.accessToken}`)
+    .send({ imageIds });
 }
 
 describe('PUT /api/products/:id/images', () => {
@@ -310,7 +397,7 @@ describe('PUT /api/products/:id/images', () => {
     expect(product.data!.images.map((image) => image.id)).toEqual(reversed);
   });
 
-  it('answers 400 unless the list names each of the product\'s images exactly once', async () => {
+  it("answers 400 unless the list names each of the product's images exactly once", async () => {
     const { productId, imageIds } = await productWithImages(2);
     const { imageIds: foreign } = await productWithImages(1);
     const [first, second] = imageIds as [string, string];
@@ -336,7 +423,9 @@ describe('PUT /api/products/:id/images', () => {
 // ------------------------------------------------------------------------------------------------------- delete
 
 function remove(productId: string, imageId: string, user: SignedInUser = vendor, target: TestServer = server) {
-  return request(target.app).delete(`/api/products/${productId}/images/${imageId}`).set('Authorization', `Bearer ${user.accessToken}`);
+  return request(target.app)
+    .delete(`/api/products/${productId}/images/${imageId}`)
+    .set('Authorization', `Bearer ${user.accessToken}`);
 }
 
 describe('DELETE /api/products/:id/images/:imageId', () => {
@@ -346,9 +435,16 @@ describe('DELETE /api/products/:id/images/:imageId', () => {
     const response = await remove(productId, middle);
     expect(response.status).toBe(204);
     const files = (await storedFiles()).filter((file) => file.startsWith(`products/${productId}/`));
-    expect(files).toEqual([first, last].flatMap((id) => [`products/${productId}/${id}-thumb.webp`, `products/${productId}/${id}.webp`]).sort());
+    expect(files).toEqual(
+      [first, last]
+        .flatMap((id) => [`products/${productId}/${id}-thumb.webp`, `products/${productId}/${id}.webp`])
+        .sort(),
+    );
     const product = await getMyProduct({ client: server.clientFor(vendor.accessToken), path: { id: productId } });
-    expect(product.data!.images.map((image) => [image.id, image.position])).toEqual([[first, 0], [last, 1]]);
+    expect(product.data!.images.map((image) => [image.id, image.position])).toEqual([
+      [first, 0],
+      [last, 1],
+    ]);
     expect((await fetchMedia(`${server.baseUrl}/media/products/${productId}/${middle}.webp`)).status).toBe(404);
     // The next upload goes after the last one.
     expect((await upload(productId, await png(8, 8))).body.position).toBe(2);
@@ -372,7 +468,12 @@ describe('DELETE /api/products/:id/images/:imageId', () => {
 describe('GET /media', () => {
   it('serves files only: no directory listing, no dotfiles, no escaping the root (404 problems)', async () => {
     const { productId } = await productWithImages(1);
-    for (const path of [`/media/products/${productId}/`, '/media/products', '/media/.env', '/media/%2e%2e/package.json']) {
+    for (const path of [
+      `/media/products/${productId}/`,
+      '/media/products',
+      '/media/.env',
+      '/media/%2e%2e/package.json',
+    ]) {
       const response = await request(server.app).get(path);
       expect(response.status, path).toBe(404);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -404,7 +505,8 @@ describe('with S3 storage (S3_BUCKET set)', () => {
     });
     s3Vendor = await makeUser(s3Server, 'vendor');
     const s3Admin = await signIn(s3Server, ADMIN.email, ADMIN.password);
-    s3Category = (await createCategory({ client: s3Server.clientFor(s3Admin.accessToken), body: { name: 'Prints' } })).data!.id;
+    s3Category = (await createCategory({ client: s3Server.clientFor(s3Admin.accessToken), body: { name: 'Prints' } }))
+      .data!.id;
   });
   afterAll(async () => {
     await s3Server?.close();
@@ -429,7 +531,8 @@ describe('with S3 storage (S3_BUCKET set)', () => {
     }
     const puts = s3.requests.filter((each) => each.method === 'PUT');
     expect(puts).toHaveLength(2);
-    for (const put of puts) expect(put.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIATESTKEY\/\d{8}\/eu-west-1\/s3\/aws4_request/);
+    for (const put of puts)
+      expect(put.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIATESTKEY\/\d{8}\/eu-west-1\/s3\/aws4_request/);
 
     const served = await fetch(response.body.url);
     expect(served.status).toBe(200);
@@ -441,7 +544,9 @@ describe('with S3 storage (S3_BUCKET set)', () => {
     const deleted = await remove(productId, response.body.id, s3Vendor, s3Server);
     expect(deleted.status).toBe(204);
     expect(s3.objects.size).toBe(0);
-    expect(s3.requests.some((each) => each.method === 'POST' && new URL(each.url, s3.endpoint).searchParams.has('delete'))).toBe(true);
+    expect(
+      s3.requests.some((each) => each.method === 'POST' && new URL(each.url, s3.endpoint).searchParams.has('delete')),
+    ).toBe(true);
   });
 
   it('PUTs nothing for a refused upload', async () => {

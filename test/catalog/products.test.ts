@@ -32,7 +32,11 @@ let categoryId: string;
 beforeAll(async () => {
   server = await startTestServer({ env: ADMIN_ENV });
   admin = await signIn(server, ADMIN.email, ADMIN.password);
-  [vendor, rival, customer] = await Promise.all([makeUser(server, 'vendor'), makeUser(server, 'vendor'), makeUser(server, 'customer')]);
+  [vendor, rival, customer] = await Promise.all([
+    makeUser(server, 'vendor'),
+    makeUser(server, 'vendor'),
+    makeUser(server, 'customer'),
+  ]);
   categoryId = await makeCategory(server, admin, 'Shirts');
 });
 afterAll(async () => server.close());
@@ -96,18 +100,33 @@ describe('POST /api/products', () => {
   it('refuses inconsistent variants, a foreign currency, negative stock and huge prices with field errors', async () => {
     const body = shirt();
     const cases: [unknown, string][] = [
-      [{ ...body, variants: [{ ...body.variants[0], options: { size: 'XL', colour: 'white' } }] }, 'body.variants.0.options.size'],
-      [{ ...body, variants: [body.variants[0], { ...body.variants[1], options: body.variants[0]!.options }] }, 'body.variants.1.options'],
-      [{ ...body, variants: [{ ...body.variants[0], price: { amount: 100, currency: 'EUR' } }] }, 'body.variants.0.price.currency'],
+      [
+        { ...body, variants: [{ ...body.variants[0], options: { size: 'XL', colour: 'white' } }] },
+        'body.variants.0.options.size',
+      ],
+      [
+        { ...body, variants: [body.variants[0], { ...body.variants[1], options: body.variants[0]!.options }] },
+        'body.variants.1.options',
+      ],
+      [
+        { ...body, variants: [{ ...body.variants[0], price: { amount: 100, currency: 'EUR' } }] },
+        'body.variants.0.price.currency',
+      ],
       [{ ...body, variants: [{ ...body.variants[0], stock: -1 }] }, 'body.variants.0.stock'],
       [{ ...body, variants: [{ ...body.variants[0], price: usd(2 ** 31) }] }, 'body.variants.0.price.amount'],
       [{ ...body, options: [], variants: [body.variants[0], body.variants[1]] }, 'body.variants'],
       [{ ...body, categoryId: rival.id }, 'body.categoryId'],
     ];
     for (const [payload, path] of cases) {
-      const response = await request(server.app).post('/api/products').set('Authorization', `Bearer ${vendor.accessToken}`).send(payload as object);
+      const response = await request(server.app)
+        .post('/api/products')
+        .set('Authorization', `Bearer ${vendor.accessToken}`)
+        .send(payload as object);
       expect(response?.status, path).toBe(400);
-      expect((response.body.errors as { path: string }[]).map((error) => error.path), path).toContain(path);
+      expect(
+        (response.body.errors as { path: string }[]).map((error) => error.path),
+        path,
+      ).toContain(path);
     }
     const mine = await listMyProducts({ client: as(vendor), query: { limit: 100 } });
     expect(mine.data?.data.every((product) => product.name === 'Linen Shirt')).toBe(true);
@@ -117,7 +136,10 @@ describe('POST /api/products', () => {
     const first = await makeProduct(server, vendor, { categoryId });
     const sku = first.variants[0]!.sku;
     const before = (await listMyProducts({ client: as(rival) })).data?.data.length;
-    const { response, error } = await createProduct({ client: as(rival), body: { name: 'Copy', categoryId, variants: [{ sku, price: usd(1) }] } });
+    const { response, error } = await createProduct({
+      client: as(rival),
+      body: { name: 'Copy', categoryId, variants: [{ sku, price: usd(1) }] },
+    });
     expect(response?.status).toBe(409);
     expect(error?.code).toBe('sku_taken');
     expect((await listMyProducts({ client: as(rival) })).data?.data.length).toBe(before);
@@ -125,16 +147,31 @@ describe('POST /api/products', () => {
 });
 
 describe('vendor isolation', () => {
-  it('hides another vendor\'s drafts and refuses to change them with 404', async () => {
+  it("hides another vendor's drafts and refuses to change them with 404", async () => {
     const draft = await makeProduct(server, vendor, { categoryId, name: 'Secret Draft' });
     const theirs = { client: as(rival), path: { id: draft.id } };
     expect((await getMyProduct(theirs)).response?.status).toBe(404);
-    expect((await updateProduct({ ...theirs, body: { name: 'Stolen', categoryId, variants: [{ sku: uniqueSku(), price: usd(1) }] } })).response?.status).toBe(404);
+    expect(
+      (
+        await updateProduct({
+          ...theirs,
+          body: { name: 'Stolen', categoryId, variants: [{ sku: uniqueSku(), price: usd(1) }] },
+        })
+      ).response?.status,
+    ).toBe(404);
     expect((await deleteProduct(theirs)).response?.status).toBe(404);
     expect((await submitProduct(theirs)).response?.status).toBe(404);
     expect((await listInventoryMovements(theirs)).response?.status).toBe(404);
     const variantId = draft.variants[0]!.id;
-    expect((await adjustInventory({ client: as(rival), path: { id: draft.id, variantId }, body: { delta: 5, reason: 'restock' } })).response?.status).toBe(404);
+    expect(
+      (
+        await adjustInventory({
+          client: as(rival),
+          path: { id: draft.id, variantId },
+          body: { delta: 5, reason: 'restock' },
+        })
+      ).response?.status,
+    ).toBe(404);
     const rivalList = await listMyProducts({ client: as(rival), query: { limit: 100 } });
     expect(rivalList.data?.data.map((product) => product.id)).not.toContain(draft.id);
     // Nothing changed for the owner.
@@ -168,20 +205,32 @@ describe('approval workflow and public visibility', () => {
     const queue = await listProductsForReview({ client: as(admin), query: { limit: 100 } });
     expect(queue.data?.data.map((entry) => entry.id)).toContain(product.id);
 
-    const rejected = await rejectProduct({ client: as(admin), path: { id: product.id }, body: { reason: 'Photos missing' } });
+    const rejected = await rejectProduct({
+      client: as(admin),
+      path: { id: product.id },
+      body: { reason: 'Photos missing' },
+    });
     expect(rejected.data).toMatchObject({ status: 'rejected', rejectionReason: 'Photos missing' });
     expect(await isPublic(product.id, 'Quokka Lantern')).toEqual([false, false, false, false]);
-    expect((await getMyProduct({ client: as(vendor), path: { id: product.id } })).data?.rejectionReason).toBe('Photos missing');
+    expect((await getMyProduct({ client: as(vendor), path: { id: product.id } })).data?.rejectionReason).toBe(
+      'Photos missing',
+    );
 
     await submitProduct({ client: as(vendor), path: { id: product.id } });
     const approved = await approveProduct({ client: as(admin), path: { id: product.id } });
-    expect(approved.data).toMatchObject({ status: 'published', rejectionReason: null, publishedAt: expect.any(String) });
+    expect(approved.data).toMatchObject({
+      status: 'published',
+      rejectionReason: null,
+      publishedAt: expect.any(String),
+    });
     expect(await isPublic(product.id, 'Quokka Lantern')).toEqual([true, true, true, true]);
 
-    const audit = await server.deps.orm.em.fork().execute<{ action: string; actor_id: string }[]>(
-      'select action, actor_id from audit_log where target_id = ? order by id',
-      [product.id],
-    );
+    const audit = await server.deps.orm.em
+      .fork()
+      .execute<{ action: string; actor_id: string }[]>(
+        'select action, actor_id from audit_log where target_id = ? order by id',
+        [product.id],
+      );
     expect(audit.map((entry) => [entry.action, entry.actor_id])).toEqual([
       ['product.pending_review', vendor.id],
       ['product.rejected', admin.id],
@@ -208,15 +257,26 @@ describe('approval workflow and public visibility', () => {
   });
 
   it('sends a published product back to review when its vendor changes its content, but not for a price change', async () => {
-    const product = await publish(server, vendor, admin, (await makeProduct(server, vendor, { categoryId, name: 'Walnut Desk' })).id);
+    const product = await publish(
+      server,
+      vendor,
+      admin,
+      (await makeProduct(server, vendor, { categoryId, name: 'Walnut Desk' })).id,
+    );
     const variant = product.variants[0]!;
     const repriced = await updateProduct({
       client: as(vendor),
       path: { id: product.id },
       body: { name: 'Walnut Desk', categoryId, variants: [{ sku: variant.sku, price: usd(1500) }] },
     });
-    expect(repriced.data).toMatchObject({ status: 'published', priceRange: { min: usd(1500), max: usd(1500) }, totalStock: 5 });
-    expect((await getProduct({ client: server.client, path: { id: product.id } })).data?.priceRange.min).toEqual(usd(1500));
+    expect(repriced.data).toMatchObject({
+      status: 'published',
+      priceRange: { min: usd(1500), max: usd(1500) },
+      totalStock: 5,
+    });
+    expect((await getProduct({ client: server.client, path: { id: product.id } })).data?.priceRange.min).toEqual(
+      usd(1500),
+    );
 
     const renamed = await updateProduct({
       client: as(vendor),
@@ -261,9 +321,24 @@ describe('approval workflow and public visibility', () => {
         updateProduct({
           client: as(vendor),
           path: { id: product.id },
-          body: { ...shirt(), variants: product.variants.map((variant) => ({ sku: variant.sku, options: variant.options, price: usd(3000 + round) })) },
+          body: {
+            ...shirt(),
+            variants: product.variants.map((variant) => ({
+              sku: variant.sku,
+              options: variant.options,
+              price: usd(3000 + round),
+            })),
+          },
         }),
-        ...product.variants.flatMap((variant) => [1, 2].map(() => adjustInventory({ client: as(vendor), path: { id: product.id, variantId: variant.id }, body: { delta: 1, reason: 'restock' } }))),
+        ...product.variants.flatMap((variant) =>
+          [1, 2].map(() =>
+            adjustInventory({
+              client: as(vendor),
+              path: { id: product.id, variantId: variant.id },
+              body: { delta: 1, reason: 'restock' },
+            }),
+          ),
+        ),
       ]);
       expect(results.map((result) => result.response?.status)).toEqual(Array(7).fill(200));
     }
@@ -278,7 +353,10 @@ describe('approval workflow and public visibility', () => {
       path: { id: created.id },
       body: {
         ...shirt(),
-        options: [{ name: 'size', values: ['S', 'M', 'L'] }, { name: 'colour', values: ['white', 'blue'] }],
+        options: [
+          { name: 'size', values: ['S', 'M', 'L'] },
+          { name: 'colour', values: ['white', 'blue'] },
+        ],
         variants: [
           { sku: first!.sku, options: { size: 'S', colour: 'white' }, price: usd(2600) },
           { sku: third!.sku, options: { size: 'M', colour: 'blue' }, price: usd(2900) },
@@ -286,7 +364,12 @@ describe('approval workflow and public visibility', () => {
         ],
       },
     });
-    expect(data?.variants.map((variant) => [variant.sku === first!.sku ? 'first' : variant.sku === third!.sku ? 'third' : 'new', variant.stock])).toEqual([
+    expect(
+      data?.variants.map((variant) => [
+        variant.sku === first!.sku ? 'first' : variant.sku === third!.sku ? 'third' : 'new',
+        variant.stock,
+      ]),
+    ).toEqual([
       ['first', 3],
       ['third', 4],
       ['new', 0],
@@ -300,26 +383,50 @@ describe('POST /api/products/{id}/variants/{variantId}/inventory', () => {
   it('adds and removes stock atomically, records who and why, and never goes below zero', async () => {
     const product = await makeProduct(server, vendor, { categoryId });
     const target = { client: as(vendor), path: { id: product.id, variantId: product.variants[0]!.id } };
-    expect((await adjustInventory({ ...target, body: { delta: 10, reason: 'restock', note: 'pallet 7' } })).data?.stock).toBe(15);
+    expect(
+      (await adjustInventory({ ...target, body: { delta: 10, reason: 'restock', note: 'pallet 7' } })).data?.stock,
+    ).toBe(15);
     const tooMuch = await adjustInventory({ ...target, body: { delta: -16, reason: 'damaged' } });
     expect(tooMuch.response?.status).toBe(409);
     expect(tooMuch.error?.code).toBe('insufficient_stock');
     // 20 concurrent removals of one unit from 15: exactly 15 succeed.
-    const removals = await Promise.all(Array.from({ length: 20 }, () => adjustInventory({ ...target, body: { delta: -1, reason: 'correction' } })));
+    const removals = await Promise.all(
+      Array.from({ length: 20 }, () => adjustInventory({ ...target, body: { delta: -1, reason: 'correction' } })),
+    );
     expect(removals.filter((result) => result.response?.status === 200)).toHaveLength(15);
     expect(removals.filter((result) => result.error?.code === 'insufficient_stock')).toHaveLength(5);
     const after = await getMyProduct({ client: as(vendor), path: { id: product.id } });
-    expect(after.data).toMatchObject({ totalStock: 0, variants: [expect.objectContaining({ stock: 0, inStock: false })] });
-    const movements = await listInventoryMovements({ client: as(vendor), path: { id: product.id }, query: { limit: 100 } });
+    expect(after.data).toMatchObject({
+      totalStock: 0,
+      variants: [expect.objectContaining({ stock: 0, inStock: false })],
+    });
+    const movements = await listInventoryMovements({
+      client: as(vendor),
+      path: { id: product.id },
+      query: { limit: 100 },
+    });
     expect(movements.data?.data).toHaveLength(17);
     expect(movements.data?.data.reduce((sum, movement) => sum + movement.delta, 0)).toBe(0);
-    expect(movements.data?.data[movements.data.data.length - 2]).toMatchObject({ reason: 'restock', delta: 10, stockAfter: 15, note: 'pallet 7', actorId: vendor.id });
+    expect(movements.data?.data[movements.data.data.length - 2]).toMatchObject({
+      reason: 'restock',
+      delta: 10,
+      stockAfter: 15,
+      note: 'pallet 7',
+      actorId: vendor.id,
+    });
   });
 
   it('takes a product out of the in-stock list the moment its last unit goes, and back when stock returns', async () => {
-    const product = await publish(server, vendor, admin, (await makeProduct(server, vendor, { categoryId, name: 'Last Unit Lamp' })).id);
+    const product = await publish(
+      server,
+      vendor,
+      admin,
+      (await makeProduct(server, vendor, { categoryId, name: 'Last Unit Lamp' })).id,
+    );
     const inStockIds = async () =>
-      (await listProducts({ client: server.client, query: { categoryId, inStock: 'true', limit: 100 } })).data?.data.map((entry) => entry.id);
+      (
+        await listProducts({ client: server.client, query: { categoryId, inStock: 'true', limit: 100 } })
+      ).data?.data.map((entry) => entry.id);
     expect(await inStockIds()).toContain(product.id);
     const target = { client: as(vendor), path: { id: product.id, variantId: product.variants[0]!.id } };
     await adjustInventory({ ...target, body: { delta: -5, reason: 'damaged' } });
@@ -331,8 +438,11 @@ describe('POST /api/products/{id}/variants/{variantId}/inventory', () => {
   it('answers 409 stock_limit above 10,000,000 units of a variant', async () => {
     const product = await makeProduct(server, vendor, { categoryId });
     const target = { client: as(vendor), path: { id: product.id, variantId: product.variants[0]!.id } };
-    for (let step = 0; step < 9; step++) await adjustInventory({ ...target, body: { delta: 1_000_000, reason: 'restock' } });
-    expect((await adjustInventory({ ...target, body: { delta: 999_995, reason: 'restock' } })).data?.stock).toBe(10_000_000);
+    for (let step = 0; step < 9; step++)
+      await adjustInventory({ ...target, body: { delta: 1_000_000, reason: 'restock' } });
+    expect((await adjustInventory({ ...target, body: { delta: 999_995, reason: 'restock' } })).data?.stock).toBe(
+      10_000_000,
+    );
     const over = await adjustInventory({ ...target, body: { delta: 1, reason: 'restock' } });
     expect(over.response?.status).toBe(409);
     expect(over.error?.code).toBe('stock_limit');
@@ -353,16 +463,30 @@ describe('POST /api/products/{id}/variants/{variantId}/inventory', () => {
 describe('product detail cache', () => {
   it('serves the detail from the cache and drops it on every write that changes the product', async () => {
     const product = await publish(server, vendor, admin, (await makeProduct(server, vendor, { categoryId })).id);
-    const hits = async () => (await server.deps.metrics.cacheRequests.get()).values.find((value) => value.labels.cache === 'product' && value.labels.result === 'hit')?.value ?? 0;
+    const hits = async () =>
+      (await server.deps.metrics.cacheRequests.get()).values.find(
+        (value) => value.labels.cache === 'product' && value.labels.result === 'hit',
+      )?.value ?? 0;
     await getProduct({ client: server.client, path: { id: product.id } });
     const before = await hits();
     await getProduct({ client: server.client, path: { id: product.id } });
     expect(await hits()).toBe(before + 1);
 
-    await adjustInventory({ client: as(vendor), path: { id: product.id, variantId: product.variants[0]!.id }, body: { delta: 2, reason: 'restock' } });
+    await adjustInventory({
+      client: as(vendor),
+      path: { id: product.id, variantId: product.variants[0]!.id },
+      body: { delta: 2, reason: 'restock' },
+    });
     expect((await getProduct({ client: server.client, path: { id: product.id } })).data?.totalStock).toBe(7);
-    await updateProduct({ client: as(admin), path: { id: product.id }, body: { name: 'Renamed by admin', categoryId, variants: [{ sku: product.variants[0]!.sku, price: usd(999) }] } });
-    expect((await getProduct({ client: server.client, path: { id: product.id } })).data).toMatchObject({ name: 'Renamed by admin', priceRange: { min: usd(999) } });
+    await updateProduct({
+      client: as(admin),
+      path: { id: product.id },
+      body: { name: 'Renamed by admin', categoryId, variants: [{ sku: product.variants[0]!.sku, price: usd(999) }] },
+    });
+    expect((await getProduct({ client: server.client, path: { id: product.id } })).data).toMatchObject({
+      name: 'Renamed by admin',
+      priceRange: { min: usd(999) },
+    });
     await deleteProduct({ client: as(admin), path: { id: product.id } });
     expect((await getProduct({ client: server.client, path: { id: product.id } })).response?.status).toBe(404);
 

@@ -35,7 +35,13 @@ describe('reviews', () => {
     const customers = await Promise.all(Array.from({ length: 8 }, () => makeUser(server, 'customer')));
     const ratings = [5, 4, 4, 3, 5, 1, 2, 5];
     const results = await Promise.all(
-      customers.map((customer, index) => createReview({ client: as(customer), path: { id: product.id }, body: { rating: ratings[index]!, title: `Take ${index}`, body: '<b>not html</b>' } })),
+      customers.map((customer, index) =>
+        createReview({
+          client: as(customer),
+          path: { id: product.id },
+          body: { rating: ratings[index]!, title: `Take ${index}`, body: '<b>not html</b>' },
+        }),
+      ),
     );
     expect(results.map((result) => result.response?.status)).toEqual(Array(8).fill(201));
     const { data } = await getProduct({ client: server.client, path: { id: product.id } });
@@ -50,45 +56,82 @@ describe('reviews', () => {
 
     const reviews = await listReviews({ client: server.client, path: { id: product.id }, query: { limit: 3 } });
     expect(reviews.data?.data).toHaveLength(3);
-    expect(reviews.data?.data[0]).toMatchObject({ authorName: 'Test customer', body: '<b>not html</b>', hidden: false });
-    const rest = await listReviews({ client: server.client, path: { id: product.id }, query: { limit: 10, cursor: reviews.data!.nextCursor! } });
+    expect(reviews.data?.data[0]).toMatchObject({
+      authorName: 'Test customer',
+      body: '<b>not html</b>',
+      hidden: false,
+    });
+    const rest = await listReviews({
+      client: server.client,
+      path: { id: product.id },
+      query: { limit: 10, cursor: reviews.data!.nextCursor! },
+    });
     expect(rest.data?.data).toHaveLength(5);
   });
 
   it('lets an admin hide a review: it leaves the list and the rating at once, and restoring brings it back once', async () => {
     const product = await publish(server, vendor, admin, (await makeProduct(server, vendor, { categoryId })).id);
     const [alice, bob] = await Promise.all([makeUser(server, 'customer'), makeUser(server, 'customer')]);
-    const spam = await createReview({ client: as(alice), path: { id: product.id }, body: { rating: 1, body: 'spam spam' } });
+    const spam = await createReview({
+      client: as(alice),
+      path: { id: product.id },
+      body: { rating: 1, body: 'spam spam' },
+    });
     await createReview({ client: as(bob), path: { id: product.id }, body: { rating: 5 } });
-    expect((await getProduct({ client: server.client, path: { id: product.id } })).data?.rating).toEqual({ average: 3, count: 2 });
+    expect((await getProduct({ client: server.client, path: { id: product.id } })).data?.rating).toEqual({
+      average: 3,
+      count: 2,
+    });
 
     const hideTwice = await Promise.all([
       setReviewVisibility({ client: as(admin), path: { id: spam.data!.id }, body: { hidden: true } }),
       setReviewVisibility({ client: as(admin), path: { id: spam.data!.id }, body: { hidden: true } }),
     ]);
     expect(hideTwice.every((result) => result.data?.hidden === true)).toBe(true);
-    expect((await getProduct({ client: server.client, path: { id: product.id } })).data?.rating).toEqual({ average: 5, count: 1 });
+    expect((await getProduct({ client: server.client, path: { id: product.id } })).data?.rating).toEqual({
+      average: 5,
+      count: 1,
+    });
     const visible = await listReviews({ client: server.client, path: { id: product.id } });
     expect(visible.data?.data.map((review) => review.id)).not.toContain(spam.data!.id);
 
     await setReviewVisibility({ client: as(admin), path: { id: spam.data!.id }, body: { hidden: false } });
     await setReviewVisibility({ client: as(admin), path: { id: spam.data!.id }, body: { hidden: false } });
-    expect((await getProduct({ client: server.client, path: { id: product.id } })).data?.rating).toEqual({ average: 3, count: 2 });
+    expect((await getProduct({ client: server.client, path: { id: product.id } })).data?.rating).toEqual({
+      average: 3,
+      count: 2,
+    });
   });
 
   it('refuses vendors (403), unpublished products (404), bad ratings and long bodies (400)', async () => {
     const draft = await makeProduct(server, vendor, { categoryId });
     const published = await publish(server, vendor, admin, (await makeProduct(server, vendor, { categoryId })).id);
     const customer = await makeUser(server, 'customer');
-    expect((await createReview({ client: as(vendor), path: { id: published.id }, body: { rating: 5 } })).response?.status).toBe(403);
-    expect((await createReview({ client: as(customer), path: { id: draft.id }, body: { rating: 5 } })).response?.status).toBe(404);
+    expect(
+      (await createReview({ client: as(vendor), path: { id: published.id }, body: { rating: 5 } })).response?.status,
+    ).toBe(403);
+    expect(
+      (await createReview({ client: as(customer), path: { id: draft.id }, body: { rating: 5 } })).response?.status,
+    ).toBe(404);
     expect((await listReviews({ client: server.client, path: { id: draft.id } })).response?.status).toBe(404);
-    for (const body of [{ rating: 0 }, { rating: 6 }, { rating: 4.5 }, { rating: 4, body: 'x'.repeat(4001) }, { rating: 4, verified: true }]) {
-      const response = await request(server.app).post(`/api/products/${published.id}/reviews`).set('Authorization', `Bearer ${customer.accessToken}`).send(body);
+    for (const body of [
+      { rating: 0 },
+      { rating: 6 },
+      { rating: 4.5 },
+      { rating: 4, body: 'x'.repeat(4001) },
+      { rating: 4, verified: true },
+    ]) {
+      const response = await request(server.app)
+        .post(`/api/products/${published.id}/reviews`)
+        .set('Authorization', `Bearer ${customer.accessToken}`)
+        .send(body);
       expect(response.status, JSON.stringify(body).slice(0, 40)).toBe(400);
     }
     expect((await getProduct({ client: server.client, path: { id: published.id } })).data?.rating.count).toBe(0);
-    expect((await setReviewVisibility({ client: as(admin), path: { id: draft.id }, body: { hidden: true } })).response?.status).toBe(404);
+    expect(
+      (await setReviewVisibility({ client: as(admin), path: { id: draft.id }, body: { hidden: true } })).response
+        ?.status,
+    ).toBe(404);
   });
 });
 
@@ -120,22 +163,36 @@ describe('categories', () => {
     const cycle = await updateCategory({ client: as(admin), path: { id: a }, body: { parentId: c } });
     expect(cycle.response?.status).toBe(409);
     expect(cycle.error?.code).toBe('category_cycle');
-    expect((await updateCategory({ client: as(admin), path: { id: a }, body: { parentId: a } })).error?.code).toBe('category_cycle');
+    expect((await updateCategory({ client: as(admin), path: { id: a }, body: { parentId: a } })).error?.code).toBe(
+      'category_cycle',
+    );
     const d = await makeCategory(server, admin, 'D', c);
     const e = await makeCategory(server, admin, 'E', d);
     const tooDeep = await createCategory({ client: as(admin), body: { name: 'F', parentId: e } });
     expect(tooDeep.error?.code).toBe('category_too_deep');
     const x = await makeCategory(server, admin, 'X');
     const y = await makeCategory(server, admin, 'Y', x);
-    expect((await updateCategory({ client: as(admin), path: { id: x }, body: { parentId: d } })).error?.code).toBe('category_too_deep');
-    expect((await updateCategory({ client: as(admin), path: { id: y }, body: { parentId: d } })).response?.status).toBe(200);
-    const taken = (await listCategories({ client: server.client })).data!.data.find((category) => category.id === a)!.slug;
-    expect((await createCategory({ client: as(admin), body: { name: 'Copy', slug: taken } })).error?.code).toBe('slug_taken');
-    expect((await createCategory({ client: as(admin), body: { name: 'Orphan', parentId: vendor.id } })).response?.status).toBe(400);
+    expect((await updateCategory({ client: as(admin), path: { id: x }, body: { parentId: d } })).error?.code).toBe(
+      'category_too_deep',
+    );
+    expect((await updateCategory({ client: as(admin), path: { id: y }, body: { parentId: d } })).response?.status).toBe(
+      200,
+    );
+    const taken = (await listCategories({ client: server.client })).data!.data.find(
+      (category) => category.id === a,
+    )!.slug;
+    expect((await createCategory({ client: as(admin), body: { name: 'Copy', slug: taken } })).error?.code).toBe(
+      'slug_taken',
+    );
+    expect(
+      (await createCategory({ client: as(admin), body: { name: 'Orphan', parentId: vendor.id } })).response?.status,
+    ).toBe(400);
   });
 
   it('derives a free slug from the name when none is sent', async () => {
-    const [first, second] = await Promise.all([1, 2].map(() => createCategory({ client: as(admin), body: { name: 'Garden Tools' } })));
+    const [first, second] = await Promise.all(
+      [1, 2].map(() => createCategory({ client: as(admin), body: { name: 'Garden Tools' } })),
+    );
     expect(first!.response?.status).toBe(201);
     expect(second!.response?.status).toBe(201);
     expect(new Set([first!.data?.slug, second!.data?.slug]).size).toBe(2);
@@ -150,7 +207,9 @@ describe('categories', () => {
     expect((await deleteCategory({ client: as(admin), path: { id: child } })).error?.code).toBe('category_not_empty');
     const empty = await makeCategory(server, admin, 'Empty');
     expect((await deleteCategory({ client: as(admin), path: { id: empty } })).response?.status).toBe(204);
-    expect((await listCategories({ client: server.client })).data!.data.map((category) => category.id)).not.toContain(empty);
+    expect((await listCategories({ client: server.client })).data!.data.map((category) => category.id)).not.toContain(
+      empty,
+    );
     expect((await deleteCategory({ client: as(admin), path: { id: empty } })).response?.status).toBe(404);
   });
 });

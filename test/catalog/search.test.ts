@@ -3,7 +3,15 @@
  * and the statement count of lists and searches (no N+1).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReview, deleteProduct, listCategoryProducts, listProducts, searchProducts, type ProductSummary, type SearchProductsData } from '@emporium/sdk';
+import {
+  createReview,
+  deleteProduct,
+  listCategoryProducts,
+  listProducts,
+  searchProducts,
+  type ProductSummary,
+  type SearchProductsData,
+} from '@emporium/sdk';
 import { makeCategory, makeProduct, publish, uniqueSku, usd } from '../support/catalog';
 import { startTestServer, type TestServer } from '../support/server';
 import { ADMIN, ADMIN_ENV, makeUser, signIn, type SignedInUser } from '../support/users';
@@ -43,7 +51,11 @@ beforeAll(async () => {
   const leafs = [categories.home, categories.kitchen, categories.teaware, categories.outdoor] as string[];
 
   // 48 published products with every combination of words spread over categories, vendors, prices, stock and options.
-  const specs = ADJECTIVES.flatMap((adjective, a) => MATERIALS.flatMap((material, m) => NOUNS.slice(0, 3).map((noun, n) => ({ adjective, material, noun, i: a * 12 + m * 3 + n }))));
+  const specs = ADJECTIVES.flatMap((adjective, a) =>
+    MATERIALS.flatMap((material, m) =>
+      NOUNS.slice(0, 3).map((noun, n) => ({ adjective, material, noun, i: a * 12 + m * 3 + n })),
+    ),
+  );
   for (const batch of [specs.slice(0, 24), specs.slice(24)]) {
     await Promise.all(
       batch.map(async ({ adjective, material, noun, i }) => {
@@ -51,23 +63,46 @@ beforeAll(async () => {
         const colours = COLOURS.slice(0, 1 + (i % 3));
         const name = `${adjective} ${material} ${noun}`.replace(/^\w/, (c) => c.toUpperCase());
         const description = i % 4 === 0 ? `Pairs well with a ${NOUNS[3]}.` : 'Made to last.';
-        const variants = colours.map((colour, c) => ({ sku: uniqueSku(), options: { colour }, price: usd(1000 + ((i * 173 + c * 611) % 5000)), stock: (i + c) % 4 === 0 ? 0 : c + 1 }));
-        const created = await makeProduct(server, vendor, { name, description, categoryId: leafs[i % 4]!, options: [{ name: 'colour', values: colours }], variants });
+        const variants = colours.map((colour, c) => ({
+          sku: uniqueSku(),
+          options: { colour },
+          price: usd(1000 + ((i * 173 + c * 611) % 5000)),
+          stock: (i + c) % 4 === 0 ? 0 : c + 1,
+        }));
+        const created = await makeProduct(server, vendor, {
+          name,
+          description,
+          categoryId: leafs[i % 4]!,
+          options: [{ name: 'colour', values: colours }],
+          variants,
+        });
         await publish(server, vendor, admin, created.id);
         const ratings = customers.slice(0, i % 3).map((_, k) => 1 + ((i + k * 2) % 5));
         for (const [k, rating] of ratings.entries()) {
-          await createReview({ client: server.clientFor(customers[k]!.accessToken), path: { id: created.id }, body: { rating } });
+          await createReview({
+            client: server.clientFor(customers[k]!.accessToken),
+            path: { id: created.id },
+            body: { rating },
+          });
         }
         catalog.push({
           id: created.id,
           name,
-          words: new Set(`${name} ${description}`.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean)),
+          words: new Set(
+            `${name} ${description}`
+              .toLowerCase()
+              .split(/[^a-z0-9]+/)
+              .filter(Boolean),
+          ),
           categoryId: leafs[i % 4]!,
           vendorId: vendor.id,
           prices: variants.map((variant) => variant.price.amount),
           stock: variants.reduce((sum, variant) => sum + variant.stock, 0),
           options: colours.map((colour) => `colour:${colour}`),
-          rating: ratings.length === 0 ? 0 : Math.round((ratings.reduce((sum, r) => sum + r, 0) / ratings.length) * 100) / 100,
+          rating:
+            ratings.length === 0
+              ? 0
+              : Math.round((ratings.reduce((sum, r) => sum + r, 0) / ratings.length) * 100) / 100,
         });
       }),
     );
@@ -90,23 +125,35 @@ function descendants(categoryId: string): string[] {
 function bruteForce(query: Partial<Omit<Query, 'limit' | 'cursor' | 'sort'>>): Known[] {
   return catalog.filter(
     (product) =>
-      (!query.q || query.q.toLowerCase().split(' ').every((word) => product.words.has(word))) &&
+      (!query.q ||
+        query.q
+          .toLowerCase()
+          .split(' ')
+          .every((word) => product.words.has(word))) &&
       (!query.categoryId || descendants(query.categoryId).includes(product.categoryId)) &&
       (!query.vendorId || product.vendorId === query.vendorId) &&
       (query.minPrice === undefined || Math.min(...product.prices) >= query.minPrice) &&
       (query.maxPrice === undefined || Math.min(...product.prices) <= query.maxPrice) &&
       (query.minRating === undefined || product.rating >= query.minRating) &&
-      (query.inStock === undefined || (product.stock > 0) === (query.inStock === 'true')) &&
-      (!query.option || (Array.isArray(query.option) ? query.option : [query.option]).every((option) => product.options.includes(option))),
+      (query.inStock === undefined || product.stock > 0 === (query.inStock === 'true')) &&
+      (!query.option ||
+        (Array.isArray(query.option) ? query.option : [query.option]).every((option) =>
+          product.options.includes(option),
+        )),
   );
 }
 
-async function searchAll(query: Query): Promise<{ ids: string[]; first: Awaited<ReturnType<typeof searchProducts>>['data'] }> {
+async function searchAll(
+  query: Query,
+): Promise<{ ids: string[]; first: Awaited<ReturnType<typeof searchProducts>>['data'] }> {
   const ids: string[] = [];
   let cursor: string | undefined;
   let first;
   do {
-    const { data, error } = await searchProducts({ client: server.client, query: { ...query, limit: 7, ...(cursor ? { cursor } : {}) } });
+    const { data, error } = await searchProducts({
+      client: server.client,
+      query: { ...query, limit: 7, ...(cursor ? { cursor } : {}) },
+    });
     if (!data) throw new Error(JSON.stringify(error));
     first ??= data;
     ids.push(...data.data.map((product) => product.id));
@@ -127,13 +174,17 @@ describe('GET /api/products/search', () => {
       const { data } = await searchProducts({ client: server.client, query: { q: typo, limit: 100 } });
       const expected = typo.includes('satch') ? 'satchel' : typo.startsWith('tea') ? 'teapot' : 'lantern';
       expect(data?.data.length, typo).toBeGreaterThan(0);
-      expect(data?.data.every((product) => product.name.toLowerCase().includes(expected)), typo).toBe(true);
+      expect(
+        data?.data.every((product) => product.name.toLowerCase().includes(expected)),
+        typo,
+      ).toBe(true);
     }
   });
 
   it('corrects typos only towards words of published products (drafts cannot steer or be probed)', async () => {
     // Each probe with another page size: another cache entry, so the database answers.
-    const teapots = async (limit: number) => (await searchProducts({ client: server.client, query: { q: 'teapots', limit } })).data?.total;
+    const teapots = async (limit: number) =>
+      (await searchProducts({ client: server.client, query: { q: 'teapots', limit } })).data?.total;
     const before = await teapots(100);
     expect(before).toBe(bruteForce({ q: 'teapot' }).length);
     // Were draft words in the dictionary, "teapots" would now be a known word and stop being corrected to "teapot".
@@ -171,20 +222,35 @@ describe('GET /api/products/search', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.sort()).toEqual(expected.map((product) => product.id).sort());
     expect(first?.total).toBe(expected.length);
-    expect(new Map(first?.facets.categories.map((facet) => [facet.categoryId, facet.count]))).toEqual(countBy(expected, (product) => product.categoryId));
-    expect(new Map(first?.facets.options.map((facet) => [`${facet.name}:${facet.value}`, facet.count]))).toEqual(countBy(expected, (product) => product.options));
+    expect(new Map(first?.facets.categories.map((facet) => [facet.categoryId, facet.count]))).toEqual(
+      countBy(expected, (product) => product.categoryId),
+    );
+    expect(new Map(first?.facets.options.map((facet) => [`${facet.name}:${facet.value}`, facet.count]))).toEqual(
+      countBy(expected, (product) => product.options),
+    );
     const prices = expected.flatMap((product) => product.prices);
-    expect(first?.facets.price).toEqual(prices.length === 0 ? null : { min: usd(Math.min(...prices)), max: usd(Math.max(...prices)) });
+    expect(first?.facets.price).toEqual(
+      prices.length === 0 ? null : { min: usd(Math.min(...prices)), max: usd(Math.max(...prices)) },
+    );
   });
 
-  it.each([['price_asc'], ['price_desc'], ['rating'], ['newest'], ['relevance']] as const)('pages through sort %s in order without gaps or repeats', async (sort) => {
-    const { ids } = await searchAll({ q: 'made', sort });
-    expect(ids.sort()).toEqual(bruteForce({ q: 'made' }).map((product) => product.id).sort());
-  });
+  it.each([['price_asc'], ['price_desc'], ['rating'], ['newest'], ['relevance']] as const)(
+    'pages through sort %s in order without gaps or repeats',
+    async (sort) => {
+      const { ids } = await searchAll({ q: 'made', sort });
+      expect(ids.sort()).toEqual(
+        bruteForce({ q: 'made' })
+          .map((product) => product.id)
+          .sort(),
+      );
+    },
+  );
 });
 
 describe('GET /api/products and /api/categories/{id}/products', () => {
-  async function listAll(fetchPage: (cursor?: string) => Promise<{ data: ProductSummary[]; nextCursor: string | null } | undefined>) {
+  async function listAll(
+    fetchPage: (cursor?: string) => Promise<{ data: ProductSummary[]; nextCursor: string | null } | undefined>,
+  ) {
     const items: ProductSummary[] = [];
     let cursor: string | undefined;
     do {
@@ -197,27 +263,65 @@ describe('GET /api/products and /api/categories/{id}/products', () => {
   }
 
   it('sorts by price and rating in order, and filters like the brute force', async () => {
-    const ascending = await listAll(async (cursor) => (await listProducts({ client: server.client, query: { sort: 'price_asc', limit: 9, ...(cursor ? { cursor } : {}) } })).data);
+    const ascending = await listAll(
+      async (cursor) =>
+        (
+          await listProducts({
+            client: server.client,
+            query: { sort: 'price_asc', limit: 9, ...(cursor ? { cursor } : {}) },
+          })
+        ).data,
+    );
     expect(ascending.map((product) => product.id).sort()).toEqual(catalog.map((product) => product.id).sort());
     const mins = ascending.map((product) => product.priceRange.min.amount);
     expect(mins).toEqual([...mins].sort((a, b) => a - b));
-    const byRating = await listAll(async (cursor) => (await listProducts({ client: server.client, query: { sort: 'rating', minRating: 2, limit: 5, ...(cursor ? { cursor } : {}) } })).data);
-    expect(byRating.map((product) => product.id).sort()).toEqual(bruteForce({ minRating: 2 }).map((product) => product.id).sort());
+    const byRating = await listAll(
+      async (cursor) =>
+        (
+          await listProducts({
+            client: server.client,
+            query: { sort: 'rating', minRating: 2, limit: 5, ...(cursor ? { cursor } : {}) },
+          })
+        ).data,
+    );
+    expect(byRating.map((product) => product.id).sort()).toEqual(
+      bruteForce({ minRating: 2 })
+        .map((product) => product.id)
+        .sort(),
+    );
     const averages = byRating.map((product) => product.rating.average ?? 0);
     expect(averages).toEqual([...averages].sort((a, b) => b - a));
   });
 
-  it('includes subcategories in a category\'s products, and answers 404 for an unknown category', async () => {
-    const kitchen = await listAll(async (cursor) => (await listCategoryProducts({ client: server.client, path: { id: categories.kitchen! }, query: { limit: 10, ...(cursor ? { cursor } : {}) } })).data);
-    expect(kitchen.map((product) => product.id).sort()).toEqual(bruteForce({ categoryId: categories.kitchen }).map((product) => product.id).sort());
-    expect(new Set(kitchen.map((product) => product.categoryId))).toEqual(new Set([categories.kitchen, categories.teaware]));
+  it("includes subcategories in a category's products, and answers 404 for an unknown category", async () => {
+    const kitchen = await listAll(
+      async (cursor) =>
+        (
+          await listCategoryProducts({
+            client: server.client,
+            path: { id: categories.kitchen! },
+            query: { limit: 10, ...(cursor ? { cursor } : {}) },
+          })
+        ).data,
+    );
+    expect(kitchen.map((product) => product.id).sort()).toEqual(
+      bruteForce({ categoryId: categories.kitchen })
+        .map((product) => product.id)
+        .sort(),
+    );
+    expect(new Set(kitchen.map((product) => product.categoryId))).toEqual(
+      new Set([categories.kitchen, categories.teaware]),
+    );
     const unknown = await listCategoryProducts({ client: server.client, path: { id: vendors[0]!.id } });
     expect(unknown.response?.status).toBe(404);
   });
 
   it('refuses a limit above 100, a cursor of another sort and a malformed option filter with 400', async () => {
     const page = await listProducts({ client: server.client, query: { sort: 'price_asc', limit: 2 } });
-    const wrongSort = await listProducts({ client: server.client, query: { sort: 'rating', cursor: page.data!.nextCursor! } });
+    const wrongSort = await listProducts({
+      client: server.client,
+      query: { sort: 'rating', cursor: page.data!.nextCursor! },
+    });
     expect(wrongSort.response?.status).toBe(400);
     expect((await listProducts({ client: server.client, query: { limit: 101 } })).response?.status).toBe(400);
     expect((await listProducts({ client: server.client, query: { option: ['colour'] } })).response?.status).toBe(400);
@@ -235,7 +339,10 @@ describe('GET /api/products and /api/categories/{id}/products', () => {
       const response = await listProducts({ client: server.client, query: { sort, cursor } });
       expect(response.response?.status, cursor).toBe(400);
     }
-    const relevance = await searchProducts({ client: server.client, query: { q: 'made', cursor: forged(['relevance', 'NaN', id]) } });
+    const relevance = await searchProducts({
+      client: server.client,
+      query: { q: 'made', cursor: forged(['relevance', 'NaN', id]) },
+    });
     expect(relevance.response?.status).toBe(400);
   });
 });
@@ -249,10 +356,17 @@ describe('statement count (no N+1)', () => {
 
   it('sends as many statements for a 100-item list or search as for a 2-item one', async () => {
     expect(catalog.length).toBeGreaterThan(40);
-    const list = (limit: number) => () => listProducts({ client: server.client, query: { limit, sort: 'price_desc', inStock: 'true' } });
-    const search = (limit: number) => () => searchProducts({ client: server.client, query: { q: 'made cotten', limit } });
-    const category = (limit: number) => () => listCategoryProducts({ client: server.client, path: { id: categories.home! }, query: { limit } });
-    for (const [name, run] of [['list', list], ['search', search], ['category', category]] as const) {
+    const list = (limit: number) => () =>
+      listProducts({ client: server.client, query: { limit, sort: 'price_desc', inStock: 'true' } });
+    const search = (limit: number) => () =>
+      searchProducts({ client: server.client, query: { q: 'made cotten', limit } });
+    const category = (limit: number) => () =>
+      listCategoryProducts({ client: server.client, path: { id: categories.home! }, query: { limit } });
+    for (const [name, run] of [
+      ['list', list],
+      ['search', search],
+      ['category', category],
+    ] as const) {
       await run(50)(); // warms the category tree cache; the measured pages are other cache entries (misses)
       const small = await statementsFor(run(2));
       const large = await statementsFor(run(100));

@@ -104,7 +104,9 @@ describe('generateCatalog', () => {
   });
 
   it('mixes statuses, mostly published, with the dates and reasons the workflow sets', async () => {
-    const statuses = await query<{ status: string; n: number }>(`select status, count(*)::int as n from products group by status`);
+    const statuses = await query<{ status: string; n: number }>(
+      `select status, count(*)::int as n from products group by status`,
+    );
     const byStatus = Object.fromEntries(statuses.map((row) => [row.status, row.n]));
     expect(byStatus.published).toBeGreaterThanOrEqual(240);
     expect(byStatus.published).toBeLessThan(300);

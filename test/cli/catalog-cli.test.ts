@@ -62,92 +62,136 @@ describe('emporium CLI: catalog', () => {
   });
 
   describe('categories', () => {
-    it('create nests categories under --parent and list prints them indented by depth', async () => {
-      const home = await createCategory(['Home']);
-      const kitchen = await createCategory(['Kitchen', '--parent', home.id]);
-      const knives = await createCategory(['Knives', '--parent', kitchen.id, '--slug', 'kitchen-knives', '--position', '3']);
-      expect(home).toMatchObject({ name: 'Home', slug: 'home', parentId: null, depth: 0, position: 0 });
-      expect(kitchen).toMatchObject({ parentId: home.id, depth: 1 });
-      expect(knives).toMatchObject({ slug: 'kitchen-knives', parentId: kitchen.id, depth: 2, position: 3 });
+    it(
+      'create nests categories under --parent and list prints them indented by depth',
+      async () => {
+        const home = await createCategory(['Home']);
+        const kitchen = await createCategory(['Kitchen', '--parent', home.id]);
+        const knives = await createCategory([
+          'Knives',
+          '--parent',
+          kitchen.id,
+          '--slug',
+          'kitchen-knives',
+          '--position',
+          '3',
+        ]);
+        expect(home).toMatchObject({ name: 'Home', slug: 'home', parentId: null, depth: 0, position: 0 });
+        expect(kitchen).toMatchObject({ parentId: home.id, depth: 1 });
+        expect(knives).toMatchObject({ slug: 'kitchen-knives', parentId: kitchen.id, depth: 2, position: 3 });
 
-      const run = await cli(['categories', 'list']);
-      expect(run.code, run.stderr).toBe(0);
-      const [header, ...rows] = lines(run);
-      expect(header).toMatch(/^NAME\s+SLUG\s+POSITION\s+ID$/);
-      const rowOf = (category: CategoryJson) => rows.findIndex((row) => row.endsWith(category.id));
-      expect(rows[rowOf(home)]).toMatch(new RegExp(`^Home\\s+home\\s+0\\s+${home.id}$`));
-      expect(rows[rowOf(kitchen)]).toMatch(new RegExp(`^ {2}Kitchen\\s+kitchen\\s+0\\s+${kitchen.id}$`));
-      expect(rows[rowOf(knives)]).toMatch(new RegExp(`^ {4}Knives\\s+kitchen-knives\\s+3\\s+${knives.id}$`));
-      expect(rowOf(home)).toBeLessThan(rowOf(kitchen));
-      expect(rowOf(kitchen)).toBeLessThan(rowOf(knives));
-    }, CLI_TIMEOUT);
-
-    it('list --json prints the whole pre-order list with parentId and depth', async () => {
-      const parent = await createCategory(['Books']);
-      const child = await createCategory(['Comics', '--parent', parent.id]);
-      const tree = await categoryTree();
-      const ids = tree.map((category) => category.id);
-      expect(ids.indexOf(child.id)).toBe(ids.indexOf(parent.id) + 1);
-      expect(tree.find((category) => category.id === child.id)).toMatchObject({ parentId: parent.id, depth: 1 });
-    }, CLI_TIMEOUT);
-
-    it('list needs no login', async () => {
-      const home = await mkdtemp(join(tmpdir(), 'emporium-cli-'));
-      try {
-        const run = await cli(['categories', 'list'], { home });
+        const run = await cli(['categories', 'list']);
         expect(run.code, run.stderr).toBe(0);
-        expect(run.stdout).toMatch(/^NAME\s+SLUG\s+POSITION\s+ID$/m);
-      } finally {
-        await rm(home, { recursive: true, force: true });
-      }
-    }, CLI_TIMEOUT);
+        const [header, ...rows] = lines(run);
+        expect(header).toMatch(/^NAME\s+SLUG\s+POSITION\s+ID$/);
+        const rowOf = (category: CategoryJson) => rows.findIndex((row) => row.endsWith(category.id));
+        expect(rows[rowOf(home)]).toMatch(new RegExp(`^Home\\s+home\\s+0\\s+${home.id}$`));
+        expect(rows[rowOf(kitchen)]).toMatch(new RegExp(`^ {2}Kitchen\\s+kitchen\\s+0\\s+${kitchen.id}$`));
+        expect(rows[rowOf(knives)]).toMatch(new RegExp(`^ {4}Knives\\s+kitchen-knives\\s+3\\s+${knives.id}$`));
+        expect(rowOf(home)).toBeLessThan(rowOf(kitchen));
+        expect(rowOf(kitchen)).toBeLessThan(rowOf(knives));
+      },
+      CLI_TIMEOUT,
+    );
 
-    it('move takes the subtree under the new parent, and --parent root makes it top-level', async () => {
-      const garden = await createCategory(['Garden']);
-      const tools = await createCategory(['Tools']);
-      const spades = await createCategory(['Spades', '--parent', tools.id]);
+    it(
+      'list --json prints the whole pre-order list with parentId and depth',
+      async () => {
+        const parent = await createCategory(['Books']);
+        const child = await createCategory(['Comics', '--parent', parent.id]);
+        const tree = await categoryTree();
+        const ids = tree.map((category) => category.id);
+        expect(ids.indexOf(child.id)).toBe(ids.indexOf(parent.id) + 1);
+        expect(tree.find((category) => category.id === child.id)).toMatchObject({ parentId: parent.id, depth: 1 });
+      },
+      CLI_TIMEOUT,
+    );
 
-      const moved = await cli(['categories', 'move', tools.id, '--parent', garden.id, '--json']);
-      expect(moved.code, moved.stderr).toBe(0);
-      expect(parseJson<CategoryJson>(moved)).toMatchObject({ id: tools.id, parentId: garden.id, depth: 1 });
-      expect((await categoryTree()).find((category) => category.id === spades.id)).toMatchObject({ parentId: tools.id, depth: 2 });
+    it(
+      'list needs no login',
+      async () => {
+        const home = await mkdtemp(join(tmpdir(), 'emporium-cli-'));
+        try {
+          const run = await cli(['categories', 'list'], { home });
+          expect(run.code, run.stderr).toBe(0);
+          expect(run.stdout).toMatch(/^NAME\s+SLUG\s+POSITION\s+ID$/m);
+        } finally {
+          await rm(home, { recursive: true, force: true });
+        }
+      },
+      CLI_TIMEOUT,
+    );
 
-      const list = await cli(['categories', 'list']);
-      expect(list.stdout).toMatch(new RegExp(`^Garden\\s.*\\n {2}Tools\\s.*\\n {4}Spades\\s+spades\\s+0\\s+${spades.id}$`, 'm'));
+    it(
+      'move takes the subtree under the new parent, and --parent root makes it top-level',
+      async () => {
+        const garden = await createCategory(['Garden']);
+        const tools = await createCategory(['Tools']);
+        const spades = await createCategory(['Spades', '--parent', tools.id]);
 
-      const toTop = await cli(['categories', 'move', tools.id, '--parent', 'root']);
-      expect(toTop.code, toTop.stderr).toBe(0);
-      expect(toTop.stdout).toMatch(/^Parent\s+- \(top level\)$/m);
-      expect(toTop.stdout).toMatch(/^Depth\s+0$/m);
-      expect((await categoryTree()).find((category) => category.id === spades.id)).toMatchObject({ depth: 1 });
-    }, CLI_TIMEOUT);
+        const moved = await cli(['categories', 'move', tools.id, '--parent', garden.id, '--json']);
+        expect(moved.code, moved.stderr).toBe(0);
+        expect(parseJson<CategoryJson>(moved)).toMatchObject({ id: tools.id, parentId: garden.id, depth: 1 });
+        expect((await categoryTree()).find((category) => category.id === spades.id)).toMatchObject({
+          parentId: tools.id,
+          depth: 2,
+        });
 
-    it('a move under its own subtree exits 1 with the category_cycle detail and changes nothing', async () => {
-      const fruit = await createCategory(['Fruit']);
-      const apples = await createCategory(['Apples', '--parent', fruit.id]);
+        const list = await cli(['categories', 'list']);
+        expect(list.stdout).toMatch(
+          new RegExp(`^Garden\\s.*\\n {2}Tools\\s.*\\n {4}Spades\\s+spades\\s+0\\s+${spades.id}$`, 'm'),
+        );
 
-      const run = await cli(['categories', 'move', fruit.id, '--parent', apples.id]);
-      expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(apiError('A category cannot move under its own subtree\\.', 'category_cycle'));
-      expect(run.stdout).toBe('');
-      expect((await categoryTree()).find((category) => category.id === fruit.id)).toMatchObject({ parentId: null, depth: 0 });
-    }, CLI_TIMEOUT);
+        const toTop = await cli(['categories', 'move', tools.id, '--parent', 'root']);
+        expect(toTop.code, toTop.stderr).toBe(0);
+        expect(toTop.stdout).toMatch(/^Parent\s+- \(top level\)$/m);
+        expect(toTop.stdout).toMatch(/^Depth\s+0$/m);
+        expect((await categoryTree()).find((category) => category.id === spades.id)).toMatchObject({ depth: 1 });
+      },
+      CLI_TIMEOUT,
+    );
 
-    it('a move of an unknown category exits 1 with not_found', async () => {
-      const run = await cli(['categories', 'move', UNKNOWN_ID, '--parent', 'root']);
-      expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/^error: .*\(not_found, request [^)]+\)$/m);
-    }, CLI_TIMEOUT);
+    it(
+      'a move under its own subtree exits 1 with the category_cycle detail and changes nothing',
+      async () => {
+        const fruit = await createCategory(['Fruit']);
+        const apples = await createCategory(['Apples', '--parent', fruit.id]);
 
-    it('move without --parent, or create with a bad --position, is a usage error (exit 2)', async () => {
-      const noParent = await cli(['categories', 'move', UNKNOWN_ID]);
-      expect(noParent.code).toBe(2);
-      expect(noParent.stderr).toContain("required option '--parent <id|root>' not specified");
+        const run = await cli(['categories', 'move', fruit.id, '--parent', apples.id]);
+        expect(run.code).toBe(1);
+        expect(run.stderr).toMatch(apiError('A category cannot move under its own subtree\\.', 'category_cycle'));
+        expect(run.stdout).toBe('');
+        expect((await categoryTree()).find((category) => category.id === fruit.id)).toMatchObject({
+          parentId: null,
+          depth: 0,
+        });
+      },
+      CLI_TIMEOUT,
+    );
 
-      const badPosition = await cli(['categories', 'create', 'Misc', '--position', 'first']);
-      expect(badPosition.code).toBe(2);
-      expect(badPosition.stderr).toContain('Use a whole number from 0 to 10000.');
-    }, CLI_TIMEOUT);
+    it(
+      'a move of an unknown category exits 1 with not_found',
+      async () => {
+        const run = await cli(['categories', 'move', UNKNOWN_ID, '--parent', 'root']);
+        expect(run.code).toBe(1);
+        expect(run.stderr).toMatch(/^error: .*\(not_found, request [^)]+\)$/m);
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'move without --parent, or create with a bad --position, is a usage error (exit 2)',
+      async () => {
+        const noParent = await cli(['categories', 'move', UNKNOWN_ID]);
+        expect(noParent.code).toBe(2);
+        expect(noParent.stderr).toContain("required option '--parent <id|root>' not specified");
+
+        const badPosition = await cli(['categories', 'create', 'Misc', '--position', 'first']);
+        expect(badPosition.code).toBe(2);
+        expect(badPosition.stderr).toContain('Use a whole number from 0 to 10000.');
+      },
+      CLI_TIMEOUT,
+    );
   });
 
   describe('products', () => {
@@ -188,111 +232,155 @@ describe('emporium CLI: catalog', () => {
       categoryId = (await createCategory(['Review Shelf'])).id;
     }, CLI_TIMEOUT);
 
-    it('pending lists a submitted product with its vendor and price range, but not a draft', async () => {
-      const lamp = await vendorProduct('Desk Lamp', [1999, 1250]);
-      const stool = await vendorProduct('Draft Stool', [500], { submit: false });
+    it(
+      'pending lists a submitted product with its vendor and price range, but not a draft',
+      async () => {
+        const lamp = await vendorProduct('Desk Lamp', [1999, 1250]);
+        const stool = await vendorProduct('Draft Stool', [500], { submit: false });
 
-      const run = await cli(['products', 'pending']);
-      expect(run.code, run.stderr).toBe(0);
-      const [header, ...rows] = lines(run);
-      expect(header).toMatch(/^ID\s+NAME\s+VENDOR\s+PRICE\s+SUBMITTED$/);
-      expect(rows).toContainEqual(expect.stringMatching(new RegExp(`^${lamp}\\s+Desk Lamp\\s+${vendor.id}\\s+12\\.50-19\\.99 USD\\s+\\d{4}-\\d{2}-\\d{2}$`)));
-      expect(rows.some((row) => row.includes(stool))).toBe(false);
+        const run = await cli(['products', 'pending']);
+        expect(run.code, run.stderr).toBe(0);
+        const [header, ...rows] = lines(run);
+        expect(header).toMatch(/^ID\s+NAME\s+VENDOR\s+PRICE\s+SUBMITTED$/);
+        expect(rows).toContainEqual(
+          expect.stringMatching(
+            new RegExp(`^${lamp}\\s+Desk Lamp\\s+${vendor.id}\\s+12\\.50-19\\.99 USD\\s+\\d{4}-\\d{2}-\\d{2}$`),
+          ),
+        );
+        expect(rows.some((row) => row.includes(stool))).toBe(false);
 
-      const drafts = await cli(['products', 'pending', '--status', 'draft', '--json']);
-      expect(drafts.code, drafts.stderr).toBe(0);
-      const page = parseJson<ProductPage>(drafts);
-      expect(page.data.map((product) => product.id)).toEqual([stool]);
-      expect(page.data[0]).toMatchObject({ status: 'draft', priceRange: { min: { amount: 500, currency: 'USD' } } });
-    }, CLI_TIMEOUT);
+        const drafts = await cli(['products', 'pending', '--status', 'draft', '--json']);
+        expect(drafts.code, drafts.stderr).toBe(0);
+        const page = parseJson<ProductPage>(drafts);
+        expect(page.data.map((product) => product.id)).toEqual([stool]);
+        expect(page.data[0]).toMatchObject({ status: 'draft', priceRange: { min: { amount: 500, currency: 'USD' } } });
+      },
+      CLI_TIMEOUT,
+    );
 
-    it('pending --limit pages through the queue; --all follows every cursor', async () => {
-      const first = await vendorProduct('Wall Clock', [3000]);
-      const second = await vendorProduct('Floor Rug', [8000]);
+    it(
+      'pending --limit pages through the queue; --all follows every cursor',
+      async () => {
+        const first = await vendorProduct('Wall Clock', [3000]);
+        const second = await vendorProduct('Floor Rug', [8000]);
 
-      const onePage = await cli(['products', 'pending', '--limit', '1', '--json']);
-      expect(onePage.code, onePage.stderr).toBe(0);
-      const page = parseJson<ProductPage>(onePage);
-      expect(page.data).toHaveLength(1);
-      expect(page.nextCursor).toEqual(expect.any(String));
+        const onePage = await cli(['products', 'pending', '--limit', '1', '--json']);
+        expect(onePage.code, onePage.stderr).toBe(0);
+        const page = parseJson<ProductPage>(onePage);
+        expect(page.data).toHaveLength(1);
+        expect(page.nextCursor).toEqual(expect.any(String));
 
-      const next = await cli(['products', 'pending', '--limit', '1', '--cursor', page.nextCursor!, '--json']);
-      expect(next.code, next.stderr).toBe(0);
-      expect(parseJson<ProductPage>(next).data[0]?.id).not.toBe(page.data[0]?.id);
+        const next = await cli(['products', 'pending', '--limit', '1', '--cursor', page.nextCursor!, '--json']);
+        expect(next.code, next.stderr).toBe(0);
+        expect(parseJson<ProductPage>(next).data[0]?.id).not.toBe(page.data[0]?.id);
 
-      const table = await cli(['products', 'pending', '--limit', '1']);
-      expect(table.stderr).toMatch(/^More products: add --all, or --cursor \S+$/m);
+        const table = await cli(['products', 'pending', '--limit', '1']);
+        expect(table.stderr).toMatch(/^More products: add --all, or --cursor \S+$/m);
 
-      const all = await cli(['products', 'pending', '--limit', '1', '--all', '--json']);
-      const everything = parseJson<ProductPage>(all);
-      expect(everything.nextCursor).toBeNull();
-      const ids = everything.data.map((product) => product.id);
-      expect(ids).toEqual(expect.arrayContaining([first, second]));
-      expect(new Set(ids).size).toBe(ids.length);
-    }, CLI_TIMEOUT);
+        const all = await cli(['products', 'pending', '--limit', '1', '--all', '--json']);
+        const everything = parseJson<ProductPage>(all);
+        expect(everything.nextCursor).toBeNull();
+        const ids = everything.data.map((product) => product.id);
+        expect(ids).toEqual(expect.arrayContaining([first, second]));
+        expect(new Set(ids).size).toBe(ids.length);
+      },
+      CLI_TIMEOUT,
+    );
 
-    it('approve publishes the product, which the public getProduct then answers', async () => {
-      const shelf = await vendorProduct('Oak Shelf', [4500]);
-      expect((await getProduct({ client: server.client, path: { id: shelf } })).response?.status).toBe(404);
+    it(
+      'approve publishes the product, which the public getProduct then answers',
+      async () => {
+        const shelf = await vendorProduct('Oak Shelf', [4500]);
+        expect((await getProduct({ client: server.client, path: { id: shelf } })).response?.status).toBe(404);
 
-      const run = await cli(['products', 'approve', shelf, '--json']);
-      expect(run.code, run.stderr).toBe(0);
-      expect(parseJson<ProductJson>(run)).toMatchObject({ id: shelf, status: 'published', publishedAt: expect.any(String) });
+        const run = await cli(['products', 'approve', shelf, '--json']);
+        expect(run.code, run.stderr).toBe(0);
+        expect(parseJson<ProductJson>(run)).toMatchObject({
+          id: shelf,
+          status: 'published',
+          publishedAt: expect.any(String),
+        });
 
-      const published = await getProduct({ client: server.client, path: { id: shelf } });
-      expect(published.response?.status).toBe(200);
-      expect(published.data).toMatchObject({ id: shelf, name: 'Oak Shelf', status: 'published' });
-      expect(await pendingIds()).not.toContain(shelf);
-    }, CLI_TIMEOUT);
+        const published = await getProduct({ client: server.client, path: { id: shelf } });
+        expect(published.response?.status).toBe(200);
+        expect(published.data).toMatchObject({ id: shelf, name: 'Oak Shelf', status: 'published' });
+        expect(await pendingIds()).not.toContain(shelf);
+      },
+      CLI_TIMEOUT,
+    );
 
-    it('approving twice exits 1 with invalid_status_transition', async () => {
-      const vase = await vendorProduct('Glass Vase', [2500]);
-      const first = await cli(['products', 'approve', vase]);
-      expect(first.code, first.stderr).toBe(0);
-      expect(first.stdout).toMatch(/^Status\s+published$/m);
+    it(
+      'approving twice exits 1 with invalid_status_transition',
+      async () => {
+        const vase = await vendorProduct('Glass Vase', [2500]);
+        const first = await cli(['products', 'approve', vase]);
+        expect(first.code, first.stderr).toBe(0);
+        expect(first.stdout).toMatch(/^Status\s+published$/m);
 
-      const again = await cli(['products', 'approve', vase]);
-      expect(again.code).toBe(1);
-      expect(again.stderr).toMatch(apiError('A published product cannot become published\\.', 'invalid_status_transition'));
-      expect(again.stdout).toBe('');
-    }, CLI_TIMEOUT);
+        const again = await cli(['products', 'approve', vase]);
+        expect(again.code).toBe(1);
+        expect(again.stderr).toMatch(
+          apiError('A published product cannot become published\\.', 'invalid_status_transition'),
+        );
+        expect(again.stdout).toBe('');
+      },
+      CLI_TIMEOUT,
+    );
 
-    it('reject sends the product back to its vendor, who sees the reason', async () => {
-      const chair = await vendorProduct('Wobbly Chair', [7000]);
-      const run = await cli(['products', 'reject', chair, '--reason', 'The photos show a different chair.']);
-      expect(run.code, run.stderr).toBe(0);
-      expect(run.stdout).toMatch(/^Status\s+rejected$/m);
-      expect(run.stdout).toMatch(/^Rejection reason\s+The photos show a different chair\.$/m);
+    it(
+      'reject sends the product back to its vendor, who sees the reason',
+      async () => {
+        const chair = await vendorProduct('Wobbly Chair', [7000]);
+        const run = await cli(['products', 'reject', chair, '--reason', 'The photos show a different chair.']);
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stdout).toMatch(/^Status\s+rejected$/m);
+        expect(run.stdout).toMatch(/^Rejection reason\s+The photos show a different chair\.$/m);
 
-      const mine = await getMyProduct({ client: server.clientFor(vendor.accessToken), path: { id: chair } });
-      expect(mine.data).toMatchObject({ status: 'rejected', rejectionReason: 'The photos show a different chair.' });
-      expect(await pendingIds()).not.toContain(chair);
-    }, CLI_TIMEOUT);
+        const mine = await getMyProduct({ client: server.clientFor(vendor.accessToken), path: { id: chair } });
+        expect(mine.data).toMatchObject({ status: 'rejected', rejectionReason: 'The photos show a different chair.' });
+        expect(await pendingIds()).not.toContain(chair);
+      },
+      CLI_TIMEOUT,
+    );
 
-    it('reject without a --reason is a usage error (exit 2) and leaves the product pending', async () => {
-      const mirror = await vendorProduct('Round Mirror', [5500]);
-      const missing = await cli(['products', 'reject', mirror]);
-      expect(missing.code).toBe(2);
-      expect(missing.stderr).toContain("required option '--reason <text>' not specified");
+    it(
+      'reject without a --reason is a usage error (exit 2) and leaves the product pending',
+      async () => {
+        const mirror = await vendorProduct('Round Mirror', [5500]);
+        const missing = await cli(['products', 'reject', mirror]);
+        expect(missing.code).toBe(2);
+        expect(missing.stderr).toContain("required option '--reason <text>' not specified");
 
-      const blank = await cli(['products', 'reject', mirror, '--reason', '  ']);
-      expect(blank.code).toBe(2);
-      expect(await pendingIds()).toContain(mirror);
-    }, CLI_TIMEOUT);
+        const blank = await cli(['products', 'reject', mirror, '--reason', '  ']);
+        expect(blank.code).toBe(2);
+        expect(await pendingIds()).toContain(mirror);
+      },
+      CLI_TIMEOUT,
+    );
 
-    it('approve of an unknown product exits 1 with not_found', async () => {
-      const run = await cli(['products', 'approve', UNKNOWN_ID]);
-      expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/^error: .*\(not_found, request [^)]+\)$/m);
-    }, CLI_TIMEOUT);
+    it(
+      'approve of an unknown product exits 1 with not_found',
+      async () => {
+        const run = await cli(['products', 'approve', UNKNOWN_ID]);
+        expect(run.code).toBe(1);
+        expect(run.stderr).toMatch(/^error: .*\(not_found, request [^)]+\)$/m);
+      },
+      CLI_TIMEOUT,
+    );
 
-    it('pending exits 1 with forbidden for a vendor', async () => {
-      const login = await cli(['--profile', 'vendor', 'login', '--email', vendor.email], { env: { EMPORIUM_PASSWORD: vendor.password } });
-      expect(login.code, login.stderr).toBe(0);
+    it(
+      'pending exits 1 with forbidden for a vendor',
+      async () => {
+        const login = await cli(['--profile', 'vendor', 'login', '--email', vendor.email], {
+          env: { EMPORIUM_PASSWORD: vendor.password },
+        });
+        expect(login.code, login.stderr).toBe(0);
 
-      const run = await cli(['--profile', 'vendor', 'products', 'pending']);
-      expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/^error: .*\(forbidden, request [^)]+\)$/m);
-    }, CLI_TIMEOUT);
+        const run = await cli(['--profile', 'vendor', 'products', 'pending']);
+        expect(run.code).toBe(1);
+        expect(run.stderr).toMatch(/^error: .*\(forbidden, request [^)]+\)$/m);
+      },
+      CLI_TIMEOUT,
+    );
   });
 });

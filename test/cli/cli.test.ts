@@ -36,7 +36,8 @@ describe('emporium CLI', () => {
   let server: TestServer;
   let configHome: string;
   const configFile = () => join(configHome, 'emporium', 'config.json');
-  const storedProfile = async () => (JSON.parse(await readFile(configFile(), 'utf8')) as StoredConfig).profiles.default ?? {};
+  const storedProfile = async () =>
+    (JSON.parse(await readFile(configFile(), 'utf8')) as StoredConfig).profiles.default ?? {};
   /** Rewrites the default profile the way a stale or tampered file would look; answers the profile as it was. */
   const editProfile = async (change: (profile: StoredProfile) => StoredProfile) => {
     const stored = JSON.parse(await readFile(configFile(), 'utf8')) as StoredConfig;
@@ -63,47 +64,63 @@ describe('emporium CLI', () => {
   });
 
   describe('health', () => {
-    it('exits 0 and prints every readiness check as JSON when the server is ready', async () => {
-      const run = await cli(['health', '--json']);
-      expect(run.code, run.stderr).toBe(0);
-      expect(parseJson(run)).toEqual({
-        status: 'ok',
-        checks: { database: 'up', redis: 'up', migrations: 'up', worker: 'up' },
-      });
-    }, CLI_TIMEOUT);
+    it(
+      'exits 0 and prints every readiness check as JSON when the server is ready',
+      async () => {
+        const run = await cli(['health', '--json']);
+        expect(run.code, run.stderr).toBe(0);
+        expect(parseJson(run)).toEqual({
+          status: 'ok',
+          checks: { database: 'up', redis: 'up', migrations: 'up', worker: 'up' },
+        });
+      },
+      CLI_TIMEOUT,
+    );
 
-    it('exits 4 when the server cannot be reached', async () => {
-      const run = await runCli(['--url', 'http://127.0.0.1:9', 'health'], { configHome });
-      expect(run.code).toBe(4);
-      expect(run.stderr).toContain('cannot reach http://127.0.0.1:9');
-    }, CLI_TIMEOUT);
+    it(
+      'exits 4 when the server cannot be reached',
+      async () => {
+        const run = await runCli(['--url', 'http://127.0.0.1:9', 'health'], { configHome });
+        expect(run.code).toBe(4);
+        expect(run.stderr).toContain('cannot reach http://127.0.0.1:9');
+      },
+      CLI_TIMEOUT,
+    );
   });
 
   describe('login', () => {
-    it('exits 1 with invalid_credentials on stderr when the password is wrong', async () => {
-      const home = await mkdtemp(join(tmpdir(), 'emporium-cli-'));
-      try {
-        const run = await cli(['login', '--email', ADMIN.email, '--password', 'not-the-password'], { home });
-        expect(run.code).toBe(1);
-        expect(run.stderr).toMatch(/^error: .*\(invalid_credentials, request [^)]+\)/m);
-        expect(run.stdout).toBe('');
-      } finally {
-        await rm(home, { recursive: true, force: true });
-      }
-    }, CLI_TIMEOUT);
+    it(
+      'exits 1 with invalid_credentials on stderr when the password is wrong',
+      async () => {
+        const home = await mkdtemp(join(tmpdir(), 'emporium-cli-'));
+        try {
+          const run = await cli(['login', '--email', ADMIN.email, '--password', 'not-the-password'], { home });
+          expect(run.code).toBe(1);
+          expect(run.stderr).toMatch(/^error: .*\(invalid_credentials, request [^)]+\)/m);
+          expect(run.stdout).toBe('');
+        } finally {
+          await rm(home, { recursive: true, force: true });
+        }
+      },
+      CLI_TIMEOUT,
+    );
   });
 
   describe('without a stored login', () => {
-    it('whoami exits 3 and says to run emporium login', async () => {
-      const home = await mkdtemp(join(tmpdir(), 'emporium-cli-'));
-      try {
-        const run = await cli(['whoami'], { home });
-        expect(run.code).toBe(3);
-        expect(run.stderr).toContain('emporium login');
-      } finally {
-        await rm(home, { recursive: true, force: true });
-      }
-    }, CLI_TIMEOUT);
+    it(
+      'whoami exits 3 and says to run emporium login',
+      async () => {
+        const home = await mkdtemp(join(tmpdir(), 'emporium-cli-'));
+        try {
+          const run = await cli(['whoami'], { home });
+          expect(run.code).toBe(3);
+          expect(run.stderr).toContain('emporium login');
+        } finally {
+          await rm(home, { recursive: true, force: true });
+        }
+      },
+      CLI_TIMEOUT,
+    );
   });
 
   describe('logged in as the bootstrap admin', () => {
@@ -129,115 +146,172 @@ describe('emporium CLI', () => {
       });
     });
 
-    it('whoami --json prints the admin', async () => {
-      const run = await cli(['whoami', '--json']);
-      expect(run.code, run.stderr).toBe(0);
-      expect(parseJson<UserJson>(run)).toMatchObject({ email: ADMIN.email, role: 'admin' });
-    }, CLI_TIMEOUT);
+    it(
+      'whoami --json prints the admin',
+      async () => {
+        const run = await cli(['whoami', '--json']);
+        expect(run.code, run.stderr).toBe(0);
+        expect(parseJson<UserJson>(run)).toMatchObject({ email: ADMIN.email, role: 'admin' });
+      },
+      CLI_TIMEOUT,
+    );
 
-    it('users list --json includes the admin', async () => {
-      const run = await cli(['users', 'list', '--json']);
-      expect(run.code, run.stderr).toBe(0);
-      const page = parseJson<{ data: UserJson[]; nextCursor: string | null }>(run);
-      expect(page.data.map((user) => user.email)).toContain(ADMIN.email);
-    }, CLI_TIMEOUT);
+    it(
+      'users list --json includes the admin',
+      async () => {
+        const run = await cli(['users', 'list', '--json']);
+        expect(run.code, run.stderr).toBe(0);
+        const page = parseJson<{ data: UserJson[]; nextCursor: string | null }>(run);
+        expect(page.data.map((user) => user.email)).toContain(ADMIN.email);
+      },
+      CLI_TIMEOUT,
+    );
 
-    it('users list prints an aligned table for humans', async () => {
-      const run = await cli(['users', 'list', '--role', 'admin', '--all']);
-      expect(run.code, run.stderr).toBe(0);
-      const [header, ...rows] = run.stdout.trimEnd().split('\n');
-      expect(header).toMatch(/^ID\s+EMAIL\s+NAME\s+ROLE\s+VERIFIED\s+ACTIVE\s+CREATED$/);
-      expect(rows.some((row) => row.includes(ADMIN.email))).toBe(true);
-      const roleColumn = header?.indexOf('ROLE') ?? -1;
-      expect(rows.every((row) => row.slice(roleColumn).startsWith('admin '))).toBe(true);
-    }, CLI_TIMEOUT);
+    it(
+      'users list prints an aligned table for humans',
+      async () => {
+        const run = await cli(['users', 'list', '--role', 'admin', '--all']);
+        expect(run.code, run.stderr).toBe(0);
+        const [header, ...rows] = run.stdout.trimEnd().split('\n');
+        expect(header).toMatch(/^ID\s+EMAIL\s+NAME\s+ROLE\s+VERIFIED\s+ACTIVE\s+CREATED$/);
+        expect(rows.some((row) => row.includes(ADMIN.email))).toBe(true);
+        const roleColumn = header?.indexOf('ROLE') ?? -1;
+        expect(rows.every((row) => row.slice(roleColumn).startsWith('admin '))).toBe(true);
+      },
+      CLI_TIMEOUT,
+    );
 
-    it('admins create makes a verified admin that users show returns', async () => {
-      const created = await cli(
-        ['admins', 'create', '--email', 'second-admin@example.com', '--full-name', 'Second Admin', '--json'],
-        { input: 'another-long-password\n' },
-      );
-      expect(created.code, created.stderr).toBe(0);
-      const { id } = parseJson<UserJson>(created);
+    it(
+      'admins create makes a verified admin that users show returns',
+      async () => {
+        const created = await cli(
+          ['admins', 'create', '--email', 'second-admin@example.com', '--full-name', 'Second Admin', '--json'],
+          { input: 'another-long-password\n' },
+        );
+        expect(created.code, created.stderr).toBe(0);
+        const { id } = parseJson<UserJson>(created);
 
-      const shown = await cli(['users', 'show', id, '--json']);
-      expect(shown.code, shown.stderr).toBe(0);
-      expect(parseJson<UserJson>(shown)).toMatchObject({
-        id,
-        email: 'second-admin@example.com',
-        fullName: 'Second Admin',
-        role: 'admin',
-        emailVerified: true,
-        isActive: true,
-      });
-    }, CLI_TIMEOUT);
+        const shown = await cli(['users', 'show', id, '--json']);
+        expect(shown.code, shown.stderr).toBe(0);
+        expect(parseJson<UserJson>(shown)).toMatchObject({
+          id,
+          email: 'second-admin@example.com',
+          fullName: 'Second Admin',
+          role: 'admin',
+          emailVerified: true,
+          isActive: true,
+        });
+      },
+      CLI_TIMEOUT,
+    );
 
-    it('users update --role vendor changes the role', async () => {
-      const created = await cli([
-        'admins', 'create', '--email', 'soon-vendor@example.com', '--full-name', 'Soon Vendor',
-        '--password', 'yet-another-password', '--json',
-      ]);
-      expect(created.code, created.stderr).toBe(0);
-      const { id } = parseJson<UserJson>(created);
+    it(
+      'users update --role vendor changes the role',
+      async () => {
+        const created = await cli([
+          'admins',
+          'create',
+          '--email',
+          'soon-vendor@example.com',
+          '--full-name',
+          'Soon Vendor',
+          '--password',
+          'yet-another-password',
+          '--json',
+        ]);
+        expect(created.code, created.stderr).toBe(0);
+        const { id } = parseJson<UserJson>(created);
 
-      const updated = await cli(['users', 'update', id, '--role', 'vendor', '--json']);
-      expect(updated.code, updated.stderr).toBe(0);
-      expect(parseJson<UserJson>(updated)).toMatchObject({ id, role: 'vendor' });
-    }, CLI_TIMEOUT);
+        const updated = await cli(['users', 'update', id, '--role', 'vendor', '--json']);
+        expect(updated.code, updated.stderr).toBe(0);
+        expect(parseJson<UserJson>(updated)).toMatchObject({ id, role: 'vendor' });
+      },
+      CLI_TIMEOUT,
+    );
 
-    it('users update without a change is a usage error (exit 2)', async () => {
-      const run = await cli(['users', 'update', '00000000-0000-7000-8000-000000000000']);
-      expect(run.code).toBe(2);
-    }, CLI_TIMEOUT);
+    it(
+      'users update without a change is a usage error (exit 2)',
+      async () => {
+        const run = await cli(['users', 'update', '00000000-0000-7000-8000-000000000000']);
+        expect(run.code).toBe(2);
+      },
+      CLI_TIMEOUT,
+    );
 
-    it('refreshes an expired access token and saves the new pair', async () => {
-      const before = await editProfile((profile) => ({ ...profile, expiresAt: new Date(Date.now() - 60_000).toISOString() }));
-      const run = await cli(['whoami', '--json']);
-      expect(run.code, run.stderr).toBe(0);
-      const after = await storedProfile();
-      expect(after.refreshToken).not.toBe(before.refreshToken);
-      expect(Date.parse(after.expiresAt ?? '')).toBeGreaterThan(Date.now());
-    }, CLI_TIMEOUT);
+    it(
+      'refreshes an expired access token and saves the new pair',
+      async () => {
+        const before = await editProfile((profile) => ({
+          ...profile,
+          expiresAt: new Date(Date.now() - 60_000).toISOString(),
+        }));
+        const run = await cli(['whoami', '--json']);
+        expect(run.code, run.stderr).toBe(0);
+        const after = await storedProfile();
+        expect(after.refreshToken).not.toBe(before.refreshToken);
+        expect(Date.parse(after.expiresAt ?? '')).toBeGreaterThan(Date.now());
+      },
+      CLI_TIMEOUT,
+    );
 
-    it('refreshes once when the server rejects the stored access token', async () => {
-      await editProfile((profile) => ({ ...profile, accessToken: 'not-a-valid-token' }));
-      const run = await cli(['users', 'list', '--json']);
-      expect(run.code, run.stderr).toBe(0);
-      expect((await storedProfile()).accessToken).not.toBe('not-a-valid-token');
-    }, CLI_TIMEOUT);
+    it(
+      'refreshes once when the server rejects the stored access token',
+      async () => {
+        await editProfile((profile) => ({ ...profile, accessToken: 'not-a-valid-token' }));
+        const run = await cli(['users', 'list', '--json']);
+        expect(run.code, run.stderr).toBe(0);
+        expect((await storedProfile()).accessToken).not.toBe('not-a-valid-token');
+      },
+      CLI_TIMEOUT,
+    );
 
-    it('exits 3 with a login hint when neither token is accepted', async () => {
-      const home = await mkdtemp(join(tmpdir(), 'emporium-cli-'));
-      try {
-        const loggedIn = await cli(['login', '--email', ADMIN.email], { home, env: { EMPORIUM_PASSWORD: ADMIN.password } });
+    it(
+      'exits 3 with a login hint when neither token is accepted',
+      async () => {
+        const home = await mkdtemp(join(tmpdir(), 'emporium-cli-'));
+        try {
+          const loggedIn = await cli(['login', '--email', ADMIN.email], {
+            home,
+            env: { EMPORIUM_PASSWORD: ADMIN.password },
+          });
+          expect(loggedIn.code, loggedIn.stderr).toBe(0);
+          const file = join(home, 'emporium', 'config.json');
+          const stored = JSON.parse(await readFile(file, 'utf8')) as StoredConfig;
+          stored.profiles.default = {
+            ...stored.profiles.default,
+            accessToken: 'not-a-valid-token',
+            refreshToken: 'not-a-valid-token',
+          };
+          await writeFile(file, JSON.stringify(stored), { mode: 0o600 });
+
+          const run = await cli(['whoami'], { home });
+          expect(run.code).toBe(3);
+          expect(run.stderr).toContain('run `emporium login`');
+        } finally {
+          await rm(home, { recursive: true, force: true });
+        }
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'logout ends the session, after which whoami exits 3',
+      async () => {
+        const loggedIn = await cli(['--profile', 'leaving', 'login', '--email', ADMIN.email], {
+          env: { EMPORIUM_PASSWORD: ADMIN.password },
+        });
         expect(loggedIn.code, loggedIn.stderr).toBe(0);
-        const file = join(home, 'emporium', 'config.json');
-        const stored = JSON.parse(await readFile(file, 'utf8')) as StoredConfig;
-        stored.profiles.default = { ...stored.profiles.default, accessToken: 'not-a-valid-token', refreshToken: 'not-a-valid-token' };
-        await writeFile(file, JSON.stringify(stored), { mode: 0o600 });
 
-        const run = await cli(['whoami'], { home });
-        expect(run.code).toBe(3);
-        expect(run.stderr).toContain('run `emporium login`');
-      } finally {
-        await rm(home, { recursive: true, force: true });
-      }
-    }, CLI_TIMEOUT);
+        const loggedOut = await cli(['--profile', 'leaving', 'logout']);
+        expect(loggedOut.code, loggedOut.stderr).toBe(0);
+        const stored = JSON.parse(await readFile(configFile(), 'utf8')) as StoredConfig;
+        expect(stored.profiles.leaving).toEqual({ url: server.baseUrl, email: ADMIN.email });
 
-    it('logout ends the session, after which whoami exits 3', async () => {
-      const loggedIn = await cli(['--profile', 'leaving', 'login', '--email', ADMIN.email], {
-        env: { EMPORIUM_PASSWORD: ADMIN.password },
-      });
-      expect(loggedIn.code, loggedIn.stderr).toBe(0);
-
-      const loggedOut = await cli(['--profile', 'leaving', 'logout']);
-      expect(loggedOut.code, loggedOut.stderr).toBe(0);
-      const stored = JSON.parse(await readFile(configFile(), 'utf8')) as StoredConfig;
-      expect(stored.profiles.leaving).toEqual({ url: server.baseUrl, email: ADMIN.email });
-
-      const whoami = await cli(['--profile', 'leaving', 'whoami']);
-      expect(whoami.code).toBe(3);
-      expect(whoami.stderr).toContain('emporium login --profile leaving');
-    }, CLI_TIMEOUT);
+        const whoami = await cli(['--profile', 'leaving', 'whoami']);
+        expect(whoami.code).toBe(3);
+        expect(whoami.stderr).toContain('emporium login --profile leaving');
+      },
+      CLI_TIMEOUT,
+    );
   });
 });

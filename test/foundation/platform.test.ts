@@ -29,7 +29,9 @@ describe('jobs enqueued in a transaction', () => {
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
-    const [pending] = await em.execute<{ count: string }[]>(`select count(*) from graphile_worker.jobs where task_identifier = 'test__probe'`);
+    const [pending] = await em.execute<{ count: string }[]>(
+      `select count(*) from graphile_worker.jobs where task_identifier = 'test__probe'`,
+    );
     expect(Number(pending!.count)).toBe(0);
 
     await em.transactional(async (tx) => enqueueJob(tx, probe, { note: 'committed' }));
@@ -64,9 +66,13 @@ describe('database connections lost', () => {
       // 'error' event would end this process (and fail the run).
       const admin = new pg.Client({ connectionString: server.runtime.databaseUrl });
       await admin.connect();
-      await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+      await admin.query(
+        'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+      );
       await admin.end();
-      await expect.poll(async () => (await request(server.app).get('/api/categories')).status, { timeout: 10_000 }).toBe(200);
+      await expect
+        .poll(async () => (await request(server.app).get('/api/categories')).status, { timeout: 10_000 })
+        .toBe(200);
       const [row] = await server.deps.orm.em.fork().execute<{ one: number }[]>('select 1 as one');
       expect(row?.one).toBe(1);
     } finally {
@@ -96,8 +102,12 @@ describe('GET /metrics', () => {
     await request(server.app).get('/no/such/route/12345');
     const metrics = await request(server.app).get('/metrics');
     expect(metrics.status).toBe(200);
-    expect(metrics.text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/health\/live",status_code="200"\} \d+/);
-    expect(metrics.text).toMatch(/http_request_duration_seconds_count\{method="PUT",route="\/api\/users\/addresses\/:id",status_code="401"\} 1/);
+    expect(metrics.text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/health\/live",status_code="200"\} \d+/,
+    );
+    expect(metrics.text).toMatch(
+      /http_request_duration_seconds_count\{method="PUT",route="\/api\/users\/addresses\/:id",status_code="401"\} 1/,
+    );
     expect(metrics.text).toMatch(/route="\(unmatched\)",status_code="404"/);
     expect(metrics.text).not.toContain('0190a4c5-0000-7000-8000-000000000001');
     expect(metrics.text).not.toContain('12345');

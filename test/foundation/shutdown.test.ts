@@ -48,7 +48,7 @@ describe('graceful shutdown', () => {
         const match = /"port":(\d+)/.exec(output);
         if (match) resolve(Number(match[1]));
       });
-      child.once("exit", () => reject(new Error(`server exited early:\n${output}`)));
+      child.once('exit', () => reject(new Error(`server exited early:\n${output}`)));
       setTimeout(() => reject(new Error(`no port after 15 s:\n${output}`)), 15_000);
     });
 
@@ -56,7 +56,9 @@ describe('graceful shutdown', () => {
     const socket = connect(port, '127.0.0.1');
     await once(socket, 'connect');
     const body = JSON.stringify({ email: 'nobody@example.com', password: 'not-the-password' });
-    socket.write(`POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+    socket.write(
+      `POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+    );
     socket.write(body.slice(0, 10));
     await new Promise((resolve) => setTimeout(resolve, 200));
     child.kill('SIGTERM');

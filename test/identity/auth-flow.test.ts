@@ -1,6 +1,15 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { forgotPassword, getProfile, login, logout, refreshTokens, register, resetPassword, verifyEmail } from '@emporium/sdk';
+import {
+  forgotPassword,
+  getProfile,
+  login,
+  logout,
+  refreshTokens,
+  register,
+  resetPassword,
+  verifyEmail,
+} from '@emporium/sdk';
 import { startMailbox, tokenFrom, type Mailbox } from '../support/mailbox';
 import { startTestServer, type TestServer } from '../support/server';
 import { signIn } from '../support/users';
@@ -39,7 +48,10 @@ describe('the account lifecycle', () => {
     const next = refreshed.data!;
     expect(next.refreshToken).not.toBe(session.refreshToken);
 
-    const loggedOut = await logout({ client: server.clientFor(next.accessToken), body: { refreshToken: next.refreshToken } });
+    const loggedOut = await logout({
+      client: server.clientFor(next.accessToken),
+      body: { refreshToken: next.refreshToken },
+    });
     expect(loggedOut.response!.status).toBe(204);
 
     const oldAccess = await getProfile({ client: server.clientFor(next.accessToken) });
@@ -56,7 +68,10 @@ describe('the account lifecycle', () => {
     expect(unverified.response!.status).toBe(403);
     expect(unverified.error).toMatchObject({ code: 'email_not_verified' });
 
-    const again = await register({ client: server.client, body: { email, password: 'another-password-1', fullName: 'Mallory' } });
+    const again = await register({
+      client: server.client,
+      body: { email, password: 'another-password-1', fullName: 'Mallory' },
+    });
     expect(again.response!.status).toBe(202);
     await mailbox.waitFor(email, /Someone tried to register with your address/);
   });
@@ -65,19 +80,31 @@ describe('the account lifecycle', () => {
 describe('answers that cannot tell accounts apart', () => {
   it('gives register, login and forgot-password the same answers for existing and missing accounts', async () => {
     await registerAndVerify('known@example.com', 'known-password-123');
-    const registerTaken = await request(server.app).post('/api/auth/register').send({ email: 'known@example.com', password: 'xxxxxxxxxxxxxx', fullName: 'X' });
-    const registerFree = await request(server.app).post('/api/auth/register').send({ email: 'fresh@example.com', password: 'xxxxxxxxxxxxxx', fullName: 'X' });
+    const registerTaken = await request(server.app)
+      .post('/api/auth/register')
+      .send({ email: 'known@example.com', password: 'xxxxxxxxxxxxxx', fullName: 'X' });
+    const registerFree = await request(server.app)
+      .post('/api/auth/register')
+      .send({ email: 'fresh@example.com', password: 'xxxxxxxxxxxxxx', fullName: 'X' });
     expect([registerTaken.status, registerTaken.body]).toEqual([registerFree.status, registerFree.body]);
 
-    const wrongPassword = await request(server.app).post('/api/auth/login').send({ email: 'known@example.com', password: 'nope-nope-nope' });
-    const unknownEmail = await request(server.app).post('/api/auth/login').send({ email: 'ghost@example.com', password: 'nope-nope-nope' });
+    const wrongPassword = await request(server.app)
+      .post('/api/auth/login')
+      .send({ email: 'known@example.com', password: 'nope-nope-nope' });
+    const unknownEmail = await request(server.app)
+      .post('/api/auth/login')
+      .send({ email: 'ghost@example.com', password: 'nope-nope-nope' });
     expect(wrongPassword.status).toBe(401);
     const strip = (body: Record<string, unknown>) => ({ ...body, requestId: undefined });
     expect(strip(wrongPassword.body)).toEqual(strip(unknownEmail.body));
     expect(wrongPassword.body.code).toBe('invalid_credentials');
 
-    const forgotKnown = await request(server.app).post('/api/auth/forgot-password').send({ email: 'known@example.com' });
-    const forgotGhost = await request(server.app).post('/api/auth/forgot-password').send({ email: 'ghost@example.com' });
+    const forgotKnown = await request(server.app)
+      .post('/api/auth/forgot-password')
+      .send({ email: 'known@example.com' });
+    const forgotGhost = await request(server.app)
+      .post('/api/auth/forgot-password')
+      .send({ email: 'ghost@example.com' });
     expect([forgotKnown.status, forgotKnown.body]).toEqual([202, forgotGhost.body]);
   });
 });
@@ -92,7 +119,10 @@ describe('refresh token rotation', () => {
     const replay = await refreshTokens({ client: server.client, body: { refreshToken: first.refreshToken } });
     expect(replay.response!.status).toBe(401);
     // The thief's replay ended the family: the legitimate newer token and its access token are dead too.
-    const descendant = await refreshTokens({ client: server.client, body: { refreshToken: second.data!.refreshToken } });
+    const descendant = await refreshTokens({
+      client: server.client,
+      body: { refreshToken: second.data!.refreshToken },
+    });
     expect(descendant.response!.status).toBe(401);
     const access = await getProfile({ client: server.clientFor(second.data!.accessToken) });
     expect(access.response!.status).toBe(401);
@@ -124,15 +154,22 @@ describe('password reset', () => {
     expect(reused.error).toMatchObject({ code: 'invalid_token' });
 
     expect((await getProfile({ client: server.clientFor(before.accessToken) })).response!.status).toBe(401);
-    expect((await refreshTokens({ client: server.client, body: { refreshToken: before.refreshToken } })).response!.status).toBe(401);
+    expect(
+      (await refreshTokens({ client: server.client, body: { refreshToken: before.refreshToken } })).response!.status,
+    ).toBe(401);
     await signIn(server, email, 'brand-new-password-2');
     await mailbox.waitFor(email, /password was changed/);
 
     mailbox.mails.length = 0;
     await forgotPassword({ client: server.client, body: { email } });
     const late = tokenFrom(await mailbox.waitFor(email, /Reset your Emporium password/), 'reset-password');
-    await server.deps.orm.em.fork().execute(`update action_tokens set expires_at = now() - interval '1 second' where purpose = 'reset_password'`);
-    const expired = await resetPassword({ client: server.client, body: { token: late, password: 'too-late-password-4' } });
+    await server.deps.orm.em
+      .fork()
+      .execute(`update action_tokens set expires_at = now() - interval '1 second' where purpose = 'reset_password'`);
+    const expired = await resetPassword({
+      client: server.client,
+      body: { token: late, password: 'too-late-password-4' },
+    });
     expect(expired.response!.status).toBe(400);
     expect(expired.error).toMatchObject({ code: 'invalid_token' });
   });

@@ -1,7 +1,17 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract, isRouteMetadata } from '@emporium/contract';
-import { createAddress, createUser, deleteAddress, getProfile, listAddresses, listUsers, login, updateAddress, updateUser } from '@emporium/sdk';
+import {
+  createAddress,
+  createUser,
+  deleteAddress,
+  getProfile,
+  listAddresses,
+  listUsers,
+  login,
+  updateAddress,
+  updateUser,
+} from '@emporium/sdk';
 import { isAppRoute, type AppRoute, type AppRouter } from '@ts-rest/core';
 import { startTestServer, type TestServer } from '../support/server';
 import { ADMIN, ADMIN_ENV, makeUser, signIn, type SignedInUser } from '../support/users';
@@ -23,50 +33,73 @@ function routesOf(router: AppRouter): AppRoute[] {
   return Object.values(router).flatMap((entry) => (isAppRoute(entry) ? [entry] : routesOf(entry)));
 }
 const allRoutes = routesOf(contract);
-const concretePath = (path: string) => path.replace(/:id\b/g, '0190a4c5-0000-7000-8000-000000000000').replace(/:provider\b/g, 'nobody');
+const concretePath = (path: string) =>
+  path.replace(/:id\b/g, '0190a4c5-0000-7000-8000-000000000000').replace(/:provider\b/g, 'nobody');
 
 describe('route policies', () => {
   it('gives every route of the contract an auth policy, and every body schema rejects unknown properties', () => {
     for (const route of allRoutes) {
       expect(isRouteMetadata(route.metadata), `${route.method} ${route.path} has no auth policy`).toBe(true);
       if ('body' in route && route.body && typeof route.body === 'object' && '_def' in route.body) {
-        const def = (route.body as { _def: { unknownKeys?: string; schema?: { _def: { unknownKeys?: string } } } })._def;
+        const def = (route.body as { _def: { unknownKeys?: string; schema?: { _def: { unknownKeys?: string } } } })
+          ._def;
         const unknownKeys = def.unknownKeys ?? def.schema?._def.unknownKeys;
         expect(unknownKeys, `${route.method} ${route.path} accepts unknown properties`).toBe('strict');
       }
     }
   });
 
-  it.each(allRoutes.filter((route) => isRouteMetadata(route.metadata) && route.metadata.auth !== 'public').map((route) => [route.method, route.path] as const))(
-    '%s %s answers 401 without a token',
+  it.each(
+    allRoutes
+      .filter((route) => isRouteMetadata(route.metadata) && route.metadata.auth !== 'public')
+      .map((route) => [route.method, route.path] as const),
+  )('%s %s answers 401 without a token', async (method, path) => {
+    const response = await request(server.app)[method.toLowerCase() as 'get'](concretePath(path)).send({});
+    expect(response.status).toBe(401);
+    expect(response.headers['www-authenticate']).toBe('Bearer');
+  });
+
+  const adminOnly = allRoutes.filter(
+    (route) =>
+      isRouteMetadata(route.metadata) &&
+      Array.isArray(route.metadata.auth) &&
+      route.metadata.auth.includes('admin') &&
+      route.metadata.auth.length === 1,
+  );
+  it.each(adminOnly.map((route) => [route.method, route.path] as const))(
+    '%s %s answers 403 to customers and vendors',
     async (method, path) => {
-      const response = await request(server.app)[method.toLowerCase() as 'get'](concretePath(path)).send({});
-      expect(response.status).toBe(401);
-      expect(response.headers['www-authenticate']).toBe('Bearer');
+      for (const user of [customer, vendor]) {
+        const agent = request(server.app);
+        const response = await agent[method.toLowerCase() as 'get'](concretePath(path))
+          .set('Authorization', `Bearer ${user.accessToken}`)
+          .send({});
+        expect(response.status).toBe(403);
+        expect(response.body.code).toBe('forbidden');
+      }
     },
   );
-
-  const adminOnly = allRoutes.filter((route) => isRouteMetadata(route.metadata) && Array.isArray(route.metadata.auth) && route.metadata.auth.includes('admin') && route.metadata.auth.length === 1);
-  it.each(adminOnly.map((route) => [route.method, route.path] as const))('%s %s answers 403 to customers and vendors', async (method, path) => {
-    for (const user of [customer, vendor]) {
-      const response = await request(server.app)[method.toLowerCase() as 'get'](concretePath(path)).set('Authorization', `Bearer ${user.accessToken}`).send({});
-      expect(response.status).toBe(403);
-      expect(response.body.code).toBe('forbidden');
-    }
-  });
 });
 
 describe('addresses', () => {
-  const home = { fullName: 'Test Customer', line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
+  const home = {
+    fullName: 'Test Customer',
+    line1: '1 Main St',
+    city: 'Springfield',
+    postalCode: '12345',
+    country: 'US',
+  };
 
-  it('keeps one user from reading or changing another\'s addresses (404)', async () => {
+  it("keeps one user from reading or changing another's addresses (404)", async () => {
     const mine = await createAddress({ client: server.clientFor(customer.accessToken), body: home });
     expect(mine.response!.status).toBe(201);
     expect(mine.data!.isDefault).toBe(true);
     const id = mine.data!.id;
     const thief = server.clientFor(vendor.accessToken);
 
-    expect((await updateAddress({ client: thief, path: { id }, body: { city: 'Elsewhere' } })).response!.status).toBe(404);
+    expect((await updateAddress({ client: thief, path: { id }, body: { city: 'Elsewhere' } })).response!.status).toBe(
+      404,
+    );
     expect((await deleteAddress({ client: thief, path: { id } })).response!.status).toBe(404);
     expect((await listAddresses({ client: thief })).data!.data).toEqual([]);
     const stillMine = await listAddresses({ client: server.clientFor(customer.accessToken) });
@@ -105,24 +138,38 @@ describe('admin user management', () => {
     expect(response.status).toBe(400);
     const errors = response.body.errors as { path: string }[];
     expect(errors.map((error) => error.path).sort()).toEqual(['body.isActive', 'body.role']);
-    expect((await getProfile({ client: server.clientFor(customer.accessToken) })).data).toMatchObject({ role: 'customer', fullName: 'Test customer' });
+    expect((await getProfile({ client: server.clientFor(customer.accessToken) })).data).toMatchObject({
+      role: 'customer',
+      fullName: 'Test customer',
+    });
   });
 
   it('searches and filters users', async () => {
     const vendors = await listUsers({ client: server.clientFor(admin.accessToken), query: { role: 'vendor' } });
     expect(vendors.data!.data.map((user) => user.email)).toEqual([vendor.email]);
-    const found = await listUsers({ client: server.clientFor(admin.accessToken), query: { q: customer.email.slice(0, 12).toUpperCase() } });
+    const found = await listUsers({
+      client: server.clientFor(admin.accessToken),
+      query: { q: customer.email.slice(0, 12).toUpperCase() },
+    });
     expect(found.data!.data.map((user) => user.email)).toContain(customer.email);
   });
 
   it('makes a role change and a deactivation take effect at once', async () => {
     const target = await makeUser(server, 'customer');
-    const promoted = await updateUser({ client: server.clientFor(admin.accessToken), path: { id: target.id }, body: { role: 'admin' } });
+    const promoted = await updateUser({
+      client: server.clientFor(admin.accessToken),
+      path: { id: target.id },
+      body: { role: 'admin' },
+    });
     expect(promoted.data!.role).toBe('admin');
     // The same access token now carries admin rights: the guard reads the role live.
     expect((await listUsers({ client: server.clientFor(target.accessToken) })).response!.status).toBe(200);
 
-    await updateUser({ client: server.clientFor(admin.accessToken), path: { id: target.id }, body: { isActive: false } });
+    await updateUser({
+      client: server.clientFor(admin.accessToken),
+      path: { id: target.id },
+      body: { isActive: false },
+    });
     expect((await getProfile({ client: server.clientFor(target.accessToken) })).response!.status).toBe(401);
     const relogin = await login({ client: server.client, body: { email: target.email, password: target.password } });
     expect(relogin.error).toMatchObject({ code: 'account_disabled' });
@@ -138,7 +185,11 @@ describe('admin user management', () => {
   });
 
   it('does not let an admin demote themselves', async () => {
-    const response = await updateUser({ client: server.clientFor(admin.accessToken), path: { id: admin.id }, body: { role: 'customer' } });
+    const response = await updateUser({
+      client: server.clientFor(admin.accessToken),
+      path: { id: admin.id },
+      body: { role: 'customer' },
+    });
     expect(response.response!.status).toBe(409);
   });
 });
@@ -147,7 +198,11 @@ describe('rate limits', () => {
   it('answers 429 with Retry-After after too many logins for one account', async () => {
     const attempts = [];
     for (let index = 0; index < 11; index += 1) {
-      attempts.push(await request(server.app).post('/api/auth/login').send({ email: 'victim@example.com', password: `guess-${index}` }));
+      attempts.push(
+        await request(server.app)
+          .post('/api/auth/login')
+          .send({ email: 'victim@example.com', password: `guess-${index}` }),
+      );
     }
     expect(attempts.slice(0, 10).every((response) => response.status === 401)).toBe(true);
     const limited = attempts[10]!;

@@ -77,7 +77,7 @@ describe('social login with OpenID Connect', () => {
     expect(((await second.json()) as { user: { id: string } }).user.id).toBe(profile.data!.id);
   });
 
-  it('refuses a callback whose state does not match the browser\'s cookie', async () => {
+  it("refuses a callback whose state does not match the browser's cookie", async () => {
     const { callbackUrl } = await walkToCallback(`${server.baseUrl}/api/auth/oauth/local/authorize`);
     const other = await walkToCallback(`${server.baseUrl}/api/auth/oauth/local/authorize`);
     const response = await fetch(callbackUrl, { headers: { cookie: other.apiCookies } });
@@ -96,7 +96,9 @@ describe('social login with OpenID Connect', () => {
     provider.account = { sub: 'admin-sub', email: ADMIN.email, emailVerified: true, name: 'Admin Elsewhere' };
     const admin = await login({ client: server.client, body: ADMIN });
     const { callbackUrl, apiCookies } = await walkToCallback(`${server.baseUrl}/api/auth/oauth/local/authorize`);
-    const pair = (await (await fetch(callbackUrl, { headers: { cookie: apiCookies } })).json()) as { user: { id: string } };
+    const pair = (await (await fetch(callbackUrl, { headers: { cookie: apiCookies } })).json()) as {
+      user: { id: string };
+    };
     expect(pair.user.id).toBe(admin.data!.user.id);
   });
 

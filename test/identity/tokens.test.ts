@@ -40,13 +40,20 @@ describe('access token verification', () => {
   });
 
   it.each([
-    ['alg none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: user.id, sid: sessionId, iss: 'emporium', aud: 'emporium-api', exp: 9e9 })}.`],
+    [
+      'alg none',
+      async () =>
+        `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: user.id, sid: sessionId, iss: 'emporium', aud: 'emporium-api', exp: 9e9 })}.`,
+    ],
     ['a wrong key', () => sign({ key: new TextEncoder().encode('x'.repeat(64)) })],
-    ['a tampered payload', async () => {
-      const [header, , signature] = user.accessToken.split('.');
-      const payload = JSON.parse(Buffer.from(user.accessToken.split('.')[1]!, 'base64url').toString());
-      return `${header}.${b64({ ...payload, sub: '00000000-0000-7000-8000-000000000000' })}.${signature}`;
-    }],
+    [
+      'a tampered payload',
+      async () => {
+        const [header, , signature] = user.accessToken.split('.');
+        const payload = JSON.parse(Buffer.from(user.accessToken.split('.')[1]!, 'base64url').toString());
+        return `${header}.${b64({ ...payload, sub: '00000000-0000-7000-8000-000000000000' })}.${signature}`;
+      },
+    ],
     ['an expired token', () => sign({ expiresAt: Math.floor(Date.now() / 1000) - 60 })],
     ['a wrong issuer', () => sign({ issuer: 'someone-else' })],
     ['a wrong audience', () => sign({ audience: 'another-api' })],

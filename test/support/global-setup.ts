@@ -19,7 +19,12 @@ export default async function setup(project: TestProject) {
   const admin = new pg.Client({ connectionString: TEST_DATABASE_ADMIN_URL });
   await admin.connect();
   await admin.query(`create database ${template}`);
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl(template), MIGRATE_ON_START: 'true' });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: databaseUrl(template),
+    MIGRATE_ON_START: 'true',
+  });
   const runtime = await openRuntime(config, createLogger(config));
   await runtime.close();
   project.provide('templateDatabase', template);

@@ -46,11 +46,19 @@ export async function startOpenIdProvider(redirectUri: string): Promise<LocalOpe
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     findAccount: (_ctx, id) => ({
       accountId: id,
-      claims: () => ({ sub: id, email: state.account.email, email_verified: state.account.emailVerified, name: state.account.name }),
+      claims: () => ({
+        sub: id,
+        email: state.account.email,
+        email_verified: state.account.emailVerified,
+        name: state.account.name,
+      }),
     }),
     // Consent is implied: the grant is created on the fly.
     loadExistingGrant: async (ctx) => {
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
+      const grant = new ctx.oidc.provider.Grant({
+        clientId: ctx.oidc.client!.clientId,
+        accountId: ctx.oidc.session!.accountId!,
+      });
       grant.addOIDCScope('openid email profile');
       await grant.save();
       return grant;
@@ -61,7 +69,12 @@ export async function startOpenIdProvider(redirectUri: string): Promise<LocalOpe
   const callback = provider.callback();
   server.on('request', (req, res) => {
     if (req.url?.startsWith('/interaction/')) {
-      void provider.interactionFinished(req, res, { login: { accountId: state.account.sub } }, { mergeWithLastSubmission: false });
+      void provider.interactionFinished(
+        req,
+        res,
+        { login: { accountId: state.account.sub } },
+        { mergeWithLastSubmission: false },
+      );
       return;
     }
     void callback(req, res);

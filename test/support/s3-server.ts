@@ -39,7 +39,13 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const unescapeXml = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+const unescapeXml = (text: string) =>
+  text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 
 function sendXml(res: ServerResponse, status: number, xml: string): void {
   res.writeHead(status, { 'Content-Type': 'application/xml' }).end(`<?xml version="1.0" encoding="UTF-8"?>\n${xml}`);
@@ -71,11 +77,16 @@ export async function startS3Server(bucket = 'emporium-media'): Promise<FakeS3> 
       const body = await readBody(req);
       if (bucketName !== bucket) return sendError(res, 404, 'NoSuchBucket', 'The specified bucket does not exist');
 
-      if (req.method === 'POST' && key === '' && url.searchParams.has('delete')) return deleteObjects(objects, body.toString('utf8'), res);
+      if (req.method === 'POST' && key === '' && url.searchParams.has('delete'))
+        return deleteObjects(objects, body.toString('utf8'), res);
       if (key === '') return sendError(res, 501, 'NotImplemented', 'Only object operations are implemented');
       switch (req.method) {
         case 'PUT': {
-          objects.set(key, { body, contentType: req.headers['content-type'], cacheControl: req.headers['cache-control'] });
+          objects.set(key, {
+            body,
+            contentType: req.headers['content-type'],
+            cacheControl: req.headers['cache-control'],
+          });
           res.writeHead(200, { ETag: `"${createHash('md5').update(body).digest('hex')}"` }).end();
           return;
         }

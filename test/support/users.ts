@@ -24,7 +24,10 @@ export async function signIn(server: TestServer, email: string, password: string
 const adminSessions = new WeakMap<TestServer, Promise<SignedInUser>>();
 
 /** A verified user with the given role, created by the bootstrap admin (the server needs ADMIN_ENV). */
-export async function makeUser(server: TestServer, role: 'customer' | 'vendor' | 'admin' = 'customer'): Promise<SignedInUser> {
+export async function makeUser(
+  server: TestServer,
+  role: 'customer' | 'vendor' | 'admin' = 'customer',
+): Promise<SignedInUser> {
   let session = adminSessions.get(server);
   if (!session) {
     session = signIn(server, ADMIN.email, ADMIN.password);

@@ -26,7 +26,11 @@ export function registerAdminCommands(program: Command): void {
       // Before the prompt, so that a profile that is not logged in fails before anyone types a password.
       const session = await openSession(context);
       // No environment fallback: EMPORIUM_PASSWORD is the caller's own password, not the new admin's.
-      const password = await readSecret({ flag: options.password, prompt: 'Password for the new admin: ', confirm: true });
+      const password = await readSecret({
+        flag: options.password,
+        prompt: 'Password for the new admin: ',
+        confirm: true,
+      });
       const user = await session.call((client) =>
         createUser({ client, body: { email: options.email, fullName: options.fullName, password, role: 'admin' } }),
       );

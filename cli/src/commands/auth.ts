@@ -26,7 +26,10 @@ export function registerAuthCommands(program: Command): void {
       const email = options.email ?? (await readProfile(context.profile))?.email;
       if (!email) command.error("error: required option '--email <email>' not specified");
       const password = await readSecret({ flag: options.password, env: 'EMPORIUM_PASSWORD', prompt: 'Password: ' });
-      const pair = await unwrap(login({ client: createClient(context.baseUrl), body: { email, password } }), context.baseUrl);
+      const pair = await unwrap(
+        login({ client: createClient(context.baseUrl), body: { email, password } }),
+        context.baseUrl,
+      );
       await updateProfile(context.profile, (current) => ({
         ...current,
         url: context.baseUrl,
@@ -34,7 +37,9 @@ export function registerAuthCommands(program: Command): void {
         ...tokensFromPair(pair),
       }));
       if (context.json) return printJson({ profile: context.profile, url: context.baseUrl, user: pair.user });
-      printLine(`Logged in to ${context.baseUrl} as ${pair.user.email} (${pair.user.role}), profile "${context.profile}".`);
+      printLine(
+        `Logged in to ${context.baseUrl} as ${pair.user.email} (${pair.user.role}), profile "${context.profile}".`,
+      );
     });
 
   program

@@ -1,5 +1,11 @@
 /** categories list | create | move: the category tree (list needs no login; changes are for admins). */
-import { createCategory, listCategories, updateCategory, type CreateCategoryData, type UpdateCategoryData } from '@emporium/sdk';
+import {
+  createCategory,
+  listCategories,
+  updateCategory,
+  type CreateCategoryData,
+  type UpdateCategoryData,
+} from '@emporium/sdk';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createClient, unwrap } from '../api';
 import { printCategory, printCategoryTree } from '../catalog-views';

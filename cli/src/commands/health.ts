@@ -27,7 +27,15 @@ export function registerHealthCommands(program: Command): void {
       if (context.json) printJson(body);
       else {
         const rows = Object.entries(body.checks).map(([name, status]) => ({ name, status }));
-        printLine(formatTable([{ header: 'CHECK', value: (row) => row.name }, { header: 'STATUS', value: (row) => row.status }], rows));
+        printLine(
+          formatTable(
+            [
+              { header: 'CHECK', value: (row) => row.name },
+              { header: 'STATUS', value: (row) => row.status },
+            ],
+            rows,
+          ),
+        );
         printLine(notReady ? `\n${context.baseUrl} is NOT ready` : `\n${context.baseUrl} is ready`);
       }
       if (notReady) process.exitCode = 1;

@@ -7,7 +7,13 @@ import { printJson } from '../output';
 import { allOption, collectPages, cursorOption, limitOption, noticeMore, type PageOptions } from '../paging';
 import { openSession } from '../session';
 
-const PRODUCT_STATUSES = ['draft', 'pending_review', 'published', 'rejected', 'archived'] as const satisfies readonly ProductStatus[];
+const PRODUCT_STATUSES = [
+  'draft',
+  'pending_review',
+  'published',
+  'rejected',
+  'archived',
+] as const satisfies readonly ProductStatus[];
 
 interface PendingOptions extends PageOptions {
   status: ProductStatus;
@@ -30,7 +36,9 @@ export function registerProductCommands(program: Command): void {
     .command('pending')
     .description('list the products waiting for review, oldest submission first')
     .addOption(
-      new Option('--status <status>', 'list the products in this status instead').choices(PRODUCT_STATUSES).default('pending_review'),
+      new Option('--status <status>', 'list the products in this status instead')
+        .choices(PRODUCT_STATUSES)
+        .default('pending_review'),
     )
     .addOption(limitOption())
     .addOption(cursorOption())
@@ -61,10 +69,17 @@ export function registerProductCommands(program: Command): void {
     .command('reject')
     .description('send a product pending review back to its vendor, with a reason they see')
     .argument('<id>', 'product id')
-    .addOption(new Option('--reason <text>', 'why, for the vendor (up to 1000 characters)').makeOptionMandatory().argParser(parseReason))
+    .addOption(
+      new Option('--reason <text>', 'why, for the vendor (up to 1000 characters)')
+        .makeOptionMandatory()
+        .argParser(parseReason),
+    )
     .action(async (id: string, options: RejectOptions, command: Command) => {
       const context = await resolveContext(command);
       const session = await openSession(context);
-      printProduct(await session.call((client) => rejectProduct({ client, path: { id }, body: { reason: options.reason } })), context.json);
+      printProduct(
+        await session.call((client) => rejectProduct({ client, path: { id }, body: { reason: options.reason } })),
+        context.json,
+      );
     });
 }

@@ -65,7 +65,9 @@ export function registerUserCommands(program: Command): void {
 
   users
     .command('update')
-    .description("change a user's role (applies on their next request) or active status (deactivation ends their sessions)")
+    .description(
+      "change a user's role (applies on their next request) or active status (deactivation ends their sessions)",
+    )
     .argument('<id>', 'user id')
     .addOption(roleOption('the new role'))
     .addOption(activeOption('activate (true) or deactivate (false) the account'))

@@ -103,7 +103,11 @@ const FAILURE_DETAIL = {
  * ts-rest global middleware: reads the matched route's `auth` policy and enforces it. Public routes pass; others
  * need a valid token for a live session (401 otherwise) and, for role lists, one of the roles (403 otherwise).
  */
-export function createAuthGuard(config: AuthConfig, secret: Uint8Array, resolveSession: SessionResolver): RequestHandler {
+export function createAuthGuard(
+  config: AuthConfig,
+  secret: Uint8Array,
+  resolveSession: SessionResolver,
+): RequestHandler {
   const authenticate = createAuthenticator(config, secret, resolveSession);
   return async (req, res, next) => {
     const route = (req as { tsRestRoute?: { metadata?: unknown; path: string } }).tsRestRoute;

@@ -19,7 +19,13 @@ export interface Cache {
 export function createCache(store: KeyValueStore, metrics: Metrics, logger: Logger): Cache {
   const generationKey = (family: string) => `${family}:generation`;
   return {
-    async readThrough<T>(name: string, family: string, key: string, ttlSeconds: number, load: () => Promise<T>): Promise<T> {
+    async readThrough<T>(
+      name: string,
+      family: string,
+      key: string,
+      ttlSeconds: number,
+      load: () => Promise<T>,
+    ): Promise<T> {
       const generation = await store.get(generationKey(family)).catch(() => undefined);
       // Without the generation the store is unreachable: answer from the source rather than risk a stale entry.
       if (generation === undefined) return load();
@@ -29,13 +35,17 @@ export function createCache(store: KeyValueStore, metrics: Metrics, logger: Logg
       if (cached !== null) return JSON.parse(cached) as T;
       const value = await load();
       if (value !== undefined) {
-        await store.set(entryKey, JSON.stringify(value), ttlSeconds).catch((error: unknown) => logger.warn({ err: error, key: entryKey }, 'cache write failed'));
+        await store
+          .set(entryKey, JSON.stringify(value), ttlSeconds)
+          .catch((error: unknown) => logger.warn({ err: error, key: entryKey }, 'cache write failed'));
       }
       return value;
     },
     async retire(family) {
       // A failed retirement serves stale data until the TTL: log it loudly, but the write itself succeeded.
-      await store.incr(generationKey(family)).catch((error: unknown) => logger.error({ err: error, family }, 'cache retirement failed'));
+      await store
+        .incr(generationKey(family))
+        .catch((error: unknown) => logger.error({ err: error, family }, 'cache retirement failed'));
     },
   };
 }

@@ -15,7 +15,11 @@ function fieldErrors(location: string, error: ZodError | null): FieldError[] {
   return error.issues.flatMap((issue): FieldError[] => {
     const base = [location, ...issue.path].join('.');
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: `${base}.${key}`, message: 'is not an accepted property', code: issue.code }));
+      return issue.keys.map((key) => ({
+        path: `${base}.${key}`,
+        message: 'is not an accepted property',
+        code: issue.code,
+      }));
     }
     return [{ path: base, message: issue.message, code: issue.code }];
   });
@@ -88,9 +92,11 @@ export function createErrorHandler(options: ErrorHandlerOptions): ErrorRequestHa
       return;
     }
     const known = toAppError(error);
-    const problem = known ?? new AppError(500, 'internal_error', 'Internal server error', {
-      detail: 'An unexpected error occurred. Quote the requestId when reporting it.',
-    });
+    const problem =
+      known ??
+      new AppError(500, 'internal_error', 'Internal server error', {
+        detail: 'An unexpected error occurred. Quote the requestId when reporting it.',
+      });
     if (known) {
       req.log.info({ code: known.code, status: known.status }, known.detail);
     } else {

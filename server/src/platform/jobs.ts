@@ -43,7 +43,13 @@ export async function enqueueJob<Payload>(
 ): Promise<void> {
   await em.execute(
     'select graphile_worker.add_job(?::text, ?::json, job_key => ?::text, run_at => ?::timestamptz, max_attempts => ?::int)',
-    [task.name, JSON.stringify(payload), options.jobKey ?? null, options.runAt?.toISOString() ?? null, options.maxAttempts ?? 10],
+    [
+      task.name,
+      JSON.stringify(payload),
+      options.jobKey ?? null,
+      options.runAt?.toISOString() ?? null,
+      options.maxAttempts ?? 10,
+    ],
   );
 }
 

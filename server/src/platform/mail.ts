@@ -20,7 +20,10 @@ export function createMailer(options: { smtpUrl: string | undefined; from: strin
   if (!smtpUrl) {
     return {
       send: async (mail) => {
-        logger.info({ mail: { to: mail.to, subject: mail.subject }, text: mail.text }, 'mail (SMTP_URL unset, logged only)');
+        logger.info(
+          { mail: { to: mail.to, subject: mail.subject }, text: mail.text },
+          'mail (SMTP_URL unset, logged only)',
+        );
       },
     };
   }

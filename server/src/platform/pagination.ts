@@ -14,7 +14,9 @@ export function decodeCursor<T>(cursor: string | undefined, shape: ZodType<T, Zo
   try {
     return shape.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
   } catch {
-    throw new ValidationError([{ path: 'query.cursor', message: 'is not a cursor of this list', code: 'invalid_cursor' }]);
+    throw new ValidationError([
+      { path: 'query.cursor', message: 'is not a cursor of this list', code: 'invalid_cursor' },
+    ]);
   }
 }
 

@@ -40,7 +40,11 @@ const POLICIES: Record<RateLimitPolicy, Budget[]> = {
 function limiterFor(store: KeyValueStore, keyPrefix: string, budget: Budget): RateLimiterAbstract {
   const options = { keyPrefix, points: budget.points, duration: budget.durationSeconds };
   if (!store.redis) return new RateLimiterMemory(options);
-  return new RateLimiterRedis({ ...options, storeClient: store.redis, insuranceLimiter: new RateLimiterMemory(options) });
+  return new RateLimiterRedis({
+    ...options,
+    storeClient: store.redis,
+    insuranceLimiter: new RateLimiterMemory(options),
+  });
 }
 
 function headers(budget: Budget, result: RateLimiterRes): Record<string, string> {
@@ -54,7 +58,10 @@ function headers(budget: Budget, result: RateLimiterRes): Record<string, string>
 export function createRateLimiter(store: KeyValueStore): RequestHandler {
   const limiters = new Map<RateLimitPolicy, { budget: Budget; limiter: RateLimiterAbstract }[]>();
   for (const [policy, budgets] of Object.entries(POLICIES) as [RateLimitPolicy, Budget[]][]) {
-    limiters.set(policy, budgets.map((budget) => ({ budget, limiter: limiterFor(store, `rl:${policy}:${budget.name}`, budget) })));
+    limiters.set(
+      policy,
+      budgets.map((budget) => ({ budget, limiter: limiterFor(store, `rl:${policy}:${budget.name}`, budget) })),
+    );
   }
   return async (req, res, next) => {
     const metadata = (req as { tsRestRoute?: { metadata?: unknown } }).tsRestRoute?.metadata;

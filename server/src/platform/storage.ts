@@ -92,7 +92,9 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
     );
     const failed = result.Errors ?? [];
     if (failed.length > 0) {
-      throw new Error(`S3 could not delete ${failed.map((error) => `${error.Key ?? '?'} (${error.Code ?? 'unknown'})`).join(', ')}`);
+      throw new Error(
+        `S3 could not delete ${failed.map((error) => `${error.Key ?? '?'} (${error.Code ?? 'unknown'})`).join(', ')}`,
+      );
     }
   }
 

@@ -44,7 +44,10 @@ export const PUBLIC_LIST_TTL_SECONDS = 60;
  * their cached details and every cached list and search. Stock changes go through `stockChanged` instead.
  */
 export async function catalogChanged(env: Pick<CatalogEnv, 'cache'>, ...productIds: string[]): Promise<void> {
-  await Promise.all([...productIds.map((id) => env.cache.retire(cacheFamilies.product(id))), env.cache.retire(cacheFamilies.publicLists)]);
+  await Promise.all([
+    ...productIds.map((id) => env.cache.retire(cacheFamilies.product(id))),
+    env.cache.retire(cacheFamilies.publicLists),
+  ]);
 }
 
 /** After a change to the category tree (category filters expand to subtrees), or a bulk load. */

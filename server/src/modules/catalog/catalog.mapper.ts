@@ -54,7 +54,12 @@ export function toImageDto(image: ProductImage, storage: ObjectStorage): z.infer
   };
 }
 
-export function toProductDto(product: Product, variants: Variant[], images: ProductImage[], storage: ObjectStorage): ProductDto {
+export function toProductDto(
+  product: Product,
+  variants: Variant[],
+  images: ProductImage[],
+  storage: ObjectStorage,
+): ProductDto {
   return {
     id: product.id,
     slug: product.slug,

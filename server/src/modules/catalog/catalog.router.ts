@@ -18,10 +18,22 @@ export function createCatalogRouters(deps: Deps) {
   const env = catalogEnv(deps);
 
   const productsRouter = s.router(api.products, {
-    listProducts: async ({ req, query }) => ({ status: 200, body: await queries.listPublishedProducts(ctxFrom(req), env, query) }),
-    searchProducts: async ({ req, query }) => ({ status: 200, body: await queries.searchProducts(ctxFrom(req), env, query) }),
-    getProduct: async ({ req, params }) => ({ status: 200, body: await products.getPublishedProduct(ctxFrom(req), env, params.id) }),
-    createProduct: async ({ req, body }) => ({ status: 201, body: await products.createProduct(authenticatedCtxFrom(req), env, body) }),
+    listProducts: async ({ req, query }) => ({
+      status: 200,
+      body: await queries.listPublishedProducts(ctxFrom(req), env, query),
+    }),
+    searchProducts: async ({ req, query }) => ({
+      status: 200,
+      body: await queries.searchProducts(ctxFrom(req), env, query),
+    }),
+    getProduct: async ({ req, params }) => ({
+      status: 200,
+      body: await products.getPublishedProduct(ctxFrom(req), env, params.id),
+    }),
+    createProduct: async ({ req, body }) => ({
+      status: 201,
+      body: await products.createProduct(authenticatedCtxFrom(req), env, body),
+    }),
     updateProduct: async ({ req, params, body }) => ({
       status: 200,
       body: await products.updateProduct(authenticatedCtxFrom(req), env, params.id, body),
@@ -30,7 +42,10 @@ export function createCatalogRouters(deps: Deps) {
       await products.archiveProduct(authenticatedCtxFrom(req), env, params.id);
       return { status: 204, body: undefined };
     },
-    submitProduct: async ({ req, params }) => ({ status: 200, body: await products.submitProduct(authenticatedCtxFrom(req), env, params.id) }),
+    submitProduct: async ({ req, params }) => ({
+      status: 200,
+      body: await products.submitProduct(authenticatedCtxFrom(req), env, params.id),
+    }),
     adjustInventory: async ({ req, params, body }) => ({
       status: 200,
       body: await inventory.adjustInventory(authenticatedCtxFrom(req), env, params.id, params.variantId, body),
@@ -40,7 +55,10 @@ export function createCatalogRouters(deps: Deps) {
       body: await inventory.listInventoryMovements(authenticatedCtxFrom(req), params.id, query),
     }),
     ...createImageRoutes(env),
-    listReviews: async ({ req, params, query }) => ({ status: 200, body: await reviews.listReviews(ctxFrom(req), params.id, query) }),
+    listReviews: async ({ req, params, query }) => ({
+      status: 200,
+      body: await reviews.listReviews(ctxFrom(req), params.id, query),
+    }),
     createReview: async ({ req, params, body }) => ({
       status: 201,
       body: await reviews.createReview(authenticatedCtxFrom(req), env, params.id, body),
@@ -48,7 +66,10 @@ export function createCatalogRouters(deps: Deps) {
   });
 
   const categoriesRouter = s.router(api.categories, {
-    listCategories: async ({ req }) => ({ status: 200, body: { data: await categories.getCategoryTree(ctxFrom(req), env) } }),
+    listCategories: async ({ req }) => ({
+      status: 200,
+      body: { data: await categories.getCategoryTree(ctxFrom(req), env) },
+    }),
     listCategoryProducts: async ({ req, params, query }) => ({
       status: 200,
       body: await queries.listCategoryProducts(ctxFrom(req), env, params.id, query),
@@ -56,8 +77,14 @@ export function createCatalogRouters(deps: Deps) {
   });
 
   const vendorRouter = s.router(api.vendor, {
-    listMyProducts: async ({ req, query }) => ({ status: 200, body: await queries.listVendorProducts(authenticatedCtxFrom(req), env, query) }),
-    getMyProduct: async ({ req, params }) => ({ status: 200, body: await products.getManageableProduct(authenticatedCtxFrom(req), env, params.id) }),
+    listMyProducts: async ({ req, query }) => ({
+      status: 200,
+      body: await queries.listVendorProducts(authenticatedCtxFrom(req), env, query),
+    }),
+    getMyProduct: async ({ req, params }) => ({
+      status: 200,
+      body: await products.getManageableProduct(authenticatedCtxFrom(req), env, params.id),
+    }),
   });
 
   const adminCatalogRouter = s.router(api.adminCatalog, {
@@ -69,12 +96,18 @@ export function createCatalogRouters(deps: Deps) {
       status: 200,
       body: await products.getManageableProduct(authenticatedCtxFrom(req), env, params.id),
     }),
-    approveProduct: async ({ req, params }) => ({ status: 200, body: await products.approveProduct(authenticatedCtxFrom(req), env, params.id) }),
+    approveProduct: async ({ req, params }) => ({
+      status: 200,
+      body: await products.approveProduct(authenticatedCtxFrom(req), env, params.id),
+    }),
     rejectProduct: async ({ req, params, body }) => ({
       status: 200,
       body: await products.rejectProduct(authenticatedCtxFrom(req), env, params.id, body.reason),
     }),
-    createCategory: async ({ req, body }) => ({ status: 201, body: await categories.createCategory(authenticatedCtxFrom(req), env, body) }),
+    createCategory: async ({ req, body }) => ({
+      status: 201,
+      body: await categories.createCategory(authenticatedCtxFrom(req), env, body),
+    }),
     updateCategory: async ({ req, params, body }) => ({
       status: 200,
       body: await categories.updateCategory(authenticatedCtxFrom(req), env, params.id, body),
@@ -89,5 +122,10 @@ export function createCatalogRouters(deps: Deps) {
     }),
   });
 
-  return { products: productsRouter, categories: categoriesRouter, vendor: vendorRouter, adminCatalog: adminCatalogRouter };
+  return {
+    products: productsRouter,
+    categories: categoriesRouter,
+    vendor: vendorRouter,
+    adminCatalog: adminCatalogRouter,
+  };
 }

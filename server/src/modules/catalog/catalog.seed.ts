@@ -15,7 +15,20 @@ import type { EntityManager } from '../../platform/database';
 import { hashPassword, randomToken } from '../../platform/secrets';
 import { categoriesChanged } from './catalog.env';
 import { slugify } from './product-rules';
-import { CATALOG, ADJECTIVES, TRAITS, CLOSINGS, REJECTIONS, REVIEW_TITLES, REVIEW_BODIES, VENDORS, CUSTOMERS, type OptionPool, type LeafSpec, type TopSpec } from './catalog.seed-data';
+import {
+  CATALOG,
+  ADJECTIVES,
+  TRAITS,
+  CLOSINGS,
+  REJECTIONS,
+  REVIEW_TITLES,
+  REVIEW_BODIES,
+  VENDORS,
+  CUSTOMERS,
+  type OptionPool,
+  type LeafSpec,
+  type TopSpec,
+} from './catalog.seed-data';
 
 /** The shared password of the demo accounts outside production (printed in the development log). */
 export const DEMO_PASSWORD = 'emporium-demo-password';
@@ -136,12 +149,22 @@ function sqlString(text: string): string {
  * One `insert ... select from unnest(...)` for all rows: one array literal per column, inlined (the ORM inlines
  * parameters anyway, and one literal per column is far smaller than one per cell).
  */
-async function insertRows(em: EntityManager, table: string, columns: readonly Column[], rows: readonly Cell[][], suffix = ''): Promise<void> {
+async function insertRows(
+  em: EntityManager,
+  table: string,
+  columns: readonly Column[],
+  rows: readonly Cell[][],
+  suffix = '',
+): Promise<void> {
   if (rows.length === 0) return;
-  const arrays = columns.map((column, index) => `${sqlString(arrayLiteral(rows.map((row) => row[index] ?? null)))}::${column.type}[]`);
+  const arrays = columns.map(
+    (column, index) => `${sqlString(arrayLiteral(rows.map((row) => row[index] ?? null)))}::${column.type}[]`,
+  );
   const names = columns.map((column) => column.name).join(', ');
   const selected = columns.map((column) => column.select ?? `u.${column.name}`).join(', ');
-  await em.execute(`insert into ${table} (${names}) select ${selected} from unnest(${arrays.join(', ')}) as u(${names}) ${suffix}`);
+  await em.execute(
+    `insert into ${table} (${names}) select ${selected} from unnest(${arrays.join(', ')}) as u(${names}) ${suffix}`,
+  );
 }
 
 /** `name:type` pairs, separated by spaces; `select` overrides the inserted expression of some. */
@@ -157,15 +180,21 @@ const PRODUCT_COLUMNS = columns(
   // Sorted and de-duplicated by the database, exactly as refreshProductAggregates does.
   { option_values: 'array(select distinct v from jsonb_array_elements_text(u.option_values) as v order by 1)' },
 );
-const VARIANT_COLUMNS = columns('id:uuid product_id:uuid sku:text options:jsonb price:int stock:int position:int created_at:timestamptz updated_at:timestamptz');
-const MOVEMENT_COLUMNS = columns('id:uuid variant_id:uuid product_id:uuid delta:int stock_after:int reason:text actor_id:uuid created_at:timestamptz');
+const VARIANT_COLUMNS = columns(
+  'id:uuid product_id:uuid sku:text options:jsonb price:int stock:int position:int created_at:timestamptz updated_at:timestamptz',
+);
+const MOVEMENT_COLUMNS = columns(
+  'id:uuid variant_id:uuid product_id:uuid delta:int stock_after:int reason:text actor_id:uuid created_at:timestamptz',
+);
 const REVIEW_COLUMNS = columns(
   'id:uuid product_id:uuid author_id:uuid rating:smallint title:text body:text hidden_at:timestamptz created_at:timestamptz updated_at:timestamptz',
 );
 const USER_COLUMNS = columns(
   'id:uuid email:text password_hash:text full_name:text role:text email_verified_at:timestamptz is_active:boolean created_at:timestamptz updated_at:timestamptz',
 );
-const CATEGORY_COLUMNS = columns('id:uuid parent_id:uuid name:text slug:text position:int created_at:timestamptz updated_at:timestamptz');
+const CATEGORY_COLUMNS = columns(
+  'id:uuid parent_id:uuid name:text slug:text position:int created_at:timestamptz updated_at:timestamptz',
+);
 
 // ------------------------------------------------------------------------------------------------ generation
 
@@ -210,7 +239,14 @@ function chooseOptions(random: Random, spec: LeafSpec): ChosenOption[] {
   const roll = random.next();
   if (roll < 0.2) return [];
   const two = roll >= 0.65 && spec.options.length > 1;
-  const shapes = two ? random.pick([[2, 2], [2, 2], [2, 3], [3, 2]] as const) : [random.int(2, 4)];
+  const shapes = two
+    ? random.pick([
+        [2, 2],
+        [2, 2],
+        [2, 3],
+        [3, 2],
+      ] as const)
+    : [random.int(2, 4)];
   return shapes.map((wanted, index) => {
     const pool = spec.options[index]!;
     const count = Math.min(wanted, pool.values.length);
@@ -264,7 +300,11 @@ class CatalogWriter {
     const { random } = this;
     const leaf = this.leaf();
     const vendorId = random.pick(leaf.vendorIds);
-    const words: ProductWords = { adjective: random.pick(ADJECTIVES), material: random.pick(leaf.spec.materials), noun: random.pick(leaf.spec.nouns) };
+    const words: ProductWords = {
+      adjective: random.pick(ADJECTIVES),
+      material: random.pick(leaf.spec.materials),
+      noun: random.pick(leaf.spec.nouns),
+    };
     const name = `${words.adjective} ${words.material} ${words.noun}`;
     const description = this.describe(leaf.spec, words, vendorId);
 
@@ -282,12 +322,25 @@ class CatalogWriter {
     const variants = this.variants(batch, { productId, vendorId, code, createdAt, spec: leaf.spec, options });
     const rating = publishedAt === null ? { sum: 0, count: 0 } : this.reviews(batch, productId, publishedAt, words);
     batch.products.push([
-      productId, vendorId, leaf.id, name, this.slug(name), description, status,
+      productId,
+      vendorId,
+      leaf.id,
+      name,
+      this.slug(name),
+      description,
+      status,
       status === 'rejected' ? random.pick(REJECTIONS) : null,
       JSON.stringify(options.map((option) => ({ name: option.name, values: option.values }))),
       JSON.stringify(variants.optionValues),
-      this.currency, variants.minPrice, variants.maxPrice, variants.totalStock, rating.sum, rating.count,
-      submittedAt === null ? null : iso(submittedAt), publishedAt === null ? null : iso(publishedAt), iso(createdAt),
+      this.currency,
+      variants.minPrice,
+      variants.maxPrice,
+      variants.totalStock,
+      rating.sum,
+      rating.count,
+      submittedAt === null ? null : iso(submittedAt),
+      publishedAt === null ? null : iso(publishedAt),
+      iso(createdAt),
       iso(publishedAt ?? submittedAt ?? createdAt),
     ]);
   }
@@ -306,7 +359,14 @@ class CatalogWriter {
   /** Every combination of the options as a variant with its price and stock; opening stock as movements. */
   private variants(
     batch: Batch,
-    product: { productId: string; vendorId: string; code: string; createdAt: number; spec: LeafSpec; options: ChosenOption[] },
+    product: {
+      productId: string;
+      vendorId: string;
+      code: string;
+      createdAt: number;
+      spec: LeafSpec;
+      options: ChosenOption[];
+    },
   ): { minPrice: number; maxPrice: number; totalStock: number; optionValues: string[] } {
     const { random } = this;
     const { productId, vendorId, createdAt, spec, options } = product;
@@ -314,7 +374,10 @@ class CatalogWriter {
     const ninetyNine = random.chance(0.75);
     const totals = { minPrice: Infinity, maxPrice: 0, totalStock: 0, optionValues: new Set<string>() };
     combinations(options).forEach((combo, position) => {
-      const step = options.reduce((sum, option) => sum + (option.pool.priceStep ?? 0) * option.pool.values.indexOf(combo[option.name]!), 0);
+      const step = options.reduce(
+        (sum, option) => sum + (option.pool.priceStep ?? 0) * option.pool.values.indexOf(combo[option.name]!),
+        0,
+      );
       const price = shopPrice(base * (1 + step), ninetyNine);
       const stock = random.chance(0.1) ? 0 : Math.floor(Math.exp(random.next() * Math.log(250)));
       const variantId = random.id(createdAt);
@@ -322,14 +385,39 @@ class CatalogWriter {
       totals.maxPrice = Math.max(totals.maxPrice, price);
       totals.totalStock += stock;
       for (const [key, value] of Object.entries(combo)) totals.optionValues.add(`${key}:${value}`);
-      batch.variants.push([variantId, productId, `${product.code}-${position + 1}`, JSON.stringify(combo), price, stock, position, iso(createdAt), iso(createdAt)]);
-      if (stock > 0) batch.movements.push([random.id(createdAt), variantId, productId, stock, stock, 'initial', vendorId, iso(createdAt)]);
+      batch.variants.push([
+        variantId,
+        productId,
+        `${product.code}-${position + 1}`,
+        JSON.stringify(combo),
+        price,
+        stock,
+        position,
+        iso(createdAt),
+        iso(createdAt),
+      ]);
+      if (stock > 0)
+        batch.movements.push([
+          random.id(createdAt),
+          variantId,
+          productId,
+          stock,
+          stock,
+          'initial',
+          vendorId,
+          iso(createdAt),
+        ]);
     });
     return { ...totals, optionValues: [...totals.optionValues] };
   }
 
   /** Reviews for about half the published products, a few hidden by moderation; answers the visible ones' totals. */
-  private reviews(batch: Batch, productId: string, publishedAt: number, { material, noun }: ProductWords): { sum: number; count: number } {
+  private reviews(
+    batch: Batch,
+    productId: string,
+    publishedAt: number,
+    { material, noun }: ProductWords,
+  ): { sum: number; count: number } {
     const { random } = this;
     const rating = { sum: 0, count: 0 };
     if (!random.chance(0.55)) return rating;
@@ -340,9 +428,22 @@ class CatalogWriter {
       const tone = stars >= 4 ? 'good' : stars === 3 ? 'fair' : 'poor';
       const at = publishedAt + Math.floor(random.next() * Math.max(60_000, this.now - publishedAt));
       const hiddenAt = random.chance(0.03) ? at + Math.floor(random.next() * (this.now - at)) : null;
-      const body = fill(random.pick(REVIEW_BODIES[tone]), { noun: noun.toLowerCase(), material: material.toLowerCase() });
+      const body = fill(random.pick(REVIEW_BODIES[tone]), {
+        noun: noun.toLowerCase(),
+        material: material.toLowerCase(),
+      });
       const title = random.pick(REVIEW_TITLES[tone]);
-      batch.reviews.push([random.id(at), productId, authorId, stars, title, body, hiddenAt === null ? null : iso(hiddenAt), iso(at), iso(hiddenAt ?? at)]);
+      batch.reviews.push([
+        random.id(at),
+        productId,
+        authorId,
+        stars,
+        title,
+        body,
+        hiddenAt === null ? null : iso(hiddenAt),
+        iso(at),
+        iso(hiddenAt ?? at),
+      ]);
       if (hiddenAt === null) {
         rating.sum += stars;
         rating.count += 1;
@@ -361,7 +462,17 @@ async function ensureUsers(
   passwordHash: string,
   at: number,
 ): Promise<Map<string, string>> {
-  const rows = people.map((person) => [random.id(at), person.email, passwordHash, person.name, role, iso(at), true, iso(at), iso(at)]);
+  const rows = people.map((person) => [
+    random.id(at),
+    person.email,
+    passwordHash,
+    person.name,
+    role,
+    iso(at),
+    true,
+    iso(at),
+    iso(at),
+  ]);
   await insertRows(em, 'users', USER_COLUMNS, rows, 'on conflict (email) do nothing');
   const found = await em.execute<{ id: string; email: string }[]>(
     `select id, email from users where role = '${role}' and is_active and email = any(${sqlString(arrayLiteral(people.map((person) => person.email)))}::text[])`,
@@ -379,7 +490,11 @@ interface LeafPlacement {
  * The category tree, one level a statement so each level can name its parents' real ids; a category whose slug
  * already exists is reused as it is. Answers the leaves and the id of every slug.
  */
-async function ensureCategories(em: EntityManager, random: Random, at: number): Promise<{ leaves: LeafPlacement[]; ids: Map<string, string> }> {
+async function ensureCategories(
+  em: EntityManager,
+  random: Random,
+  at: number,
+): Promise<{ leaves: LeafPlacement[]; ids: Map<string, string> }> {
   type Node = { name: string; slug: string; parentSlug: string | null; position: number };
   const levels: Node[][] = [[], [], []];
   const leaves: LeafPlacement[] = [];
@@ -398,7 +513,15 @@ async function ensureCategories(em: EntityManager, random: Random, at: number): 
   });
   const ids = new Map<string, string>();
   for (const level of levels) {
-    const rows = level.map((node) => [random.id(at), node.parentSlug ? ids.get(node.parentSlug)! : null, node.name, node.slug, node.position, iso(at), iso(at)]);
+    const rows = level.map((node) => [
+      random.id(at),
+      node.parentSlug ? ids.get(node.parentSlug)! : null,
+      node.name,
+      node.slug,
+      node.position,
+      iso(at),
+      iso(at),
+    ]);
     await insertRows(em, 'categories', CATEGORY_COLUMNS, rows, 'on conflict (slug) do nothing');
     const found = await em.execute<{ id: string; slug: string }[]>(
       `select id, slug from categories where slug = any(${sqlString(arrayLiteral(level.map((node) => node.slug)))}::text[])`,
@@ -418,7 +541,8 @@ async function hasProducts(em: EntityManager): Promise<boolean> {
  * an advisory lock and that check in the same transaction make concurrent or repeated runs safe.
  */
 export async function generateCatalog(em: EntityManager, options: GenerateCatalogOptions): Promise<CatalogSeedResult> {
-  if (!Number.isInteger(options.products) || options.products < 1) throw new RangeError('products must be a positive integer');
+  if (!Number.isInteger(options.products) || options.products < 1)
+    throw new RangeError('products must be a positive integer');
   if (await hasProducts(em)) return { created: false };
   const password = options.password ?? DEMO_PASSWORD;
   const passwordHash = await hashPassword(password); // once: every demo account shares it
@@ -433,22 +557,36 @@ export async function generateCatalog(em: EntityManager, options: GenerateCatalo
     const vendors = await ensureUsers(tx, random, VENDORS, 'vendor', passwordHash, accountsAt);
     const customers = await ensureUsers(tx, random, CUSTOMERS, 'customer', passwordHash, accountsAt);
     if (vendors.size === 0) throw new Error('none of the demo vendor accounts is an active vendor');
-    const vendorById = new Map(VENDORS.filter((vendor) => vendors.has(vendor.email)).map((vendor) => [vendors.get(vendor.email)!, vendor]));
+    const vendorById = new Map(
+      VENDORS.filter((vendor) => vendors.has(vendor.email)).map((vendor) => [vendors.get(vendor.email)!, vendor]),
+    );
     const allVendorIds = [...vendors.values()];
 
     const tree = await ensureCategories(tx, random, accountsAt);
     const leaves: Leaf[] = tree.leaves.map(({ slug, spec, top }) => {
-      const own = top.vendors.map((index) => vendors.get(VENDORS[index]!.email)).filter((id): id is string => id !== undefined);
+      const own = top.vendors
+        .map((index) => vendors.get(VENDORS[index]!.email))
+        .filter((id): id is string => id !== undefined);
       return { id: tree.ids.get(slug)!, spec, vendorIds: own.length > 0 ? own : allVendorIds };
     });
     let cumulative = 0;
     const weights = leaves.map((leaf) => (cumulative += leaf.spec.weight ?? 1));
-    const writer = new CatalogWriter(random, leaves, weights, [...customers.values()], vendorById, options.currency ?? 'USD', now, options.products);
+    const writer = new CatalogWriter(
+      random,
+      leaves,
+      weights,
+      [...customers.values()],
+      vendorById,
+      options.currency ?? 'USD',
+      now,
+      options.products,
+    );
 
     const totals = { variants: 0, reviews: 0 };
     for (let start = 0; start < options.products; start += batchSize) {
       const batch: Batch = { products: [], variants: [], movements: [], reviews: [] };
-      for (let index = start; index < Math.min(options.products, start + batchSize); index++) writer.product(index, batch);
+      for (let index = start; index < Math.min(options.products, start + batchSize); index++)
+        writer.product(index, batch);
       await insertRows(tx, 'products', PRODUCT_COLUMNS, batch.products);
       await insertRows(tx, 'product_variants', VARIANT_COLUMNS, batch.variants);
       await insertRows(tx, 'inventory_movements', MOVEMENT_COLUMNS, batch.movements);
@@ -488,7 +626,8 @@ export async function seedDemoCatalog(
     currency: config.CATALOG_CURRENCY,
     password: config.isProduction ? randomToken() : DEMO_PASSWORD,
     onProgress: (written, total) => {
-      if (total >= 10_000 && (written % 10_000 === 0 || written === total)) logger.info({ written, total }, 'seeding the demo catalog');
+      if (total >= 10_000 && (written % 10_000 === 0 || written === total))
+        logger.info({ written, total }, 'seeding the demo catalog');
     },
   });
   if (!result.created) {
@@ -499,12 +638,18 @@ export async function seedDemoCatalog(
   await categoriesChanged(deps);
   const seconds = Math.round((performance.now() - started) / 100) / 10;
   const { products: written, variants, reviews, categories, vendorEmails, customerEmails, password } = result;
-  logger.info({ products: written, variants, reviews, categories, seconds }, `seeded a demo catalog of ${written} products in ${seconds} s`);
+  logger.info(
+    { products: written, variants, reviews, categories, seconds },
+    `seeded a demo catalog of ${written} products in ${seconds} s`,
+  );
   if (config.isProduction) {
     logger.warn('the demo accounts have a random password that is not shown; reset it by email to use one');
   } else {
-    const customers = customerEmails.length > 3 ? `${customerEmails[0]!} ... ${customerEmails.at(-1)!}` : customerEmails.join(', ');
-    logger.info(`demo logins (development only), password "${password}" for all: vendors ${vendorEmails.join(', ')}; customers ${customers}`);
+    const customers =
+      customerEmails.length > 3 ? `${customerEmails[0]!} ... ${customerEmails.at(-1)!}` : customerEmails.join(', ');
+    logger.info(
+      `demo logins (development only), password "${password}" for all: vendors ${vendorEmails.join(', ')}; customers ${customers}`,
+    );
   }
   return result;
 }

@@ -29,7 +29,9 @@ function preOrder(categories: Category[]): CategoryDto[] {
   }
   const ordered: CategoryDto[] = [];
   const visit = (parentId: string | null, depth: number) => {
-    const siblings = (children.get(parentId) ?? []).sort((a, b) => a.position - b.position || a.name.localeCompare(b.name));
+    const siblings = (children.get(parentId) ?? []).sort(
+      (a, b) => a.position - b.position || a.name.localeCompare(b.name),
+    );
     for (const category of siblings) {
       ordered.push(toCategoryDto(category, depth));
       visit(category.id, depth + 1);
@@ -65,25 +67,48 @@ async function lockTree(em: EntityManager): Promise<CategoryDto[]> {
 }
 
 function slugConflict(error: unknown): unknown {
-  return error instanceof UniqueConstraintViolationException ? new ConflictError('slug_taken', 'Another category has this slug.') : error;
+  return error instanceof UniqueConstraintViolationException
+    ? new ConflictError('slug_taken', 'Another category has this slug.')
+    : error;
 }
 
 function parentOrFail(tree: CategoryDto[], parentId: string): CategoryDto {
   const parent = tree.find((category) => category.id === parentId);
-  if (!parent) throw new ValidationError([{ path: 'body.parentId', message: 'is not a category', code: 'invalid_reference' }]);
+  if (!parent)
+    throw new ValidationError([{ path: 'body.parentId', message: 'is not a category', code: 'invalid_reference' }]);
   return parent;
 }
 
-export async function createCategory(ctx: AuthenticatedCtx, env: CatalogEnv, input: z.infer<typeof CategoryInput>): Promise<CategoryDto> {
+export async function createCategory(
+  ctx: AuthenticatedCtx,
+  env: CatalogEnv,
+  input: z.infer<typeof CategoryInput>,
+): Promise<CategoryDto> {
   try {
     const created = await ctx.em.transactional(async (em) => {
       const tree = await lockTree(em);
       const parent = input.parentId ? parentOrFail(tree, input.parentId) : undefined;
       const depth = parent ? parent.depth + 1 : 0;
       if (depth >= MAX_CATEGORY_DEPTH) throw tooDeep();
-      const slug = input.slug ?? (await freeSlug(input.name, 'category', async (candidate) => (await em.count(Category, { slug: candidate })) > 0));
-      const category = em.create(Category, { id: newId(), name: input.name, slug, parentId: parent?.id ?? null, position: input.position ?? 0 });
-      recordAudit(em, ctx, { action: 'category.created', targetId: category.id, details: { name: input.name, parentId: parent?.id ?? null } });
+      const slug =
+        input.slug ??
+        (await freeSlug(
+          input.name,
+          'category',
+          async (candidate) => (await em.count(Category, { slug: candidate })) > 0,
+        ));
+      const category = em.create(Category, {
+        id: newId(),
+        name: input.name,
+        slug,
+        parentId: parent?.id ?? null,
+        position: input.position ?? 0,
+      });
+      recordAudit(em, ctx, {
+        action: 'category.created',
+        targetId: category.id,
+        details: { name: input.name, parentId: parent?.id ?? null },
+      });
       await em.flush();
       return toCategoryDto(category, depth);
     });
@@ -94,7 +119,12 @@ export async function createCategory(ctx: AuthenticatedCtx, env: CatalogEnv, inp
   }
 }
 
-export async function updateCategory(ctx: AuthenticatedCtx, env: CatalogEnv, id: string, input: z.infer<typeof CategoryUpdate>): Promise<CategoryDto> {
+export async function updateCategory(
+  ctx: AuthenticatedCtx,
+  env: CatalogEnv,
+  id: string,
+  input: z.infer<typeof CategoryUpdate>,
+): Promise<CategoryDto> {
   try {
     const updated = await ctx.em.transactional(async (em) => {
       const tree = await lockTree(em);
@@ -105,9 +135,11 @@ export async function updateCategory(ctx: AuthenticatedCtx, env: CatalogEnv, id:
       if (input.parentId !== undefined && input.parentId !== (category.parentId ?? null)) {
         const subtree = subtreeIds(tree, id) ?? [id];
         const parent = input.parentId === null ? undefined : parentOrFail(tree, input.parentId);
-        if (parent && subtree.includes(parent.id)) throw new ConflictError('category_cycle', 'A category cannot move under its own subtree.');
+        if (parent && subtree.includes(parent.id))
+          throw new ConflictError('category_cycle', 'A category cannot move under its own subtree.');
         depth = parent ? parent.depth + 1 : 0;
-        const height = Math.max(...tree.filter((entry) => subtree.includes(entry.id)).map((entry) => entry.depth)) - node.depth;
+        const height =
+          Math.max(...tree.filter((entry) => subtree.includes(entry.id)).map((entry) => entry.depth)) - node.depth;
         if (depth + height >= MAX_CATEGORY_DEPTH) throw tooDeep();
         category.parentId = parent?.id ?? null;
       }
@@ -132,7 +164,8 @@ export async function deleteCategory(ctx: AuthenticatedCtx, env: CatalogEnv, id:
     if (!category) throw new NotFoundError('category');
     const children = await em.count(Category, { parentId: id });
     const products = await em.count(Product, { categoryId: id });
-    if (children > 0 || products > 0) throw new ConflictError('category_not_empty', 'The category still has subcategories or products.');
+    if (children > 0 || products > 0)
+      throw new ConflictError('category_not_empty', 'The category still has subcategories or products.');
     em.remove(category);
     recordAudit(em, ctx, { action: 'category.deleted', targetId: id, details: { name: category.name } });
     await em.flush();

@@ -18,17 +18,25 @@ const routes = contract.api.products;
 function uploadProblem(error: unknown): AppError {
   if (!(error instanceof multer.MulterError)) {
     // busboy's own errors: a truncated or malformed multipart body, or a client that went away mid-upload.
-    return new ValidationError([{ path: 'body', message: 'is not a complete multipart/form-data body', code: 'malformed_multipart' }]);
+    return new ValidationError([
+      { path: 'body', message: 'is not a complete multipart/form-data body', code: 'malformed_multipart' },
+    ]);
   }
   switch (error.code) {
     case 'LIMIT_FILE_SIZE':
       return new PayloadTooLargeError(`The file is larger than ${images.IMAGE_LIMITS.maxBytes / 1024 / 1024} MB.`);
     case 'LIMIT_FILE_COUNT':
-      return new ValidationError([{ path: 'body.file', message: 'takes one file per request', code: 'too_many_files' }]);
+      return new ValidationError([
+        { path: 'body.file', message: 'takes one file per request', code: 'too_many_files' },
+      ]);
     case 'LIMIT_UNEXPECTED_FILE':
     case 'LIMIT_FIELD_COUNT':
       return new ValidationError([
-        { path: error.field ? `body.${error.field}` : 'body', message: 'is not an accepted property (send only the file, as `file`)', code: 'unrecognized_keys' },
+        {
+          path: error.field ? `body.${error.field}` : 'body',
+          message: 'is not an accepted property (send only the file, as `file`)',
+          code: 'unrecognized_keys',
+        },
       ]);
     default:
       return new ValidationError([{ path: 'body', message: error.message, code: error.code.toLowerCase() }]);

@@ -13,7 +13,13 @@ import type { ProductImage as ProductImageDto } from '@emporium/contract';
 import { newId } from '../../platform/columns';
 import type { AuthenticatedCtx } from '../../platform/context';
 import type { EntityManager } from '../../platform/database';
-import { ConflictError, NotFoundError, UnprocessableError, UnsupportedMediaTypeError, ValidationError } from '../../platform/errors';
+import {
+  ConflictError,
+  NotFoundError,
+  UnprocessableError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../../platform/errors';
 import { ProductImage } from './catalog.entities';
 import { catalogChanged, type CatalogEnv } from './catalog.env';
 import { toImageDto } from './catalog.mapper';
@@ -126,21 +132,36 @@ async function discardObjects(ctx: AuthenticatedCtx, env: CatalogEnv, keys: stri
   try {
     await env.storage.delete(...keys);
   } catch (error) {
-    env.logger.warn({ err: error, keys, requestId: ctx.requestId }, `could not delete stored objects (${why}); they are orphaned`);
+    env.logger.warn(
+      { err: error, keys, requestId: ctx.requestId },
+      `could not delete stored objects (${why}); they are orphaned`,
+    );
   }
 }
 
 /** Stores every object or none: when one put fails, the others are deleted again. */
-async function storeAll(ctx: AuthenticatedCtx, env: CatalogEnv, objects: { key: string; data: Buffer }[]): Promise<void> {
+async function storeAll(
+  ctx: AuthenticatedCtx,
+  env: CatalogEnv,
+  objects: { key: string; data: Buffer }[],
+): Promise<void> {
   const results = await Promise.allSettled(objects.map(({ key, data }) => env.storage.put(key, data, WEBP)));
   const failure = results.find((result) => result.status === 'rejected');
   if (!failure) return;
-  await discardObjects(ctx, env, objects.map(({ key }) => key), 'a sibling upload failed');
+  await discardObjects(
+    ctx,
+    env,
+    objects.map(({ key }) => key),
+    'a sibling upload failed',
+  );
   throw failure.reason;
 }
 
 function tooManyImages(): ConflictError {
-  return new ConflictError('too_many_images', `A product has at most ${IMAGE_LIMITS.maxImagesPerProduct} images; delete one first.`);
+  return new ConflictError(
+    'too_many_images',
+    `A product has at most ${IMAGE_LIMITS.maxImagesPerProduct} images; delete one first.`,
+  );
 }
 
 async function assertRoomForAnother(em: EntityManager, productId: string): Promise<void> {
@@ -173,7 +194,12 @@ async function insertImageRow(ctx: AuthenticatedCtx, row: NewImageRow): Promise<
  * Adds an image to a product its vendor (or an admin) manages: 404 for someone else's product, 409 `too_many_images`
  * at the cap, 415/422 for bytes refused by {@link processImage}. Nothing is stored for a refused upload.
  */
-export async function uploadProductImage(ctx: AuthenticatedCtx, env: CatalogEnv, productId: string, bytes: Buffer): Promise<ImageDto> {
+export async function uploadProductImage(
+  ctx: AuthenticatedCtx,
+  env: CatalogEnv,
+  productId: string,
+  bytes: Buffer,
+): Promise<ImageDto> {
   await findManageableProduct(ctx, productId);
   // Checked first too, so a full product costs no decoding; the insert checks again under the lock.
   await assertRoomForAnother(ctx.em, productId);
@@ -187,7 +213,15 @@ export async function uploadProductImage(ctx: AuthenticatedCtx, env: CatalogEnv,
   ]);
   let row: ProductImage;
   try {
-    row = await insertImageRow(ctx, { id, productId, imageKey, thumbnailKey, width: image.width, height: image.height, bytes: image.data.length });
+    row = await insertImageRow(ctx, {
+      id,
+      productId,
+      imageKey,
+      thumbnailKey,
+      width: image.width,
+      height: image.height,
+      bytes: image.data.length,
+    });
   } catch (error) {
     await discardObjects(ctx, env, [imageKey, thumbnailKey], 'the row was not inserted');
     throw error;
@@ -200,10 +234,15 @@ export async function uploadProductImage(ctx: AuthenticatedCtx, env: CatalogEnv,
 function assertSameImages(images: ProductImage[], imageIds: string[]): void {
   const current = new Set(images.map((image) => image.id));
   const listed = new Set(imageIds);
-  const sameSet = listed.size === imageIds.length && listed.size === current.size && imageIds.every((id) => current.has(id));
+  const sameSet =
+    listed.size === imageIds.length && listed.size === current.size && imageIds.every((id) => current.has(id));
   if (!sameSet) {
     throw new ValidationError([
-      { path: 'body.imageIds', message: 'must list every image id of the product exactly once', code: 'image_set_mismatch' },
+      {
+        path: 'body.imageIds',
+        message: 'must list every image id of the product exactly once',
+        code: 'image_set_mismatch',
+      },
     ]);
   }
 }
@@ -212,7 +251,12 @@ function assertSameImages(images: ProductImage[], imageIds: string[]): void {
  * Reorders a managed product's images to `imageIds` (every image id of the product, once each; else 400).
  * Answers the images in their new order.
  */
-export async function reorderProductImages(ctx: AuthenticatedCtx, env: CatalogEnv, productId: string, imageIds: string[]): Promise<ImageDto[]> {
+export async function reorderProductImages(
+  ctx: AuthenticatedCtx,
+  env: CatalogEnv,
+  productId: string,
+  imageIds: string[],
+): Promise<ImageDto[]> {
   await findManageableProduct(ctx, productId);
   const ordered = await ctx.em.transactional(async (em) => {
     await lockProduct(em, productId);
@@ -234,7 +278,12 @@ export async function reorderProductImages(ctx: AuthenticatedCtx, env: CatalogEn
  * Removes an image of a managed product (404 if it is not one of the product's) and closes the gap in the positions;
  * then deletes its stored files, after the commit, so a failed transaction never leaves a row without its files.
  */
-export async function deleteProductImage(ctx: AuthenticatedCtx, env: CatalogEnv, productId: string, imageId: string): Promise<void> {
+export async function deleteProductImage(
+  ctx: AuthenticatedCtx,
+  env: CatalogEnv,
+  productId: string,
+  imageId: string,
+): Promise<void> {
   await findManageableProduct(ctx, productId);
   const removed = await ctx.em.transactional(async (em) => {
     await lockProduct(em, productId);
@@ -242,7 +291,10 @@ export async function deleteProductImage(ctx: AuthenticatedCtx, env: CatalogEnv,
     if (!image) throw new NotFoundError('image');
     await reviewAgainAfterVendorEdit(em, ctx, productId);
     await em.nativeDelete(ProductImage, { id: image.id });
-    await em.execute('update product_images set position = position - 1 where product_id = ? and position > ?', [productId, image.position]);
+    await em.execute('update product_images set position = position - 1 where product_id = ? and position > ?', [
+      productId,
+      image.position,
+    ]);
     return image;
   });
   await catalogChanged(env, productId);

@@ -90,7 +90,14 @@ export async function adjustInventory(
 ) {
   const { currency, changed } = await ctx.em.transactional(async (em) => {
     const product = await findManageableProduct({ ...ctx, em }, productId);
-    const stock = await changeStock(em, { productId, variantId, delta: input.delta, reason: input.reason, note: input.note, actorId: ctx.actor.userId });
+    const stock = await changeStock(em, {
+      productId,
+      variantId,
+      delta: input.delta,
+      reason: input.reason,
+      note: input.note,
+      actorId: ctx.actor.userId,
+    });
     return { currency: product.currency, changed: stock };
   });
   await stockChanged(env, productId, changed);
@@ -98,7 +105,11 @@ export async function adjustInventory(
   return toVariantDto(variant, currency);
 }
 
-export async function listInventoryMovements(ctx: AuthenticatedCtx, productId: string, query: { limit: number; cursor?: string | undefined }) {
+export async function listInventoryMovements(
+  ctx: AuthenticatedCtx,
+  productId: string,
+  query: { limit: number; cursor?: string | undefined },
+) {
   await findManageableProduct(ctx, productId);
   const after = decodeCursor(query.cursor, IdCursor);
   const movements = await ctx.em.find(
@@ -109,5 +120,10 @@ export async function listInventoryMovements(ctx: AuthenticatedCtx, productId: s
   const variantIds = [...new Set(movements.map((movement) => movement.variantId))];
   const variants = variantIds.length > 0 ? await ctx.em.find(Variant, { id: { $in: variantIds } }) : [];
   const skuOf = new Map(variants.map((variant) => [variant.id, variant.sku]));
-  return toPage(movements, query.limit, (movement) => toInventoryMovementDto(movement, skuOf.get(movement.variantId) ?? ''), (movement) => [movement.id]);
+  return toPage(
+    movements,
+    query.limit,
+    (movement) => toInventoryMovementDto(movement, skuOf.get(movement.variantId) ?? ''),
+    (movement) => [movement.id],
+  );
 }

@@ -8,7 +8,8 @@ import { Product } from './catalog.entities';
 /** A product the actor may manage: its vendor's own, or any for an admin; archived ones are gone. */
 export async function findManageableProduct(ctx: AuthenticatedCtx, id: string): Promise<Product> {
   const product = await ctx.em.findOne(Product, { id, status: { $ne: 'archived' } });
-  if (!product || (ctx.actor.role !== 'admin' && product.vendorId !== ctx.actor.userId)) throw new NotFoundError('product');
+  if (!product || (ctx.actor.role !== 'admin' && product.vendorId !== ctx.actor.userId))
+    throw new NotFoundError('product');
   return product;
 }
 
@@ -18,11 +19,24 @@ export async function findManageableProduct(ctx: AuthenticatedCtx, id: string): 
  * admin approves it again, so an approved listing cannot be swapped for another. An admin's change never does this.
  * Runs in the caller's transaction (audited by its flush); the caller retires the caches.
  */
-export async function reviewAgainAfterVendorEdit(em: EntityManager, ctx: AuthenticatedCtx, productId: string): Promise<void> {
+export async function reviewAgainAfterVendorEdit(
+  em: EntityManager,
+  ctx: AuthenticatedCtx,
+  productId: string,
+): Promise<void> {
   if (ctx.actor.role === 'admin') return;
   const now = new Date();
-  const updated = await em.nativeUpdate(Product, { id: productId, status: 'published' }, { status: 'pending_review', submittedAt: now, updatedAt: now });
-  if (updated > 0) recordAudit(em, ctx, { action: 'product.pending_review', targetId: productId, details: { from: 'published', reason: 'edited' } });
+  const updated = await em.nativeUpdate(
+    Product,
+    { id: productId, status: 'published' },
+    { status: 'pending_review', submittedAt: now, updatedAt: now },
+  );
+  if (updated > 0)
+    recordAudit(em, ctx, {
+      action: 'product.pending_review',
+      targetId: productId,
+      details: { from: 'published', reason: 'edited' },
+    });
 }
 
 /**

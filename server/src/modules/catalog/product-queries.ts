@@ -5,7 +5,14 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { ProductFilters, ProductSummary, SearchQuery, SearchResult, VendorProductQuery, ReviewQueueQuery } from '@emporium/contract';
+import type {
+  ProductFilters,
+  ProductSummary,
+  SearchQuery,
+  SearchResult,
+  VendorProductQuery,
+  ReviewQueueQuery,
+} from '@emporium/contract';
 import type { AuthenticatedCtx, Ctx } from '../../platform/context';
 import type { EntityManager } from '../../platform/database';
 import { NotFoundError, ValidationError } from '../../platform/errors';
@@ -43,17 +50,46 @@ interface SortPlan {
 }
 
 const decimal = z.union([z.number().finite().min(0).max(1e6), z.string().regex(/^\d{1,7}(\.\d{1,6})?$/)]);
-const price = z.number().int().min(0).max(2 ** 31 - 1);
+const price = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1);
 
 const SORTS: Record<Sort, SortPlan> = {
   newest: { columns: ['id'], direction: 'desc', cast: undefined, cursorValue: z.literal(0), value: () => 0 },
-  price_asc: { columns: ['min_price', 'id'], direction: 'asc', cast: 'int', cursorValue: price, value: (row) => row.min_price },
-  price_desc: { columns: ['min_price', 'id'], direction: 'desc', cast: 'int', cursorValue: price, value: (row) => row.min_price },
-  rating: { columns: ['rating_avg', 'id'], direction: 'desc', cast: 'numeric', cursorValue: decimal, value: (row) => row.rating_avg },
-  relevance: { columns: ['rank', 'id'], direction: 'desc', cast: 'numeric', cursorValue: decimal, value: (row) => row.rank ?? '0' },
+  price_asc: {
+    columns: ['min_price', 'id'],
+    direction: 'asc',
+    cast: 'int',
+    cursorValue: price,
+    value: (row) => row.min_price,
+  },
+  price_desc: {
+    columns: ['min_price', 'id'],
+    direction: 'desc',
+    cast: 'int',
+    cursorValue: price,
+    value: (row) => row.min_price,
+  },
+  rating: {
+    columns: ['rating_avg', 'id'],
+    direction: 'desc',
+    cast: 'numeric',
+    cursorValue: decimal,
+    value: (row) => row.rating_avg,
+  },
+  relevance: {
+    columns: ['rank', 'id'],
+    direction: 'desc',
+    cast: 'numeric',
+    cursorValue: decimal,
+    value: (row) => row.rank ?? '0',
+  },
 };
 
-const orderBy = (plan: SortPlan, alias: string) => plan.columns.map((column) => `${alias}.${column} ${plan.direction}`).join(', ');
+const orderBy = (plan: SortPlan, alias: string) =>
+  plan.columns.map((column) => `${alias}.${column} ${plan.direction}`).join(', ');
 
 const Cursor = z.tuple([z.string(), z.union([z.string(), z.number()]), z.string().uuid()]);
 
@@ -89,7 +125,12 @@ function filterSql(filters: Omit<Filters, 'limit' | 'cursor' | 'sort'>, category
   return sql;
 }
 
-async function categorySubtree(ctx: Ctx, env: CatalogEnv, categoryId: string | undefined, onMissing: () => never): Promise<string[] | undefined> {
+async function categorySubtree(
+  ctx: Ctx,
+  env: CatalogEnv,
+  categoryId: string | undefined,
+  onMissing: () => never,
+): Promise<string[] | undefined> {
   if (!categoryId) return undefined;
   return subtreeIds(await getCategoryTree(ctx, env), categoryId) ?? onMissing();
 }
@@ -101,22 +142,40 @@ function keysetSql(sort: Sort, cursor: string | undefined): Sql {
   const after = decodeCursor(cursor, Cursor);
   if (after) {
     if (after[0] !== sort || !plan.cursorValue.safeParse(after[1]).success) {
-      throw new ValidationError([{ path: 'query.cursor', message: 'is not a cursor of this list and sort order', code: 'invalid_cursor' }]);
+      throw new ValidationError([
+        { path: 'query.cursor', message: 'is not a cursor of this list and sort order', code: 'invalid_cursor' },
+      ]);
     }
     const columns = plan.columns.map((column) => `p.${column}`).join(', ');
     const values = plan.cast ? [`?::${plan.cast}`, '?::uuid'] : ['?::uuid'];
-    keyset.where(`(${columns}) ${plan.direction === 'asc' ? '>' : '<'} (${values.join(', ')})`, ...(plan.cast ? [after[1]] : []), after[2]);
+    keyset.where(
+      `(${columns}) ${plan.direction === 'asc' ? '>' : '<'} (${values.join(', ')})`,
+      ...(plan.cast ? [after[1]] : []),
+      after[2],
+    );
   }
   return keyset;
 }
 
 function toSummaryPage(rows: Row[], sort: Sort, limit: number, env: CatalogEnv) {
   const plan = SORTS[sort];
-  return toPage(rows, limit, (row): ProductSummary => toProductSummary(row, env.storage), (row) => [sort, plan.value(row), row.id]);
+  return toPage(
+    rows,
+    limit,
+    (row): ProductSummary => toProductSummary(row, env.storage),
+    (row) => [sort, plan.value(row), row.id],
+  );
 }
 
 /** One page of a list: it walks the index of its sort; thumbnails are looked up for the page's rows only. */
-async function pageOf(em: EntityManager, env: CatalogEnv, filters: Sql, sort: Sort, limit: number, cursor: string | undefined) {
+async function pageOf(
+  em: EntityManager,
+  env: CatalogEnv,
+  filters: Sql,
+  sort: Sort,
+  limit: number,
+  cursor: string | undefined,
+) {
   const plan = SORTS[sort];
   const keyset = keysetSql(sort, cursor);
   const rows = await em.execute<Row[]>(
@@ -134,7 +193,9 @@ async function pageOf(em: EntityManager, env: CatalogEnv, filters: Sql, sort: So
  * same filter in another order is the same entry), retired by any catalog change (`catalogChanged`).
  */
 function cachedPublicRead<T>(env: CatalogEnv, route: string, query: object, load: () => Promise<T>): Promise<T> {
-  const normalised = JSON.stringify(query, (key, value: unknown) => (key === 'option' && Array.isArray(value) ? [...(value as string[])].sort() : value));
+  const normalised = JSON.stringify(query, (key, value: unknown) =>
+    key === 'option' && Array.isArray(value) ? [...(value as string[])].sort() : value,
+  );
   const key = `${route}:${createHash('sha256').update(normalised).digest('base64url')}`;
   return env.cache.readThrough(route, cacheFamilies.publicLists, key, PUBLIC_LIST_TTL_SECONDS, load);
 }
@@ -142,13 +203,20 @@ function cachedPublicRead<T>(env: CatalogEnv, route: string, query: object, load
 export async function listPublishedProducts(ctx: Ctx, env: CatalogEnv, query: Filters) {
   return cachedPublicRead(env, 'product_list', query, async () => {
     const categoryIds = await categorySubtree(ctx, env, query.categoryId, () => {
-      throw new ValidationError([{ path: 'query.categoryId', message: 'is not a category', code: 'invalid_reference' }]);
+      throw new ValidationError([
+        { path: 'query.categoryId', message: 'is not a category', code: 'invalid_reference' },
+      ]);
     });
     return pageOf(ctx.em, env, filterSql(query, categoryIds), query.sort, query.limit, query.cursor);
   });
 }
 
-export async function listCategoryProducts(ctx: Ctx, env: CatalogEnv, categoryId: string, query: Omit<Filters, 'categoryId'>) {
+export async function listCategoryProducts(
+  ctx: Ctx,
+  env: CatalogEnv,
+  categoryId: string,
+  query: Omit<Filters, 'categoryId'>,
+) {
   return cachedPublicRead(env, 'category_products', { ...query, categoryId }, async () => {
     const categoryIds = await categorySubtree(ctx, env, categoryId, () => {
       throw new NotFoundError('category');
@@ -159,7 +227,11 @@ export async function listCategoryProducts(ctx: Ctx, env: CatalogEnv, categoryId
 
 /** The query's words, each kept when the catalog knows it, else replaced by the closest catalog word. */
 async function correctedTerms(em: EntityManager, q: string): Promise<string> {
-  const words = q.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean).slice(0, 10);
+  const words = q
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .slice(0, 10);
   if (words.length === 0) return '';
   const rows = await em.execute<{ corrected: string }[]>(
     `select coalesce(
@@ -206,7 +278,10 @@ async function searchOnce(em: EntityManager, env: CatalogEnv, filters: Sql, term
       const separator = key.indexOf(':');
       return { name: key.slice(0, separator), value: key.slice(separator + 1), count };
     }),
-    price: minPrice === null || maxPrice === null ? null : { min: { amount: minPrice, currency: env.currency }, max: { amount: maxPrice, currency: env.currency } },
+    price:
+      minPrice === null || maxPrice === null
+        ? null
+        : { min: { amount: minPrice, currency: env.currency }, max: { amount: maxPrice, currency: env.currency } },
   };
   facets.categories.sort((a, b) => b.count - a.count || a.categoryId.localeCompare(b.categoryId));
   facets.options.sort((a, b) => a.name.localeCompare(b.name) || b.count - a.count || a.value.localeCompare(b.value));
@@ -216,7 +291,9 @@ async function searchOnce(em: EntityManager, env: CatalogEnv, filters: Sql, term
 export async function searchProducts(ctx: Ctx, env: CatalogEnv, query: Search): Promise<z.infer<typeof SearchResult>> {
   return cachedPublicRead(env, 'product_search', query, async () => {
     const categoryIds = await categorySubtree(ctx, env, query.categoryId, () => {
-      throw new ValidationError([{ path: 'query.categoryId', message: 'is not a category', code: 'invalid_reference' }]);
+      throw new ValidationError([
+        { path: 'query.categoryId', message: 'is not a category', code: 'invalid_reference' },
+      ]);
     });
     const terms = await correctedTerms(ctx.em, query.q);
     const filters = filterSql(query, categoryIds).where(`p.search_vector @@ plainto_tsquery('simple', ?)`, terms);
@@ -227,7 +304,11 @@ export async function searchProducts(ctx: Ctx, env: CatalogEnv, query: Search): 
 const ManagedCursor = z.tuple([z.string().datetime({ offset: true }), z.string().uuid()]);
 
 /** A vendor's own products in any status but archived, newest first. */
-export async function listVendorProducts(ctx: AuthenticatedCtx, env: CatalogEnv, query: z.infer<typeof VendorProductQuery>) {
+export async function listVendorProducts(
+  ctx: AuthenticatedCtx,
+  env: CatalogEnv,
+  query: z.infer<typeof VendorProductQuery>,
+) {
   const sql = new Sql().where('p.vendor_id = ?', ctx.actor.userId);
   sql.where(query.status ? 'p.status = ?' : `p.status <> 'archived'`, ...(query.status ? [query.status] : []));
   const after = decodeCursor(query.cursor, IdCursor);
@@ -236,18 +317,33 @@ export async function listVendorProducts(ctx: AuthenticatedCtx, env: CatalogEnv,
     `select ${SUMMARY_COLUMNS} from products p where ${sql.condition} order by p.id desc limit ?`,
     [...sql.params, query.limit + 1],
   );
-  return toPage(rows, query.limit, (row) => toProductSummary(row, env.storage), (row) => [row.id]);
+  return toPage(
+    rows,
+    query.limit,
+    (row) => toProductSummary(row, env.storage),
+    (row) => [row.id],
+  );
 }
 
 /** Products in one status for admins, oldest submission first (the review queue). */
-export async function listProductsByStatus(ctx: AuthenticatedCtx, env: CatalogEnv, query: z.infer<typeof ReviewQueueQuery>) {
+export async function listProductsByStatus(
+  ctx: AuthenticatedCtx,
+  env: CatalogEnv,
+  query: z.infer<typeof ReviewQueueQuery>,
+) {
   const sql = new Sql().where('p.status = ?', query.status);
   const after = decodeCursor(query.cursor, ManagedCursor);
-  if (after) sql.where('(coalesce(p.submitted_at, p.created_at), p.id) > (?::timestamptz, ?::uuid)', after[0], after[1]);
+  if (after)
+    sql.where('(coalesce(p.submitted_at, p.created_at), p.id) > (?::timestamptz, ?::uuid)', after[0], after[1]);
   const rows = await ctx.em.execute<(ProductSummaryRow & { queued_at: Date })[]>(
     `select ${SUMMARY_COLUMNS}, coalesce(p.submitted_at, p.created_at) as queued_at from products p
       where ${sql.condition} order by coalesce(p.submitted_at, p.created_at), p.id limit ?`,
     [...sql.params, query.limit + 1],
   );
-  return toPage(rows, query.limit, (row) => toProductSummary(row, env.storage), (row) => [new Date(row.queued_at).toISOString(), row.id]);
+  return toPage(
+    rows,
+    query.limit,
+    (row) => toProductSummary(row, env.storage),
+    (row) => [new Date(row.queued_at).toISOString(), row.id],
+  );
 }

@@ -18,7 +18,11 @@ export function slugify(text: string, fallback: string): string {
  * The slug a name gives, or, when that one is taken, the same with a short random suffix: a client that sent no slug
  * never gets a slug conflict for it.
  */
-export async function freeSlug(name: string, fallback: string, isTaken: (slug: string) => Promise<boolean>): Promise<string> {
+export async function freeSlug(
+  name: string,
+  fallback: string,
+  isTaken: (slug: string) => Promise<boolean>,
+): Promise<string> {
   const base = slugify(name, fallback);
   if (!(await isTaken(base))) return base;
   return `${base.slice(0, 110)}-${randomBytes(4).toString('hex')}`;
@@ -41,27 +45,32 @@ interface VariantShape {
  */
 export function assertVariantSet(options: OptionShape[], variants: VariantShape[], currency: string): void {
   const errors: FieldError[] = [];
-  const issue = (path: string, message: string) => errors.push({ path: `body.${path}`, message, code: 'invalid_variants' });
+  const issue = (path: string, message: string) =>
+    errors.push({ path: `body.${path}`, message, code: 'invalid_variants' });
   const names = options.map((option) => option.name);
   if (new Set(names).size !== names.length) issue('options', 'option names must be distinct');
   options.forEach((option, index) => {
-    if (new Set(option.values).size !== option.values.length) issue(`options.${index}.values`, 'values must be distinct');
+    if (new Set(option.values).size !== option.values.length)
+      issue(`options.${index}.values`, 'values must be distinct');
   });
-  if (options.length === 0 && variants.length !== 1) issue('variants', 'a product without options has exactly one variant');
+  if (options.length === 0 && variants.length !== 1)
+    issue('variants', 'a product without options has exactly one variant');
   const skus = new Set<string>();
   const combinations = new Set<string>();
   variants.forEach((variant, index) => {
     const path = `variants.${index}`;
     if (skus.has(variant.sku.toLowerCase())) issue(`${path}.sku`, 'is used by another variant');
     skus.add(variant.sku.toLowerCase());
-    if (variant.price.currency !== currency) issue(`${path}.price.currency`, `must be ${currency}, the catalog currency`);
+    if (variant.price.currency !== currency)
+      issue(`${path}.price.currency`, `must be ${currency}, the catalog currency`);
     const keys = Object.keys(variant.options);
     const unknown = keys.filter((key) => !names.includes(key));
     if (unknown.length > 0) issue(`${path}.options`, `unknown options: ${unknown.join(', ')}`);
     for (const option of options) {
       const value = variant.options[option.name];
       if (value === undefined) issue(`${path}.options`, `needs a value for "${option.name}"`);
-      else if (!option.values.includes(value)) issue(`${path}.options.${option.name}`, `must be one of: ${option.values.join(', ')}`);
+      else if (!option.values.includes(value))
+        issue(`${path}.options.${option.name}`, `must be one of: ${option.values.join(', ')}`);
     }
     const combination = JSON.stringify(names.map((name) => variant.options[name]));
     if (combinations.has(combination)) issue(`${path}.options`, 'another variant has the same option values');

@@ -23,7 +23,12 @@ type NewProduct = z.infer<typeof ProductInput>;
 type ProductChanges = z.infer<typeof ProductUpdate>;
 
 /** Builds the full DTO from a fresh EntityManager (raw stock updates bypass the unit of work's copies). */
-async function loadProductDto(ctx: Ctx, env: CatalogEnv, id: string, visible: (product: Product) => boolean): Promise<ProductDto | undefined> {
+async function loadProductDto(
+  ctx: Ctx,
+  env: CatalogEnv,
+  id: string,
+  visible: (product: Product) => boolean,
+): Promise<ProductDto | undefined> {
   const em = ctx.em.fork();
   const product = await em.findOne(Product, { id });
   if (!product || !visible(product)) return undefined;
@@ -49,7 +54,8 @@ export async function getManageableProduct(ctx: AuthenticatedCtx, env: CatalogEn
     ctx,
     env,
     id,
-    (candidate) => candidate.status !== 'archived' && (ctx.actor.role === 'admin' || candidate.vendorId === ctx.actor.userId),
+    (candidate) =>
+      candidate.status !== 'archived' && (ctx.actor.role === 'admin' || candidate.vendorId === ctx.actor.userId),
   );
   if (!product) throw new NotFoundError('product');
   return product;
@@ -64,8 +70,10 @@ async function assertCategoryExists(em: EntityManager, categoryId: string): Prom
 /** Unique violations on slug or SKU are the client's conflicts; anything else stays an error. */
 function uniqueConflict(error: unknown): unknown {
   if (!(error instanceof UniqueConstraintViolationException)) return error;
-  if (error.message.includes('products_slug_key')) return new ConflictError('slug_taken', 'Another product has this slug.');
-  if (error.message.includes('product_variants_sku_key')) return new ConflictError('sku_taken', 'Another variant has one of these SKUs.');
+  if (error.message.includes('products_slug_key'))
+    return new ConflictError('slug_taken', 'Another product has this slug.');
+  if (error.message.includes('product_variants_sku_key'))
+    return new ConflictError('sku_taken', 'Another variant has one of these SKUs.');
   return error;
 }
 
@@ -92,7 +100,13 @@ async function refreshProductAggregates(em: EntityManager, productId: string): P
 export async function createProduct(ctx: AuthenticatedCtx, env: CatalogEnv, input: NewProduct): Promise<ProductDto> {
   assertVariantSet(input.options, input.variants, env.currency);
   await assertCategoryExists(ctx.em, input.categoryId);
-  const slug = input.slug ?? (await freeSlug(input.name, 'product', async (candidate) => (await ctx.em.count(Product, { slug: candidate })) > 0));
+  const slug =
+    input.slug ??
+    (await freeSlug(
+      input.name,
+      'product',
+      async (candidate) => (await ctx.em.count(Product, { slug: candidate })) > 0,
+    ));
   const productId = newId();
   try {
     await ctx.em.transactional(async (em) => {
@@ -109,12 +123,27 @@ export async function createProduct(ctx: AuthenticatedCtx, env: CatalogEnv, inpu
         currency: env.currency,
       });
       const variants = input.variants.map((variant, position) =>
-        em.create(Variant, { id: newId(), productId, sku: variant.sku, options: variant.options, price: variant.price.amount, stock: 0, position }),
+        em.create(Variant, {
+          id: newId(),
+          productId,
+          sku: variant.sku,
+          options: variant.options,
+          price: variant.price.amount,
+          stock: 0,
+          position,
+        }),
       );
       await em.flush();
       for (const [index, variant] of variants.entries()) {
         const stock = input.variants[index]?.stock ?? 0;
-        if (stock > 0) await changeStock(em, { productId, variantId: variant.id, delta: stock, reason: 'initial', actorId: ctx.actor.userId });
+        if (stock > 0)
+          await changeStock(em, {
+            productId,
+            variantId: variant.id,
+            delta: stock,
+            reason: 'initial',
+            actorId: ctx.actor.userId,
+          });
       }
       await refreshProductAggregates(em, productId);
     });
@@ -136,7 +165,12 @@ function reviewedContent(product: Product, variants: Variant[]): string {
 }
 
 /** Replaces a product's content and variants (matched by SKU); see the contract for the re-review rule. */
-export async function updateProduct(ctx: AuthenticatedCtx, env: CatalogEnv, id: string, input: ProductChanges): Promise<ProductDto> {
+export async function updateProduct(
+  ctx: AuthenticatedCtx,
+  env: CatalogEnv,
+  id: string,
+  input: ProductChanges,
+): Promise<ProductDto> {
   assertVariantSet(input.options, input.variants, env.currency);
   await assertCategoryExists(ctx.em, input.categoryId);
   try {
@@ -154,7 +188,17 @@ export async function updateProduct(ctx: AuthenticatedCtx, env: CatalogEnv, id: 
           Object.assign(existing, { options: input_.options, price: input_.price.amount, position, retiredAt: null });
           kept.add(existing);
         } else {
-          kept.add(em.create(Variant, { id: newId(), productId: id, sku: input_.sku, options: input_.options, price: input_.price.amount, stock: 0, position }));
+          kept.add(
+            em.create(Variant, {
+              id: newId(),
+              productId: id,
+              sku: input_.sku,
+              options: input_.options,
+              price: input_.price.amount,
+              stock: 0,
+              position,
+            }),
+          );
         }
       }
       const now = new Date();
@@ -186,14 +230,25 @@ async function transition(
   env: CatalogEnv,
   product: Product,
   from: readonly ProductStatus[],
-  changes: Partial<Pick<Product, 'rejectionReason' | 'submittedAt' | 'publishedAt'>> & { status: Exclude<ProductStatus, 'draft'> },
+  changes: Partial<Pick<Product, 'rejectionReason' | 'submittedAt' | 'publishedAt'>> & {
+    status: Exclude<ProductStatus, 'draft'>;
+  },
 ): Promise<void> {
   await ctx.em.transactional(async (em) => {
-    const updated = await em.nativeUpdate(Product, { id: product.id, status: { $in: [...from] } }, { ...changes, updatedAt: new Date() });
+    const updated = await em.nativeUpdate(
+      Product,
+      { id: product.id, status: { $in: [...from] } },
+      { ...changes, updatedAt: new Date() },
+    );
     if (updated === 0) {
-      throw new ConflictError('invalid_status_transition', `A ${product.status} product cannot become ${changes.status}.`);
+      throw new ConflictError(
+        'invalid_status_transition',
+        `A ${product.status} product cannot become ${changes.status}.`,
+      );
     }
-    const details = changes.rejectionReason ? { from: product.status, reason: changes.rejectionReason } : { from: product.status };
+    const details = changes.rejectionReason
+      ? { from: product.status, reason: changes.rejectionReason }
+      : { from: product.status };
     recordAudit(em, ctx, { action: `product.${changes.status}`, targetId: product.id, details });
     await em.flush();
   });
@@ -216,7 +271,12 @@ export async function approveProduct(ctx: AuthenticatedCtx, env: CatalogEnv, id:
   return getManageableProduct(ctx, env, id);
 }
 
-export async function rejectProduct(ctx: AuthenticatedCtx, env: CatalogEnv, id: string, reason: string): Promise<ProductDto> {
+export async function rejectProduct(
+  ctx: AuthenticatedCtx,
+  env: CatalogEnv,
+  id: string,
+  reason: string,
+): Promise<ProductDto> {
   const product = await findManageableProduct(ctx, id);
   await transition(ctx, env, product, ['pending_review'], { status: 'rejected', rejectionReason: reason });
   return getManageableProduct(ctx, env, id);

@@ -22,7 +22,10 @@ async function assertPublished(em: EntityManager, productId: string): Promise<vo
 }
 
 async function reviewDto(em: EntityManager, id: string): Promise<ReviewDto> {
-  const [row] = await em.execute<ReviewRow[]>(`select ${REVIEW_COLUMNS} from reviews r join users u on u.id = r.author_id where r.id = ?`, [id]);
+  const [row] = await em.execute<ReviewRow[]>(
+    `select ${REVIEW_COLUMNS} from reviews r join users u on u.id = r.author_id where r.id = ?`,
+    [id],
+  );
   if (!row) throw new NotFoundError('review');
   return toReviewDto(row);
 }
@@ -35,7 +38,12 @@ async function moveRating(em: EntityManager, productId: string, rating: number, 
   ]);
 }
 
-export async function createReview(ctx: AuthenticatedCtx, env: CatalogEnv, productId: string, input: z.infer<typeof ReviewInput>): Promise<ReviewDto> {
+export async function createReview(
+  ctx: AuthenticatedCtx,
+  env: CatalogEnv,
+  productId: string,
+  input: z.infer<typeof ReviewInput>,
+): Promise<ReviewDto> {
   const id = newId();
   try {
     await ctx.em.transactional(async (em) => {
@@ -54,7 +62,8 @@ export async function createReview(ctx: AuthenticatedCtx, env: CatalogEnv, produ
       await moveRating(em, productId, input.rating, 1);
     });
   } catch (error) {
-    if (error instanceof UniqueConstraintViolationException) throw new ConflictError('already_reviewed', 'You have already reviewed this product.');
+    if (error instanceof UniqueConstraintViolationException)
+      throw new ConflictError('already_reviewed', 'You have already reviewed this product.');
     throw error;
   }
   await catalogChanged(env, productId);
@@ -74,7 +83,12 @@ export async function listReviews(ctx: Ctx, productId: string, query: { limit: n
 }
 
 /** Hides or restores a review; the conditional UPDATE makes a repeated call a no-op for the rating. */
-export async function setReviewVisibility(ctx: AuthenticatedCtx, env: CatalogEnv, id: string, hidden: boolean): Promise<ReviewDto> {
+export async function setReviewVisibility(
+  ctx: AuthenticatedCtx,
+  env: CatalogEnv,
+  id: string,
+  hidden: boolean,
+): Promise<ReviewDto> {
   const productId = await ctx.em.transactional(async (em) => {
     const [changed] = await em.execute<{ product_id: string; rating: number }[]>(
       `update reviews set hidden_at = ${hidden ? 'now()' : 'null'}, updated_at = now()
@@ -83,7 +97,11 @@ export async function setReviewVisibility(ctx: AuthenticatedCtx, env: CatalogEnv
     );
     if (changed) {
       await moveRating(em, changed.product_id, changed.rating, hidden ? -1 : 1);
-      recordAudit(em, ctx, { action: hidden ? 'review.hidden' : 'review.restored', targetId: id, details: { productId: changed.product_id } });
+      recordAudit(em, ctx, {
+        action: hidden ? 'review.hidden' : 'review.restored',
+        targetId: id,
+        details: { productId: changed.product_id },
+      });
       await em.flush();
       return changed.product_id;
     }

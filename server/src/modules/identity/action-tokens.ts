@@ -9,7 +9,11 @@ const TTL_MS: Record<ActionTokenPurpose, number> = {
 };
 
 /** Issues a new token; the user's older unused ones for the same purpose stop working (a newer one supersedes). */
-export async function issueActionToken(em: EntityManager, userId: string, purpose: ActionTokenPurpose): Promise<string> {
+export async function issueActionToken(
+  em: EntityManager,
+  userId: string,
+  purpose: ActionTokenPurpose,
+): Promise<string> {
   await em.nativeDelete(ActionToken, { userId, purpose, usedAt: null });
   const raw = randomToken();
   em.persist(
@@ -25,7 +29,11 @@ export async function issueActionToken(em: EntityManager, userId: string, purpos
 }
 
 /** Consumes a token atomically; answers its user id, or undefined when it is unknown, used or expired. */
-export async function consumeActionToken(em: EntityManager, raw: string, purpose: ActionTokenPurpose): Promise<string | undefined> {
+export async function consumeActionToken(
+  em: EntityManager,
+  raw: string,
+  purpose: ActionTokenPurpose,
+): Promise<string | undefined> {
   const [row] = await em.execute<{ user_id: string }[]>(
     `update action_tokens set used_at = now()
       where token_hash = ? and purpose = ? and used_at is null and expires_at > now()

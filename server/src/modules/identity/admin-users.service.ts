@@ -16,10 +16,19 @@ const UserCursor = z.string().uuid();
 
 export async function listUsers(
   ctx: AuthenticatedCtx,
-  query: { limit: number; cursor?: string | undefined; q?: string | undefined; role?: Role | undefined; isActive?: boolean | undefined },
+  query: {
+    limit: number;
+    cursor?: string | undefined;
+    q?: string | undefined;
+    role?: Role | undefined;
+    isActive?: boolean | undefined;
+  },
 ) {
   const after = decodeCursor(query.cursor, UserCursor);
-  const qb = ctx.em.createQueryBuilder(User).orderBy({ id: 'desc' }).limit(query.limit + 1);
+  const qb = ctx.em
+    .createQueryBuilder(User)
+    .orderBy({ id: 'desc' })
+    .limit(query.limit + 1);
   if (query.role) qb.andWhere({ role: query.role });
   if (query.isActive !== undefined) qb.andWhere({ isActive: query.isActive });
   // Matches the trigram index expression of the migration, so the search is index-backed.
@@ -58,7 +67,8 @@ export async function createUser(
     await ctx.em.flush();
   } catch (error) {
     // The unique index decides, so two concurrent creations cannot both pass a check made before the insert.
-    if (error instanceof UniqueConstraintViolationException) throw new ConflictError('email_taken', 'That email is taken.');
+    if (error instanceof UniqueConstraintViolationException)
+      throw new ConflictError('email_taken', 'That email is taken.');
     throw error;
   }
   return toUserDto(user);
@@ -68,12 +78,20 @@ export async function createUser(
  * Changes role and/or status. Sessions end on deactivation; a role change needs no new login, because the guard
  * reads the role live on every request.
  */
-export async function updateUser(ctx: AuthenticatedCtx, id: string, input: { role?: Role | undefined; isActive?: boolean | undefined }): Promise<UserDto> {
+export async function updateUser(
+  ctx: AuthenticatedCtx,
+  id: string,
+  input: { role?: Role | undefined; isActive?: boolean | undefined },
+): Promise<UserDto> {
   if (id === ctx.actor.userId) throw new ConflictError('conflict', 'Admins cannot change their own role or status.');
   return ctx.em.transactional(async (em) => {
     const user = await findUser(em, id);
     if (input.role !== undefined && input.role !== user.role) {
-      recordAudit(em, ctx, { action: 'user.role_changed', targetId: user.id, details: { from: user.role, to: input.role } });
+      recordAudit(em, ctx, {
+        action: 'user.role_changed',
+        targetId: user.id,
+        details: { from: user.role, to: input.role },
+      });
       user.role = input.role;
     }
     if (input.isActive !== undefined && input.isActive !== user.isActive) {
@@ -87,16 +105,33 @@ export async function updateUser(ctx: AuthenticatedCtx, id: string, input: { rol
 }
 
 /** BOOTSTRAP_ADMIN_*: creates that verified admin when no admin exists yet. Safe to run on every start. */
-export async function ensureBootstrapAdmin(em: EntityManager, admin: { email: string; password: string }): Promise<boolean> {
+export async function ensureBootstrapAdmin(
+  em: EntityManager,
+  admin: { email: string; password: string },
+): Promise<boolean> {
   if (await em.count(User, { role: 'admin' })) return false;
   const email = admin.email.trim().toLowerCase();
   const passwordHash = await hashPassword(admin.password);
   const existing = await em.findOne(User, { email });
   if (existing) {
     // The operator's password replaces whatever the account had: whoever registered it first does not become admin.
-    Object.assign(existing, { role: 'admin', passwordHash, emailVerifiedAt: existing.emailVerifiedAt ?? new Date(), isActive: true });
+    Object.assign(existing, {
+      role: 'admin',
+      passwordHash,
+      emailVerifiedAt: existing.emailVerifiedAt ?? new Date(),
+      isActive: true,
+    });
   } else {
-    em.persist(em.create(User, { email, passwordHash, fullName: 'Administrator', role: 'admin', emailVerifiedAt: new Date(), isActive: true }));
+    em.persist(
+      em.create(User, {
+        email,
+        passwordHash,
+        fullName: 'Administrator',
+        role: 'admin',
+        emailVerifiedAt: new Date(),
+        isActive: true,
+      }),
+    );
   }
   await em.flush();
   return true;

@@ -72,11 +72,20 @@ export async function requestPasswordReset(ctx: Ctx, email: string): Promise<voi
  * Logs in with a password. Unknown email and wrong password are the same 401 after the same argon2 work; only a
  * caller who knows the password learns that the account is unverified or disabled.
  */
-export async function login(ctx: Ctx, settings: SessionSettings, input: { email: string; password: string }): Promise<TokenPairDto> {
+export async function login(
+  ctx: Ctx,
+  settings: SessionSettings,
+  input: { email: string; password: string },
+): Promise<TokenPairDto> {
   const user = await ctx.em.findOne(User, { email: input.email });
   const valid = await verifyPassword(user?.passwordHash, input.password);
   if (!user || !valid) {
-    recordAudit(ctx.em, ctx, { action: 'login.failed', targetId: user?.id ?? null, actorId: null, details: { email: input.email } });
+    recordAudit(ctx.em, ctx, {
+      action: 'login.failed',
+      targetId: user?.id ?? null,
+      actorId: null,
+      details: { email: input.email },
+    });
     await ctx.em.flush();
     throw new UnauthorizedError('invalid_credentials', 'The email or password is wrong.');
   }

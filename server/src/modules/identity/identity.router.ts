@@ -35,13 +35,19 @@ export function createIdentityRouters(deps: Deps) {
       await auth.register(ctxFrom(req), body);
       return { status: 202, body: { message: auth.REGISTERED_MESSAGE } };
     },
-    verifyEmail: async ({ req, body }) => ({ status: 200, body: { user: await auth.verifyEmail(ctxFrom(req), body.token) } }),
+    verifyEmail: async ({ req, body }) => ({
+      status: 200,
+      body: { user: await auth.verifyEmail(ctxFrom(req), body.token) },
+    }),
     resendVerification: async ({ req, body }) => {
       await auth.requestVerificationMail(ctxFrom(req), body.email);
       return { status: 202, body: { message: 'If the account needs verifying, a new link is on its way.' } };
     },
     login: async ({ req, body }) => ({ status: 200, body: await auth.login(ctxFrom(req), sessions, body) }),
-    refreshTokens: async ({ req, body }) => ({ status: 200, body: await auth.refresh(ctxFrom(req), sessions, body.refreshToken) }),
+    refreshTokens: async ({ req, body }) => ({
+      status: 200,
+      body: await auth.refresh(ctxFrom(req), sessions, body.refreshToken),
+    }),
     logout: async ({ req, body }) => {
       await auth.logout(authenticatedCtxFrom(req), body.refreshToken);
       return { status: 204, body: undefined };
@@ -79,13 +85,22 @@ export function createIdentityRouters(deps: Deps) {
 
   const usersRouter = s.router(api.users, {
     getProfile: async ({ req }) => ({ status: 200, body: await users.getProfile(authenticatedCtxFrom(req)) }),
-    updateProfile: async ({ req, body }) => ({ status: 200, body: await users.updateProfile(authenticatedCtxFrom(req), body) }),
+    updateProfile: async ({ req, body }) => ({
+      status: 200,
+      body: await users.updateProfile(authenticatedCtxFrom(req), body),
+    }),
     changePassword: async ({ req, body }) => {
       await users.changePassword(authenticatedCtxFrom(req), body);
       return { status: 204, body: undefined };
     },
-    listAddresses: async ({ req, query }) => ({ status: 200, body: await users.listAddresses(authenticatedCtxFrom(req), query) }),
-    createAddress: async ({ req, body }) => ({ status: 201, body: await users.createAddress(authenticatedCtxFrom(req), body) }),
+    listAddresses: async ({ req, query }) => ({
+      status: 200,
+      body: await users.listAddresses(authenticatedCtxFrom(req), query),
+    }),
+    createAddress: async ({ req, body }) => ({
+      status: 201,
+      body: await users.createAddress(authenticatedCtxFrom(req), body),
+    }),
     updateAddress: async ({ req, params, body }) => ({
       status: 200,
       body: await users.updateAddress(authenticatedCtxFrom(req), params.id, body),
@@ -97,9 +112,18 @@ export function createIdentityRouters(deps: Deps) {
   });
 
   const adminUsersRouter = s.router(api.adminUsers, {
-    listUsers: async ({ req, query }) => ({ status: 200, body: await adminUsers.listUsers(authenticatedCtxFrom(req), query) }),
-    getUser: async ({ req, params }) => ({ status: 200, body: await adminUsers.getUser(authenticatedCtxFrom(req), params.id) }),
-    createUser: async ({ req, body }) => ({ status: 201, body: await adminUsers.createUser(authenticatedCtxFrom(req), body) }),
+    listUsers: async ({ req, query }) => ({
+      status: 200,
+      body: await adminUsers.listUsers(authenticatedCtxFrom(req), query),
+    }),
+    getUser: async ({ req, params }) => ({
+      status: 200,
+      body: await adminUsers.getUser(authenticatedCtxFrom(req), params.id),
+    }),
+    createUser: async ({ req, body }) => ({
+      status: 201,
+      body: await adminUsers.createUser(authenticatedCtxFrom(req), body),
+    }),
     updateUser: async ({ req, params, body }) => ({
       status: 200,
       body: await adminUsers.updateUser(authenticatedCtxFrom(req), params.id, body),

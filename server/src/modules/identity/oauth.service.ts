@@ -43,7 +43,9 @@ export function configuredProviders(config: Readonly<Config>): Map<string, Provi
 
 const oauthFailed = (detail: string) => new AppError(400, 'oauth_failed', 'Social login failed', { detail });
 const badState = () =>
-  new AppError(400, 'invalid_oauth_state', 'Invalid OAuth state', { detail: 'The login state is missing, used, expired or from another browser.' });
+  new AppError(400, 'invalid_oauth_state', 'Invalid OAuth state', {
+    detail: 'The login state is missing, used, expired or from another browser.',
+  });
 
 interface PendingLogin {
   provider: string;
@@ -53,10 +55,18 @@ interface PendingLogin {
 
 export interface OAuthService {
   authorizationUrl(provider: string): Promise<{ url: string; state: string }>;
-  complete(ctx: Ctx, provider: string, input: { callbackUrl: URL; cookieState: string | undefined }): Promise<z.infer<typeof TokenPair>>;
+  complete(
+    ctx: Ctx,
+    provider: string,
+    input: { callbackUrl: URL; cookieState: string | undefined },
+  ): Promise<z.infer<typeof TokenPair>>;
 }
 
-export function createOAuthService(config: Readonly<Config>, store: KeyValueStore, sessions: SessionSettings): OAuthService {
+export function createOAuthService(
+  config: Readonly<Config>,
+  store: KeyValueStore,
+  sessions: SessionSettings,
+): OAuthService {
   const providers = configuredProviders(config);
   const discovered = new Map<string, Promise<oidc.Configuration>>();
 
@@ -88,11 +98,21 @@ export function createOAuthService(config: Readonly<Config>, store: KeyValueStor
     let user = await ctx.em.findOne(User, { email });
     if (user && user.passwordHash && !user.emailVerifiedAt) {
       // Someone registered this address without proving it: never hand that account to the provider's user.
-      throw new ConflictError('email_taken', 'An unverified account uses this email; verify it or log in with a password.');
+      throw new ConflictError(
+        'email_taken',
+        'An unverified account uses this email; verify it or log in with a password.',
+      );
     }
     if (!user) {
       const fullName = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim().slice(0, 120) : email;
-      user = ctx.em.create(User, { email, passwordHash: null, fullName, role: 'customer', emailVerifiedAt: new Date(), isActive: true });
+      user = ctx.em.create(User, {
+        email,
+        passwordHash: null,
+        fullName,
+        role: 'customer',
+        emailVerifiedAt: new Date(),
+        isActive: true,
+      });
       ctx.em.persist(user);
     }
     ctx.em.persist(ctx.em.create(OAuthIdentity, { userId: user.id, provider, subject: claims.sub, email }));
@@ -140,10 +160,17 @@ export function createOAuthService(config: Readonly<Config>, store: KeyValueStor
         // Providers may keep email claims out of the ID token and serve them from the userinfo endpoint only.
         if (claims && claims.email === undefined) {
           const userInfo = await oidc.fetchUserInfo(configuration, tokens.access_token, claims.sub);
-          claims = { ...claims, email: userInfo.email, email_verified: userInfo.email_verified, name: userInfo.name ?? claims.name };
+          claims = {
+            ...claims,
+            email: userInfo.email,
+            email_verified: userInfo.email_verified,
+            name: userInfo.name ?? claims.name,
+          };
         }
       } catch (grantError) {
-        throw oauthFailed(`The code exchange failed: ${grantError instanceof Error ? grantError.message : 'unknown error'}`);
+        throw oauthFailed(
+          `The code exchange failed: ${grantError instanceof Error ? grantError.message : 'unknown error'}`,
+        );
       }
       if (!claims) throw oauthFailed('The provider sent no ID token.');
       const user = await findOrLinkUser(ctx, provider, claims);

@@ -32,9 +32,20 @@ function newRefreshToken(em: EntityManager, sessionId: string, ttlDays: number):
   return raw;
 }
 
-async function tokenPair(settings: SessionSettings, user: User, sessionId: string, refreshToken: string): Promise<TokenPairDto> {
+async function tokenPair(
+  settings: SessionSettings,
+  user: User,
+  sessionId: string,
+  refreshToken: string,
+): Promise<TokenPairDto> {
   const access = await settings.signer.sign({ userId: user.id, role: user.role, sessionId });
-  return { accessToken: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn, user: toUserDto(user) };
+  return {
+    accessToken: access.token,
+    refreshToken,
+    tokenType: 'Bearer',
+    expiresIn: access.expiresIn,
+    user: toUserDto(user),
+  };
 }
 
 /** Starts a session for a user who has proven who they are. Flushes. */
@@ -69,7 +80,8 @@ export async function revokeSessions(
   );
 }
 
-const invalidRefresh = () => new UnauthorizedError('invalid_token', 'The refresh token is invalid, expired or revoked.');
+const invalidRefresh = () =>
+  new UnauthorizedError('invalid_token', 'The refresh token is invalid, expired or revoked.');
 
 /**
  * Consumes a refresh token and issues the next pair. The consume is one conditional UPDATE, so of two parallel

@@ -30,7 +30,10 @@ export async function updateProfile(ctx: AuthenticatedCtx, input: { fullName: st
 }
 
 /** Changes the password after checking the current one; every other session ends and a notice is mailed. */
-export async function changePassword(ctx: AuthenticatedCtx, input: { currentPassword: string; newPassword: string }): Promise<void> {
+export async function changePassword(
+  ctx: AuthenticatedCtx,
+  input: { currentPassword: string; newPassword: string },
+): Promise<void> {
   const user = await currentUser(ctx);
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
     throw new BadRequestError('invalid_current_password', 'The current password is wrong.');
@@ -67,7 +70,11 @@ async function ownAddress(ctx: AuthenticatedCtx, id: string): Promise<Address> {
 
 /** Clears the user's default (but `keepId`) before another takes it, as the unique partial index demands. */
 async function clearDefault(em: EntityManager, userId: string, keepId?: string): Promise<void> {
-  await em.nativeUpdate(Address, { userId, isDefault: true, ...(keepId ? { id: { $ne: keepId } } : {}) }, { isDefault: false });
+  await em.nativeUpdate(
+    Address,
+    { userId, isDefault: true, ...(keepId ? { id: { $ne: keepId } } : {}) },
+    { isDefault: false },
+  );
 }
 
 export async function createAddress(ctx: AuthenticatedCtx, input: z.infer<typeof AddressInput>) {
