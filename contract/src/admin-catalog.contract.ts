@@ -1,6 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { denied, Id, invalidBody, meta, page, problem } from './common';
+import { denied, Id, invalidBody, meta, page } from './common';
 import {
   Category,
   CategoryInput,
@@ -9,6 +9,7 @@ import {
   ProductSummary,
   Review,
   ReviewQueueQuery,
+  catalogProblem as problem,
 } from './catalog.schemas';
 
 const c = initContract();

@@ -1,7 +1,7 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { denied, Id, invalidBody, meta, page, PageQuery, problem, Role } from './common';
-import { Email, FullName, Password, User } from './identity.schemas';
+import { denied, Id, invalidBody, meta, page, PageQuery, Role } from './common';
+import { Email, FullName, Password, User, identityProblem as problem } from './identity.schemas';
 
 const c = initContract();
 const adminsOnly = meta({ auth: ['admin'] });

@@ -1,7 +1,7 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { invalidBody, MessageResponse, meta, problem, unauthorized } from './common';
-import { Email, FullName, MailToken, Password, TokenPair, User } from './identity.schemas';
+import { invalidBody, MessageResponse, meta, unauthorized } from './common';
+import { Email, FullName, MailToken, Password, TokenPair, User, identityProblem as problem } from './identity.schemas';
 
 const c = initContract();
 

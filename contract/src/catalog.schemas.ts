@@ -1,7 +1,24 @@
 /** Catalog objects on the wire: categories, products with options and variants, images, reviews, inventory. */
 import { z } from 'zod';
 import { extendApi } from '@anatine/zod-openapi';
-import { Id, Money, PageQuery, Timestamp } from './common';
+import { Id, Money, PageQuery, problemsOf, Timestamp } from './common';
+
+/** Error codes of products, stock, images, reviews and categories (besides the platform's). */
+export const CATALOG_ERROR_CODES = [
+  'slug_taken',
+  'sku_taken',
+  'invalid_status_transition',
+  'insufficient_stock',
+  'stock_limit',
+  'too_many_images',
+  'image_too_large',
+  'already_reviewed',
+  'category_too_deep',
+  'category_cycle',
+  'category_not_empty',
+] as const;
+export type CatalogErrorCode = (typeof CATALOG_ERROR_CODES)[number];
+export const catalogProblem = problemsOf<CatalogErrorCode>();
 
 const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true');
 

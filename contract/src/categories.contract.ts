@@ -1,7 +1,7 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { Id, meta, page, problem } from './common';
-import { CategoryTree, ProductFilters, ProductSummary } from './catalog.schemas';
+import { Id, meta, page } from './common';
+import { CategoryTree, ProductFilters, ProductSummary, catalogProblem as problem } from './catalog.schemas';
 
 const c = initContract();
 

@@ -1,6 +1,6 @@
 /**
- * Shared building blocks of the wire contract (see docs/api-conventions in the README): problem details, the cursor
- * page envelope, money, ids, timestamps, and the route metadata that carries auth and rate-limit policies.
+ * Shared building blocks of the wire contract: problem details, the cursor page envelope, money, ids, timestamps, and
+ * the route metadata that carries auth and rate-limit policies.
  */
 import { z } from 'zod';
 
@@ -20,44 +20,28 @@ export const Money = z
   })
   .strict();
 
-/** Stable, snake_case error codes a client may switch on. Each route lists the ones it can answer. */
-export const ERROR_CODES = [
+/**
+ * Stable, snake_case error codes a client may switch on. These are the platform's own (any route may meet them); each
+ * domain declares its codes next to its schemas, and index.ts composes `ERROR_CODES` from all of them.
+ */
+export const PLATFORM_ERROR_CODES = [
   'validation_failed',
   'malformed_json',
   'payload_too_large',
   'unsupported_media_type',
   'unauthorized',
   'invalid_token',
-  'invalid_credentials',
-  'email_not_verified',
-  'account_disabled',
   'forbidden',
   'not_found',
   'route_not_found',
   'conflict',
   'already_exists',
   'invalid_reference',
-  'email_taken',
-  'invalid_current_password',
-  'invalid_oauth_state',
-  'oauth_failed',
-  'oauth_provider_unknown',
-  'slug_taken',
-  'sku_taken',
-  'invalid_status_transition',
-  'insufficient_stock',
-  'stock_limit',
-  'too_many_images',
-  'image_too_large',
-  'already_reviewed',
-  'category_too_deep',
-  'category_cycle',
-  'category_not_empty',
   'rate_limited',
   'not_ready',
   'internal_error',
 ] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+export type PlatformErrorCode = (typeof PLATFORM_ERROR_CODES)[number];
 
 const ProblemFieldError = z.object({
   path: z.string().describe('Where the problem is: `body.email`, `query.limit`, `params.id`'),
@@ -78,12 +62,19 @@ const problemShape = {
 export const Problem = z.object({ ...problemShape, code: z.string() }).describe('RFC 9457 problem details');
 export type Problem = z.infer<typeof Problem>;
 
-/** A problem whose `code` is one of the given ones: declares exactly what a route can answer for a status. */
-export function problem<const C extends ErrorCode>(...codes: [C, ...C[]]) {
-  return z
-    .object({ ...problemShape, code: z.enum(codes).describe('Stable machine-readable error code') })
-    .describe(`Problem details; code: ${codes.join(', ')}`);
+/**
+ * The `problem` of a domain: a problem whose `code` is one of the given ones (the platform's or the domain's own), so a
+ * route declares exactly what it can answer for a status and a typo is a type error.
+ */
+export function problemsOf<DomainCode extends string>() {
+  return <const C extends PlatformErrorCode | DomainCode>(...codes: [C, ...C[]]) =>
+    z
+      .object({ ...problemShape, code: z.enum(codes).describe('Stable machine-readable error code') })
+      .describe(`Problem details; code: ${codes.join(', ')}`);
 }
+
+/** A problem with platform codes only. */
+export const problem = problemsOf<never>();
 
 /** The 400 of every route that takes a JSON body. */
 export const invalidBody = problem('validation_failed', 'malformed_json');
@@ -136,13 +127,13 @@ export type Role = z.infer<typeof Role>;
  */
 export type AuthPolicy = 'public' | 'authenticated' | readonly [Role, ...Role[]];
 
-/** Named rate-limit policies; the server holds their budgets and how each one keys the caller. */
-export const RATE_LIMIT_POLICIES = ['login', 'register', 'email_action', 'token_action', 'oauth'] as const;
-export type RateLimitPolicy = (typeof RATE_LIMIT_POLICIES)[number];
-
 export interface RouteMetadata {
   auth: AuthPolicy;
-  rateLimit?: RateLimitPolicy;
+  /**
+   * A named rate-limit policy. Each domain declares its policy names next to its schemas; the server's modules hold
+   * their budgets, and the server refuses to start when a route names a policy no module defines.
+   */
+  rateLimit?: string;
 }
 
 /** Typed route metadata (ts-rest types `metadata` as unknown). */

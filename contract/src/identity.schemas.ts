@@ -1,5 +1,22 @@
 import { z } from 'zod';
-import { Id, Role, Timestamp } from './common';
+import { Id, problemsOf, Role, Timestamp } from './common';
+
+/** Error codes of accounts and sign-in (besides the platform's). */
+export const IDENTITY_ERROR_CODES = [
+  'invalid_credentials',
+  'email_not_verified',
+  'account_disabled',
+  'email_taken',
+  'invalid_current_password',
+  'invalid_oauth_state',
+  'oauth_failed',
+  'oauth_provider_unknown',
+] as const;
+export type IdentityErrorCode = (typeof IDENTITY_ERROR_CODES)[number];
+export const identityProblem = problemsOf<IdentityErrorCode>();
+
+/** Rate-limit policies of identity's routes (budgets: server/src/modules/identity/identity.rate-limits.ts). */
+export const IDENTITY_RATE_LIMIT_POLICIES = ['login', 'register', 'email_action', 'token_action', 'oauth'] as const;
 
 /** Emails are trimmed and lower-cased before anything else, so uniqueness holds whatever the client typed. */
 export const Email = z

@@ -1,5 +1,7 @@
 import { initContract } from '@ts-rest/core';
-import { commonResponses } from './common';
+import { commonResponses, PLATFORM_ERROR_CODES } from './common';
+import { IDENTITY_ERROR_CODES } from './identity.schemas';
+import { CATALOG_ERROR_CODES } from './catalog.schemas';
 import { adminCatalogContract } from './admin-catalog.contract';
 import { adminUsersContract } from './admin-users.contract';
 import { authContract } from './auth.contract';
@@ -13,6 +15,10 @@ export * from './common';
 export * from './identity.schemas';
 export * from './catalog.schemas';
 export { buildOpenApiDocument } from './openapi';
+
+/** Every error code of the API: the platform's and each domain's, composed here and nowhere else. */
+export const ERROR_CODES = [...PLATFORM_ERROR_CODES, ...IDENTITY_ERROR_CODES, ...CATALOG_ERROR_CODES] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 const c = initContract();
 

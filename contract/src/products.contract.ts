@@ -1,6 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { denied, Id, invalidBody, meta, page, PageQuery, problem } from './common';
+import { denied, Id, invalidBody, meta, page, PageQuery } from './common';
 import {
   ImageOrder,
   ImageUpload,
@@ -17,6 +17,7 @@ import {
   SearchQuery,
   SearchResult,
   Variant,
+  catalogProblem as problem,
 } from './catalog.schemas';
 
 const c = initContract();

@@ -1,7 +1,15 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { Id, invalidBody, meta, page, PageQuery, problem, unauthorized } from './common';
-import { Address, AddressInput, AddressUpdate, FullName, Password, User } from './identity.schemas';
+import { Id, invalidBody, meta, page, PageQuery, unauthorized } from './common';
+import {
+  Address,
+  AddressInput,
+  AddressUpdate,
+  FullName,
+  Password,
+  User,
+  identityProblem as problem,
+} from './identity.schemas';
 
 const c = initContract();
 const signedIn = meta({ auth: 'authenticated' });

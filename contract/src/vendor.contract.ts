@@ -1,7 +1,7 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { denied, Id, meta, page, problem } from './common';
-import { Product, ProductSummary, VendorProductQuery } from './catalog.schemas';
+import { denied, Id, meta, page } from './common';
+import { Product, ProductSummary, VendorProductQuery, catalogProblem as problem } from './catalog.schemas';
 
 const c = initContract();
 const vendors = meta({ auth: ['vendor'] });

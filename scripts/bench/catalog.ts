@@ -14,11 +14,16 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../server/src/config';
-import { generateCatalog } from '../../server/src/modules/catalog';
-import { openDatabase } from '../../server/src/platform/database';
-import { createLogger } from '../../server/src/platform/logger';
-import { openRuntime, type Runtime } from '../../server/src/runtime';
+import {
+  createLogger,
+  generateCatalog,
+  loadConfig,
+  migrations,
+  openDatabase,
+  openRuntime,
+  systemCtx,
+  type Runtime,
+} from '@emporium/server';
 
 // ------------------------------------------------------------------------------------------------ settings
 
@@ -136,7 +141,7 @@ type Prng = ReturnType<typeof prng>;
 // ------------------------------------------------------------------------------------------------ database
 
 async function adminExecute(sql: string): Promise<void> {
-  const orm = await openDatabase({ url: ADMIN_URL, poolMax: 1, logger });
+  const orm = await openDatabase({ url: ADMIN_URL, poolMax: 1, logger, entities: [], migrations });
   try {
     await orm.em.fork().execute(sql);
   } finally {
@@ -145,7 +150,7 @@ async function adminExecute(sql: string): Promise<void> {
 }
 
 async function databaseExists(): Promise<boolean> {
-  const orm = await openDatabase({ url: ADMIN_URL, poolMax: 1, logger });
+  const orm = await openDatabase({ url: ADMIN_URL, poolMax: 1, logger, entities: [], migrations });
   try {
     const rows = await orm.em
       .fork()
@@ -210,7 +215,7 @@ async function prepareDatabase(): Promise<{ runtime: Runtime; generation: Genera
   if (products === 0) {
     say(`generating ${settings.products} products into ${DATABASE}...`);
     const started = performance.now();
-    const result = await generateCatalog(runtime.deps.orm.em.fork(), {
+    const result = await generateCatalog(systemCtx(runtime.deps, 'bench'), {
       products: settings.products,
       seed: 1,
       onProgress: (written, total) => {

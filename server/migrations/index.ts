@@ -1,4 +1,4 @@
-/** The ordered list of migrations; a new one is appended here (see README, "Migrations"). */
+/** The ordered list of migrations; a new one is appended here (see the README, "Adding a module"). */
 import { Migration20261127000000_platform } from './Migration20261127000000_platform';
 import { Migration20261127010000_identity } from './Migration20261127010000_identity';
 import { Migration20261127020000_catalog } from './Migration20261127020000_catalog';

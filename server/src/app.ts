@@ -1,25 +1,49 @@
 /**
  * createApp builds the Express app from its dependencies and never listens: main.ts listens, tests use it in-process.
  */
-import { buildOpenApiDocument, contract } from '@emporium/contract';
-import { createExpressEndpoints, initServer } from '@ts-rest/express';
+import { buildOpenApiDocument, contract, isRouteMetadata } from '@emporium/contract';
+import { isAppRoute, type AppRouter } from '@ts-rest/core';
+import { createExpressEndpoints } from '@ts-rest/express';
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import pkg from '../package.json' with { type: 'json' };
-import type { Deps } from './deps';
-import { createCatalogRouters } from './modules/catalog';
-import { createHealthRouter } from './modules/health';
-import { createIdentityRouters, resolveSession } from './modules/identity';
+import { constraintProblems, moduleRouters, rateLimitPolicies } from './modules';
+import { resolveSession } from './modules/identity';
 import { createAuthGuard } from './platform/auth';
+import { systemCtx } from './platform/context';
+import type { Deps } from './platform/deps';
 import { createRateLimiter } from './platform/rate-limit';
 import { createErrorHandler, routeNotFound } from './platform/error-handler';
 import { measureRequests } from './platform/metrics';
 import { ormRequestContext, requestLogging } from './platform/request-context';
 import { IMMUTABLE_CACHE_CONTROL, type LocalStorage } from './platform/storage';
 
-const s = initServer();
+type RouterImplementation<T extends AppRouter> = Parameters<typeof createExpressEndpoints<T>>[1];
+
+/** The modules' routers are merged at run time, so completeness is checked at start: a missing handler is a 404. */
+function assertEveryRouteServed(routes: AppRouter, implementation: unknown, path = ''): void {
+  for (const [key, route] of Object.entries(routes)) {
+    const handler = (implementation as Record<string, unknown> | undefined)?.[key];
+    if (handler === undefined) throw new Error(`no module serves the contract route ${path}${key}`);
+    if (!isAppRoute(route)) assertEveryRouteServed(route, handler, `${path}${key}.`);
+  }
+}
+
+/** Every rate-limit policy a route names is one a module defines. */
+function assertEveryPolicyDefined(routes: AppRouter): void {
+  for (const route of Object.values(routes)) {
+    if (!isAppRoute(route)) {
+      assertEveryPolicyDefined(route);
+      continue;
+    }
+    const policy = isRouteMetadata(route.metadata) ? route.metadata.rateLimit : undefined;
+    if (policy && !Object.hasOwn(rateLimitPolicies, policy)) {
+      throw new Error(`route ${route.method} ${route.path} names the rate-limit policy "${policy}" no module defines`);
+    }
+  }
+}
 
 /**
  * Serves MEDIA_DIR (product images) when storage is local; an S3 bucket is served by S3 or a CDN instead.
@@ -78,12 +102,11 @@ export function createApp(deps: Deps): Express {
   app.use(express.json({ limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
   app.use(ormRequestContext(deps.orm));
 
-  const router = s.router(contract, {
-    health: createHealthRouter(deps),
-    api: { ...createIdentityRouters(deps), ...createCatalogRouters(deps) },
-  });
+  const router = moduleRouters(deps) as RouterImplementation<typeof contract>;
+  assertEveryRouteServed(contract, router);
+  assertEveryPolicyDefined(contract);
   const authGuard = createAuthGuard(config, deps.jwtKey, (userId, sessionId) =>
-    resolveSession(deps.orm.em.fork(), userId, sessionId),
+    resolveSession(systemCtx(deps, 'auth'), userId, sessionId),
   );
   createExpressEndpoints(contract, router, app, {
     logInitialization: false,
@@ -91,10 +114,10 @@ export function createApp(deps: Deps): Express {
     // Validating our own answers against the contract catches mapper drift; production skips the cost.
     responseValidation: !config.isProduction,
     requestValidationErrorHandler: (error, _req, _res, next) => next(error),
-    globalMiddleware: [createRateLimiter(deps.store), authGuard],
+    globalMiddleware: [createRateLimiter(deps.store, rateLimitPolicies), authGuard],
   });
 
   app.use(routeNotFound);
-  app.use(createErrorHandler({ exposeStack: config.NODE_ENV === 'development' }));
+  app.use(createErrorHandler({ exposeStack: config.NODE_ENV === 'development', constraints: constraintProblems }));
   return app;
 }

@@ -1,8 +1,20 @@
-/** What the end-to-end tests may use of the server. */
+/** The server's public entry: what scripts and the end-to-end tests may use (never deep paths). */
 export { createApp } from './app';
 export { loadConfig, type Config } from './config';
-export type { Deps } from './deps';
-export { bootstrapAdmin, openRuntime, startJobWorker, type Runtime } from './runtime';
+export type { Deps } from './platform/deps';
+export { openRuntime, startJobWorker, startRuntime, type Runtime } from './runtime';
 export { createLogger } from './platform/logger';
+export { openDatabase } from './platform/database';
+export { systemCtx, type Ctx } from './platform/context';
+export { inTransaction, type TxCtx } from './platform/unit-of-work';
 export { enqueueJob, defineTask, startWorker, type RegisteredTask, type TaskDefinition } from './platform/jobs';
-export { tasks } from './tasks';
+export { entities, tasks } from './modules';
+export { categoriesChanged, changeStock, reserveStock, type StockLine } from './modules/catalog';
+export {
+  DEMO_CATALOG_PRODUCTS,
+  DEMO_PASSWORD,
+  generateCatalog,
+  seedDemoCatalog,
+  type CatalogSeedResult,
+} from './dev/demo-catalog';
+export { migrations } from '../migrations';

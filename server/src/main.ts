@@ -2,13 +2,13 @@
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { createApp } from './app';
-import { seedDemoCatalog } from './modules/catalog';
+import { seedDemoCatalog } from './dev/demo-catalog';
 import { loadConfigOrExit, onShutdownSignal } from './process';
-import { bootstrapAdmin, openRuntime, startJobWorker } from './runtime';
+import { openRuntime, startJobWorker, startRuntime } from './runtime';
 
 const { config, logger } = loadConfigOrExit();
 const runtime = await openRuntime(config, logger);
-await bootstrapAdmin(runtime.deps);
+await startRuntime(runtime);
 // A fresh development database (the embedded default) starts with something to browse; elsewhere only on request.
 // Production requires DATABASE_URL, so it seeds only with an explicit SEED_DEMO_CATALOG=true.
 if (config.SEED_DEMO_CATALOG ?? !config.DATABASE_URL) await seedDemoCatalog(runtime.deps);

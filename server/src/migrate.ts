@@ -1,4 +1,5 @@
 /** `migrate`: applies the committed migrations and graphile-worker's schema. `migrate create` drafts a new migration from the entity diff. */
+import { migrations } from '../migrations';
 import { migrateDatabase, openDatabase } from './platform/database';
 import { migrateJobs } from './platform/jobs';
 import { loadConfigOrExit } from './process';
@@ -8,9 +9,13 @@ if (!config.DATABASE_URL) {
   logger.error('DATABASE_URL is required for migrate (the development start migrates its embedded database itself)');
   process.exit(78);
 }
-const orm = await openDatabase({ url: config.DATABASE_URL, poolMax: 2, logger });
+const drafting = process.argv[2] === 'create';
+// Drafting diffs the entities against the database; applying committed migrations needs no entity metadata, so it
+// loads no module (and none of their libraries).
+const entities = drafting ? (await import('./modules')).entities : [];
+const orm = await openDatabase({ url: config.DATABASE_URL, poolMax: 2, logger, entities, migrations });
 try {
-  if (process.argv[2] === 'create') {
+  if (drafting) {
     const result = await orm.migrator.create('migrations');
     logger.info({ file: result.fileName }, 'drafted a migration: review it and append it to migrations/index.ts');
   } else {

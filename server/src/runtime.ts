@@ -2,9 +2,11 @@
  * Opens what the API and the worker run on (database, store, metrics) from a configuration, and closes it again.
  * main.ts, worker.ts and the tests all go through here, so they run the same code path.
  */
+import { migrations } from '../migrations';
 import type { Config } from './config';
-import type { Deps } from './deps';
+import { entities, startModules, tasks } from './modules';
 import { migrateDatabase, openDatabase } from './platform/database';
+import type { Deps } from './platform/deps';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedded-postgres';
 import { migrateJobs, startWorker, type RunningWorker } from './platform/jobs';
 import type { Logger } from './platform/logger';
@@ -14,8 +16,6 @@ import { createLocalStorage, createS3Storage, type ObjectStorage } from './platf
 import { createMailer } from './platform/mail';
 import { jwtSecret } from './platform/auth';
 import { createMemoryStore, createRedisStore, type KeyValueStore } from './platform/store';
-import { tasks } from './tasks';
-import { ensureBootstrapAdmin } from './modules/identity';
 
 export interface Runtime {
   deps: Deps;
@@ -56,6 +56,8 @@ export async function openRuntime(config: Readonly<Config>, logger: Logger): Pro
   const metrics = createMetrics();
   const orm = await openDatabase({
     url: databaseUrl,
+    entities,
+    migrations,
     poolMax: config.DATABASE_POOL_MAX,
     logger,
     onQuery: () => metrics.dbQueries.inc(),
@@ -92,13 +94,9 @@ export async function openRuntime(config: Readonly<Config>, logger: Logger): Pro
   };
 }
 
-/** BOOTSTRAP_ADMIN_EMAIL/PASSWORD: create that verified admin when there is no admin yet. */
-export async function bootstrapAdmin(deps: Deps): Promise<void> {
-  const { BOOTSTRAP_ADMIN_EMAIL: email, BOOTSTRAP_ADMIN_PASSWORD: password } = deps.config;
-  if (!email || !password) return;
-  if (await ensureBootstrapAdmin(deps.orm.em.fork(), { email, password })) {
-    deps.logger.info({ email }, 'created the bootstrap admin');
-  }
+/** Each module's start-up work, after migrations (the bootstrap admin, for one). */
+export function startRuntime(runtime: Runtime): Promise<void> {
+  return startModules(runtime.deps);
 }
 
 export function startJobWorker(runtime: Runtime): Promise<RunningWorker> {
@@ -107,8 +105,6 @@ export function startJobWorker(runtime: Runtime): Promise<RunningWorker> {
     connectionString: runtime.databaseUrl,
     concurrency: deps.config.WORKER_CONCURRENCY,
     tasks,
-    context: deps,
-    orm: deps.orm,
-    logger: deps.logger,
+    deps,
   });
 }

@@ -4,7 +4,7 @@
  * MIGRATE_ON_START says so (the development default). Refused in production unless SEED_DEMO_CATALOG=true.
  */
 import { parseArgs } from 'node:util';
-import { DEMO_CATALOG_PRODUCTS, seedDemoCatalog } from './modules/catalog';
+import { DEMO_CATALOG_PRODUCTS, seedDemoCatalog } from './dev/demo-catalog';
 import { loadConfigOrExit } from './process';
 import { openRuntime } from './runtime';
 

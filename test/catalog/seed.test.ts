@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getProduct, listProducts, login, searchProducts } from '@emporium/sdk';
-import { DEMO_PASSWORD, generateCatalog, type CatalogSeedResult } from '../../server/src/modules/catalog';
+import { DEMO_PASSWORD, generateCatalog, systemCtx, type CatalogSeedResult } from '@emporium/server';
 import { startTestServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -11,7 +11,7 @@ const count = async (table: string) => (await query<{ n: number }>(`select count
 
 beforeAll(async () => {
   server = await startTestServer();
-  generated = await generateCatalog(server.deps.orm.em.fork(), { products: 300, seed: 7 });
+  generated = await generateCatalog(systemCtx(server.deps, 'test'), { products: 300, seed: 7 });
 });
 afterAll(async () => server.close());
 
@@ -157,7 +157,7 @@ describe('generateCatalog', () => {
   it('does nothing when the catalog already has products', async () => {
     const tables = ['users', 'categories', 'products', 'product_variants', 'inventory_movements', 'reviews'];
     const before = await Promise.all(tables.map(count));
-    const again = await generateCatalog(server.deps.orm.em.fork(), { products: 300, seed: 8 });
+    const again = await generateCatalog(systemCtx(server.deps, 'test'), { products: 300, seed: 8 });
     expect(again).toEqual({ created: false });
     expect(await Promise.all(tables.map(count))).toEqual(before);
   });

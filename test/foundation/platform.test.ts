@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import request from 'supertest';
 import { z } from 'zod';
-import { defineTask, enqueueJob, startWorker, type Deps } from '@emporium/server';
+import { defineTask, enqueueJob, inTransaction, startWorker, systemCtx } from '@emporium/server';
 import { getLiveness, getReadiness } from '@emporium/sdk';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -15,33 +15,31 @@ afterAll(async () => server.close());
 describe('jobs enqueued in a transaction', () => {
   it('enqueues nothing when the transaction rolls back, and runs the job when it commits', async () => {
     const received: string[] = [];
-    const probe = defineTask<{ note: string }, Deps>({
+    const probe = defineTask<{ note: string }>({
       name: 'test__probe',
       payload: z.object({ note: z.string() }),
       run: async ({ note }) => {
         received.push(note);
       },
     });
-    const em = server.deps.orm.em.fork();
+    const ctx = systemCtx(server.deps, 'test');
     await expect(
-      em.transactional(async (tx) => {
+      inTransaction(ctx, async (tx) => {
         await enqueueJob(tx, probe, { note: 'rolled back' });
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
-    const [pending] = await em.execute<{ count: string }[]>(
+    const [pending] = await ctx.em.execute<{ count: string }[]>(
       `select count(*) from graphile_worker.jobs where task_identifier = 'test__probe'`,
     );
     expect(Number(pending!.count)).toBe(0);
 
-    await em.transactional(async (tx) => enqueueJob(tx, probe, { note: 'committed' }));
+    await inTransaction(ctx, async (tx) => enqueueJob(tx, probe, { note: 'committed' }));
     const worker = await startWorker({
       connectionString: server.runtime.databaseUrl,
       concurrency: 1,
       tasks: [probe],
-      context: server.deps,
-      orm: server.deps.orm,
-      logger: server.deps.logger,
+      deps: server.deps,
     });
     try {
       await expect.poll(() => received, { timeout: 10_000 }).toEqual(['committed']);
@@ -57,9 +55,7 @@ describe('database connections lost', () => {
       connectionString: server.runtime.databaseUrl,
       concurrency: 1,
       tasks: [],
-      context: server.deps,
-      orm: server.deps.orm,
-      logger: server.deps.logger,
+      deps: server.deps,
     });
     try {
       // The API's and the worker's pooled connections are cut by the server, as a failover would. An unhandled pool

@@ -10,12 +10,12 @@ import { inject } from 'vitest';
 import { createEmporiumClient, type Client } from '@emporium/sdk';
 import { createServer } from 'node:http';
 import {
-  bootstrapAdmin,
   createApp,
   createLogger,
   loadConfig,
   openRuntime,
   startJobWorker,
+  startRuntime,
   type Deps,
   type Runtime,
 } from '@emporium/server';
@@ -69,7 +69,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...extraEnv,
   });
   const runtime = await openRuntime(config, createLogger(config));
-  await bootstrapAdmin(runtime.deps);
+  await startRuntime(runtime);
   const worker = options.worker ? await startJobWorker(runtime) : undefined;
   const app = createApp(runtime.deps);
   server.on('request', app);

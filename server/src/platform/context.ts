@@ -1,11 +1,13 @@
 /**
- * The request context every service method takes (Vendure's pattern): who is acting, from where, and the
- * request's EntityManager. Routers build it; services never look at Express.
+ * The context every service function takes first (Vendure's pattern): who is acting, from where, the EntityManager of
+ * this unit of work, and the process's dependencies. It is the one way a module receives what it needs: routers and
+ * job tasks build it; services never look at Express and never take a second EntityManager beside it.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Role } from '@emporium/contract';
 import { RequestContext } from '@mikro-orm/core';
 import type { EntityManager } from './database';
+import type { Deps } from './deps';
 
 export interface Actor {
   userId: string;
@@ -14,7 +16,9 @@ export interface Actor {
 }
 
 export interface Ctx {
+  /** The request's EntityManager; inside `inTransaction`, the transaction's. */
   em: EntityManager;
+  deps: Deps;
   actor: Actor | undefined;
   ip: string | undefined;
   userAgent: string | undefined;
@@ -43,11 +47,12 @@ interface RequestLike {
   headers: IncomingHttpHeaders;
 }
 
-export function ctxFrom(req: RequestLike): Ctx {
+export function ctxFrom(deps: Deps, req: RequestLike): Ctx {
   const em = RequestContext.getEntityManager() as EntityManager | undefined;
   if (!em) throw new Error('no RequestContext: ormRequestContext must run before the routes');
   return {
     em,
+    deps,
     actor: req.actor,
     ip: req.ip,
     userAgent: req.headers['user-agent']?.slice(0, 300),
@@ -56,8 +61,13 @@ export function ctxFrom(req: RequestLike): Ctx {
 }
 
 /** For routes whose policy requires a signed-in user: the guard has already put the actor there. */
-export function authenticatedCtxFrom(req: RequestLike): AuthenticatedCtx {
-  const ctx = ctxFrom(req);
+export function authenticatedCtxFrom(deps: Deps, req: RequestLike): AuthenticatedCtx {
+  const ctx = ctxFrom(deps, req);
   if (!ctx.actor) throw new Error('authenticatedCtxFrom on a route without an auth policy');
   return { ...ctx, actor: ctx.actor };
+}
+
+/** The context of work nobody requested over HTTP (a job, a start-up task, a tool): its own EntityManager. */
+export function systemCtx(deps: Deps, label: string): Ctx {
+  return { em: deps.orm.em.fork(), deps, actor: undefined, ip: undefined, userAgent: undefined, requestId: label };
 }

@@ -1,11 +1,11 @@
 /**
- * MikroORM on PostgreSQL. Entities and migrations are listed explicitly (no globbing), so the same code runs under
- * tsx, in tests and in the container. Migrations are committed TypeScript classes producing reviewed SQL.
+ * MikroORM on PostgreSQL. Entities and migrations are handed in explicitly by the composition root (no globbing, and
+ * the platform never imports a module), so the same code runs under tsx, in tests and in the container. Migrations
+ * are committed TypeScript classes producing reviewed SQL.
  */
+import type { AnyEntity, EntityClass, EntitySchema, MigrationsOptions } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
-import { migrations } from '../../migrations';
-import { entities } from '../modules/entities';
 import type { Logger } from './logger';
 
 export type { EntityManager };
@@ -13,6 +13,9 @@ export type Orm = MikroORM;
 
 export interface DatabaseOptions {
   url: string;
+  /** Every module's entities (migrate may pass none: applying migrations needs no metadata). */
+  entities: readonly (EntityClass<AnyEntity> | EntitySchema)[];
+  migrations: NonNullable<MigrationsOptions['migrationsList']>;
   poolMax: number;
   logger: Logger;
   debug?: boolean;
@@ -23,11 +26,11 @@ export interface DatabaseOptions {
 export async function openDatabase(options: DatabaseOptions): Promise<Orm> {
   return MikroORM.init({
     clientUrl: options.url,
-    entities,
+    entities: [...options.entities],
     extensions: [Migrator],
     pool: { min: 0, max: options.poolMax },
     discovery: { warnWhenNoEntities: false },
-    migrations: { migrationsList: migrations, snapshot: false, silent: true, path: 'migrations', emit: 'ts' },
+    migrations: { migrationsList: options.migrations, snapshot: false, silent: true, path: 'migrations', emit: 'ts' },
     // Services flush explicitly: one flush per write, decided at the edge.
     allowGlobalContext: false,
     debug: options.debug ?? false,

@@ -51,8 +51,23 @@ function fromBodyParser(error: { type?: unknown; status?: unknown }): AppError |
   }
 }
 
+/**
+ * Constraints a client can run into, by name, and the problem each one means (`users_email_key` -> 409
+ * `email_taken`). Modules declare their own; the composition root merges them into one table. A violated constraint
+ * that is not in the table gets the generic answer of its SQLSTATE below.
+ */
+export type ConstraintProblems = Readonly<Record<string, () => AppError>>;
+
 /** PostgreSQL SQLSTATEs that mean the request collided with data, not that the server broke. */
-function fromDatabase(error: { code?: unknown }): AppError | undefined {
+function fromDatabase(
+  error: { code?: unknown; constraint?: unknown },
+  constraints: ConstraintProblems,
+): AppError | undefined {
+  const named =
+    typeof error.constraint === 'string' && Object.hasOwn(constraints, error.constraint)
+      ? constraints[error.constraint]
+      : undefined;
+  if (named && (error.code === '23505' || error.code === '23503')) return named();
   switch (error.code) {
     case '23505':
       return new ConflictError('already_exists', 'An object with the same unique value already exists.');
@@ -72,17 +87,18 @@ function fromDatabase(error: { code?: unknown }): AppError | undefined {
   }
 }
 
-export function toAppError(error: unknown): AppError | undefined {
+export function toAppError(error: unknown, constraints: ConstraintProblems = {}): AppError | undefined {
   if (error instanceof AppError) return error;
   if (error instanceof RequestValidationError) return fromValidation(error);
   if (typeof error === 'object' && error !== null) {
-    return fromBodyParser(error) ?? fromDatabase(error);
+    return fromBodyParser(error) ?? fromDatabase(error, constraints);
   }
   return undefined;
 }
 
 export interface ErrorHandlerOptions {
   exposeStack: boolean;
+  constraints: ConstraintProblems;
 }
 
 export function createErrorHandler(options: ErrorHandlerOptions): ErrorRequestHandler {
@@ -91,7 +107,7 @@ export function createErrorHandler(options: ErrorHandlerOptions): ErrorRequestHa
       next(error);
       return;
     }
-    const known = toAppError(error);
+    const known = toAppError(error, options.constraints);
     const problem =
       known ??
       new AppError(500, 'internal_error', 'Internal server error', {

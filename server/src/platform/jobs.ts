@@ -1,29 +1,32 @@
 /**
  * Background jobs on graphile-worker (PostgreSQL). A task is defined once with its payload schema; it is enqueued
- * with `enqueueJob` inside the caller's transaction, so a rollback enqueues nothing. Tasks must be idempotent: jobs
- * retry, and a `jobKey` deduplicates.
+ * with `enqueueJob` on the caller's context, inside its transaction, so a rollback enqueues nothing. A task runs with
+ * a context of its own (`systemCtx`), like a request. Tasks must be idempotent: jobs retry, and a `jobKey`
+ * deduplicates.
  */
 import pg from 'pg';
 import { Logger as GraphileLogger, run, runMigrations, type Runner, type TaskList } from 'graphile-worker';
 import type { ZodType, ZodTypeAny, ZodTypeDef } from 'zod';
-import type { EntityManager, Orm } from './database';
+import { systemCtx, type Ctx } from './context';
+import type { Orm } from './database';
+import type { Deps } from './deps';
 import type { Logger } from './logger';
 
-export interface TaskDefinition<Payload, Context> {
+export interface TaskDefinition<Payload> {
   /** `<module>__<verb>`, e.g. `identity__send_mail`. */
   name: string;
   payload: ZodType<Payload, ZodTypeDef, unknown>;
-  run(payload: Payload, context: Context): Promise<void>;
+  run(payload: Payload, ctx: Ctx): Promise<void>;
 }
 
 /** A task with its payload type erased, as the registry holds it (its payload is re-validated on every run). */
-export interface RegisteredTask<Context> {
+export interface RegisteredTask {
   name: string;
   payload: ZodTypeAny;
-  run(payload: never, context: Context): Promise<void>;
+  run(payload: never, ctx: Ctx): Promise<void>;
 }
 
-export function defineTask<Payload, Context>(task: TaskDefinition<Payload, Context>): TaskDefinition<Payload, Context> {
+export function defineTask<Payload>(task: TaskDefinition<Payload>): TaskDefinition<Payload> {
   return task;
 }
 
@@ -34,14 +37,14 @@ export interface EnqueueOptions {
   maxAttempts?: number;
 }
 
-/** Adds a job on the caller's connection: inside `em.transactional`, it commits or rolls back with the data. */
+/** Adds a job on the context's connection: inside `inTransaction`, it commits or rolls back with the data. */
 export async function enqueueJob<Payload>(
-  em: EntityManager,
-  task: Pick<TaskDefinition<Payload, never>, 'name' | 'payload'>,
+  ctx: Ctx,
+  task: Pick<TaskDefinition<Payload>, 'name' | 'payload'>,
   payload: Payload,
   options: EnqueueOptions = {},
 ): Promise<void> {
-  await em.execute(
+  await ctx.em.execute(
     'select graphile_worker.add_job(?::text, ?::json, job_key => ?::text, run_at => ?::timestamptz, max_attempts => ?::int)',
     [
       task.name,
@@ -65,13 +68,11 @@ function toGraphileLogger(logger: Logger): GraphileLogger {
   });
 }
 
-export interface WorkerOptions<Context> {
+export interface WorkerOptions {
   connectionString: string;
   concurrency: number;
-  tasks: readonly RegisteredTask<Context>[];
-  context: Context;
-  orm: Orm;
-  logger: Logger;
+  tasks: readonly RegisteredTask[];
+  deps: Deps;
   heartbeatMs?: number;
 }
 
@@ -91,30 +92,36 @@ async function beat(orm: Orm): Promise<void> {
 }
 
 /** Runs the worker and its heartbeat (read by /health/ready) until stop() is awaited. */
-export async function startWorker<Context>(options: WorkerOptions<Context>): Promise<RunningWorker> {
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const { deps } = options;
   const taskList: TaskList = {};
   for (const task of options.tasks) {
-    const run = task.run.bind(task) as (payload: unknown, context: Context) => Promise<void>;
-    taskList[task.name] = async (raw) => run(task.payload.parse(raw), options.context);
+    const run = task.run.bind(task) as (payload: unknown, ctx: Ctx) => Promise<void>;
+    taskList[task.name] = async (raw, helpers) =>
+      run(task.payload.parse(raw), systemCtx(deps, `job:${task.name}:${helpers.job.id}`));
   }
   // Our own pool, so that a connection the server drops (a restart, a failover, the embedded database stopping first on
   // SIGTERM) is logged instead of being an unhandled 'error' event that ends the process.
   const pgPool = new pg.Pool({ connectionString: options.connectionString, max: options.concurrency + 2 });
-  pgPool.on('error', (error: Error & { code?: string }) => {
+  const lost = (error: Error & { code?: string }) => {
     // Not the error object itself: pg attaches the whole client to it.
-    options.logger.warn({ code: error.code, reason: error.message }, 'job queue: a database connection was lost');
-  });
+    deps.logger.warn({ code: error.code, reason: error.message }, 'job queue: a database connection was lost');
+  };
+  // Idle clients report through the pool, checked-out ones through themselves: both need a listener (graphile-worker
+  // warns on start when either is missing).
+  pgPool.on('error', lost);
+  pgPool.on('connect', (client) => client.on('error', lost));
   const runner: Runner = await run({
     pgPool,
     concurrency: options.concurrency,
     noHandleSignals: true,
     pollInterval: 2000,
-    logger: toGraphileLogger(options.logger),
+    logger: toGraphileLogger(deps.logger),
     taskList,
   });
-  await beat(options.orm);
+  await beat(deps.orm);
   const timer = setInterval(() => {
-    beat(options.orm).catch((error: unknown) => options.logger.warn({ err: error }, 'worker heartbeat failed'));
+    beat(deps.orm).catch((error: unknown) => deps.logger.warn({ err: error }, 'worker heartbeat failed'));
   }, options.heartbeatMs ?? 10_000);
   timer.unref();
   return {
@@ -122,7 +129,7 @@ export async function startWorker<Context>(options: WorkerOptions<Context>): Pro
       clearInterval(timer);
       await runner.stop();
       await pgPool.end();
-      await options.orm.em
+      await deps.orm.em
         .fork()
         .execute('delete from worker_heartbeat where worker_id = ?', [WORKER_ID])
         .catch(() => undefined);

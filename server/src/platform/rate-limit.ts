@@ -1,43 +1,31 @@
 /**
  * Rate limits named by route metadata (`rateLimit: 'login'`). Each policy is a set of budgets keyed by IP, account
- * or email. With Redis the counters are shared; if Redis fails, an in-process limiter takes over (the insurance
- * limiter) so limits never fail open. Answers 429 with Retry-After and RateLimit-* headers.
+ * or email; modules declare the budgets of their policies, and the composition root passes them all here. With Redis
+ * the counters are shared; if Redis fails, an in-process limiter takes over (the insurance limiter) so limits never
+ * fail open. Answers 429 with Retry-After and RateLimit-* headers.
  */
 import type { Request, RequestHandler } from 'express';
-import { isRouteMetadata, type RateLimitPolicy } from '@emporium/contract';
+import { isRouteMetadata } from '@emporium/contract';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimitedError } from './errors';
 import type { KeyValueStore } from './store';
 
-interface Budget {
+export interface RateLimitBudget {
   name: string;
   points: number;
   durationSeconds: number;
+  /** What the budget counts per: the caller's IP, an email in the body...; undefined skips the budget. */
   key: (req: Request) => string | undefined;
 }
 
-const byIp = (req: Request) => req.ip ?? 'unknown';
+export const byIp = (req: Request) => req.ip ?? 'unknown';
 /** The normalised email of the body, before validation (a missing one simply skips that budget). */
-const byEmail = (req: Request) => {
+export const byEmail = (req: Request) => {
   const email = (req.body as { email?: unknown } | undefined)?.email;
   return typeof email === 'string' && email.length <= 254 ? email.trim().toLowerCase() : undefined;
 };
 
-const POLICIES: Record<RateLimitPolicy, Budget[]> = {
-  login: [
-    { name: 'ip', points: 30, durationSeconds: 60, key: byIp },
-    { name: 'account', points: 10, durationSeconds: 15 * 60, key: byEmail },
-  ],
-  register: [{ name: 'ip', points: 20, durationSeconds: 60 * 60, key: byIp }],
-  email_action: [
-    { name: 'ip', points: 20, durationSeconds: 60 * 60, key: byIp },
-    { name: 'email', points: 5, durationSeconds: 60 * 60, key: byEmail },
-  ],
-  token_action: [{ name: 'ip', points: 60, durationSeconds: 60, key: byIp }],
-  oauth: [{ name: 'ip', points: 30, durationSeconds: 60, key: byIp }],
-};
-
-function limiterFor(store: KeyValueStore, keyPrefix: string, budget: Budget): RateLimiterAbstract {
+function limiterFor(store: KeyValueStore, keyPrefix: string, budget: RateLimitBudget): RateLimiterAbstract {
   const options = { keyPrefix, points: budget.points, duration: budget.durationSeconds };
   if (!store.redis) return new RateLimiterMemory(options);
   return new RateLimiterRedis({
@@ -47,7 +35,7 @@ function limiterFor(store: KeyValueStore, keyPrefix: string, budget: Budget): Ra
   });
 }
 
-function headers(budget: Budget, result: RateLimiterRes): Record<string, string> {
+function headers(budget: RateLimitBudget, result: RateLimiterRes): Record<string, string> {
   return {
     'RateLimit-Limit': String(budget.points),
     'RateLimit-Remaining': String(Math.max(0, result.remainingPoints)),
@@ -55,9 +43,11 @@ function headers(budget: Budget, result: RateLimiterRes): Record<string, string>
   };
 }
 
-export function createRateLimiter(store: KeyValueStore): RequestHandler {
-  const limiters = new Map<RateLimitPolicy, { budget: Budget; limiter: RateLimiterAbstract }[]>();
-  for (const [policy, budgets] of Object.entries(POLICIES) as [RateLimitPolicy, Budget[]][]) {
+export type RateLimitPolicies = Readonly<Record<string, readonly RateLimitBudget[]>>;
+
+export function createRateLimiter(store: KeyValueStore, policies: RateLimitPolicies): RequestHandler {
+  const limiters = new Map<string, { budget: RateLimitBudget; limiter: RateLimiterAbstract }[]>();
+  for (const [policy, budgets] of Object.entries(policies)) {
     limiters.set(
       policy,
       budgets.map((budget) => ({ budget, limiter: limiterFor(store, `rl:${policy}:${budget.name}`, budget) })),
@@ -67,7 +57,7 @@ export function createRateLimiter(store: KeyValueStore): RequestHandler {
     const metadata = (req as { tsRestRoute?: { metadata?: unknown } }).tsRestRoute?.metadata;
     const policy = isRouteMetadata(metadata) ? metadata.rateLimit : undefined;
     if (!policy) return next();
-    let tightest: { budget: Budget; result: RateLimiterRes } | undefined;
+    let tightest: { budget: RateLimitBudget; result: RateLimiterRes } | undefined;
     for (const { budget, limiter } of limiters.get(policy) ?? []) {
       const key = budget.key(req);
       if (key === undefined) continue;

@@ -11,6 +11,7 @@ import type {
 } from '@emporium/contract';
 import type { ObjectStorage } from '../../platform/storage';
 import type { Category, InventoryMovement, Product, ProductImage, Variant } from './catalog.entities';
+import type { ReviewRow } from './reviews.sql';
 
 const money = (amount: number, currency: string) => ({ amount, currency });
 
@@ -120,22 +121,12 @@ export function toProductSummary(row: ProductSummaryRow, storage: ObjectStorage)
   };
 }
 
-export interface ReviewRow {
-  id: string;
-  product_id: string;
-  author_name: string;
-  rating: number;
-  title: string | null;
-  body: string;
-  hidden_at: Date | null;
-  created_at: Date;
-}
-
-export function toReviewDto(row: ReviewRow): ReviewDto {
+/** A review row and its author's display name (identity's, looked up by the service). */
+export function toReviewDto(row: ReviewRow, authorName: string): ReviewDto {
   return {
     id: row.id,
     productId: row.product_id,
-    authorName: row.author_name,
+    authorName,
     rating: row.rating,
     title: row.title,
     body: row.body,

@@ -2,16 +2,16 @@
  * The category tree: small, read on every category filter, so it is read whole, cached, and walked in memory.
  * Writes take one advisory lock, so two concurrent moves cannot build a cycle between them.
  */
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { z } from 'zod';
 import type { Category as CategoryDto, CategoryInput, CategoryUpdate } from '@emporium/contract';
 import { newId } from '../../platform/columns';
 import type { AuthenticatedCtx, Ctx } from '../../platform/context';
-import type { EntityManager } from '../../platform/database';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors';
-import { recordAudit } from '../identity';
+import { inTransaction } from '../../platform/unit-of-work';
+import { catalogAudit } from './catalog.audit';
+import { cacheFamilies, categoriesChanged } from './catalog.cache';
 import { Category, Product } from './catalog.entities';
-import { cacheFamilies, categoriesChanged, type CatalogEnv } from './catalog.env';
+import { lockCategoryTree } from './categories.sql';
 import { toCategoryDto } from './catalog.mapper';
 import { freeSlug } from './product-rules';
 
@@ -41,9 +41,10 @@ function preOrder(categories: Category[]): CategoryDto[] {
   return ordered;
 }
 
-export async function getCategoryTree(ctx: Ctx, env: CatalogEnv): Promise<CategoryDto[]> {
-  return env.cache.readThrough('categories', cacheFamilies.categoryTree, 'tree', env.cacheTtlSeconds, async () =>
-    preOrder(await ctx.em.fork().find(Category, {})),
+export async function getCategoryTree(ctx: Ctx): Promise<CategoryDto[]> {
+  const ttlSeconds = ctx.deps.config.CATALOG_CACHE_TTL_SECONDS;
+  return ctx.deps.cache.readThrough('categories', cacheFamilies.categoryTree, 'tree', ttlSeconds, async () =>
+    preOrder(await ctx.em.fork({ keepTransactionContext: true }).find(Category, {})),
   );
 }
 
@@ -61,15 +62,10 @@ export function subtreeIds(tree: CategoryDto[], categoryId: string): string[] | 
   return ids;
 }
 
-async function lockTree(em: EntityManager): Promise<CategoryDto[]> {
-  await em.execute(`select pg_advisory_xact_lock(hashtext('emporium.categories'))`);
-  return preOrder(await em.find(Category, {}));
-}
-
-function slugConflict(error: unknown): unknown {
-  return error instanceof UniqueConstraintViolationException
-    ? new ConflictError('slug_taken', 'Another category has this slug.')
-    : error;
+/** The tree, read under the tree's lock. */
+async function lockTree(tx: Ctx): Promise<CategoryDto[]> {
+  await lockCategoryTree(tx);
+  return preOrder(await tx.em.find(Category, {}));
 }
 
 function parentOrFail(tree: CategoryDto[], parentId: string): CategoryDto {
@@ -81,94 +77,82 @@ function parentOrFail(tree: CategoryDto[], parentId: string): CategoryDto {
 
 export async function createCategory(
   ctx: AuthenticatedCtx,
-  env: CatalogEnv,
   input: z.infer<typeof CategoryInput>,
 ): Promise<CategoryDto> {
-  try {
-    const created = await ctx.em.transactional(async (em) => {
-      const tree = await lockTree(em);
-      const parent = input.parentId ? parentOrFail(tree, input.parentId) : undefined;
-      const depth = parent ? parent.depth + 1 : 0;
-      if (depth >= MAX_CATEGORY_DEPTH) throw tooDeep();
-      const slug =
-        input.slug ??
-        (await freeSlug(
-          input.name,
-          'category',
-          async (candidate) => (await em.count(Category, { slug: candidate })) > 0,
-        ));
-      const category = em.create(Category, {
-        id: newId(),
-        name: input.name,
-        slug,
-        parentId: parent?.id ?? null,
-        position: input.position ?? 0,
-      });
-      recordAudit(em, ctx, {
-        action: 'category.created',
-        targetId: category.id,
-        details: { name: input.name, parentId: parent?.id ?? null },
-      });
-      await em.flush();
-      return toCategoryDto(category, depth);
+  return inTransaction(ctx, async (tx) => {
+    const tree = await lockTree(tx);
+    const parent = input.parentId ? parentOrFail(tree, input.parentId) : undefined;
+    const depth = parent ? parent.depth + 1 : 0;
+    if (depth >= MAX_CATEGORY_DEPTH) throw tooDeep();
+    const slug =
+      input.slug ??
+      (await freeSlug(
+        input.name,
+        'category',
+        async (candidate) => (await tx.em.count(Category, { slug: candidate })) > 0,
+      ));
+    const category = tx.em.create(Category, {
+      id: newId(),
+      name: input.name,
+      slug,
+      parentId: parent?.id ?? null,
+      position: input.position ?? 0,
     });
-    await categoriesChanged(env);
-    return created;
-  } catch (error) {
-    throw slugConflict(error);
-  }
+    catalogAudit.record(tx, {
+      action: 'category.created',
+      targetId: category.id,
+      details: { name: input.name, parentId: parent?.id ?? null },
+    });
+    await tx.em.flush();
+    categoriesChanged(tx);
+    return toCategoryDto(category, depth);
+  });
 }
 
 export async function updateCategory(
   ctx: AuthenticatedCtx,
-  env: CatalogEnv,
   id: string,
   input: z.infer<typeof CategoryUpdate>,
 ): Promise<CategoryDto> {
-  try {
-    const updated = await ctx.em.transactional(async (em) => {
-      const tree = await lockTree(em);
-      const category = await em.findOne(Category, { id });
-      const node = tree.find((entry) => entry.id === id);
-      if (!category || !node) throw new NotFoundError('category');
-      let depth = node.depth;
-      if (input.parentId !== undefined && input.parentId !== (category.parentId ?? null)) {
-        const subtree = subtreeIds(tree, id) ?? [id];
-        const parent = input.parentId === null ? undefined : parentOrFail(tree, input.parentId);
-        if (parent && subtree.includes(parent.id))
-          throw new ConflictError('category_cycle', 'A category cannot move under its own subtree.');
-        depth = parent ? parent.depth + 1 : 0;
-        const height =
-          Math.max(...tree.filter((entry) => subtree.includes(entry.id)).map((entry) => entry.depth)) - node.depth;
-        if (depth + height >= MAX_CATEGORY_DEPTH) throw tooDeep();
-        category.parentId = parent?.id ?? null;
-      }
-      if (input.name !== undefined) category.name = input.name;
-      if (input.slug !== undefined) category.slug = input.slug;
-      if (input.position !== undefined) category.position = input.position;
-      recordAudit(em, ctx, { action: 'category.updated', targetId: id, details: { ...input } });
-      await em.flush();
-      return toCategoryDto(category, depth);
-    });
-    await categoriesChanged(env);
-    return updated;
-  } catch (error) {
-    throw slugConflict(error);
-  }
+  return inTransaction(ctx, async (tx) => {
+    const tree = await lockTree(tx);
+    const category = await tx.em.findOne(Category, { id });
+    const node = tree.find((entry) => entry.id === id);
+    if (!category || !node) throw new NotFoundError('category');
+    let depth = node.depth;
+    if (input.parentId !== undefined && input.parentId !== (category.parentId ?? null)) {
+      const subtree = subtreeIds(tree, id) ?? [id];
+      const parent = input.parentId === null ? undefined : parentOrFail(tree, input.parentId);
+      if (parent && subtree.includes(parent.id))
+        throw new ConflictError('category_cycle', 'A category cannot move under its own subtree.');
+      depth = parent ? parent.depth + 1 : 0;
+      const height =
+        Math.max(...tree.filter((entry) => subtree.includes(entry.id)).map((entry) => entry.depth)) - node.depth;
+      if (depth + height >= MAX_CATEGORY_DEPTH) throw tooDeep();
+      category.parentId = parent?.id ?? null;
+    }
+    if (input.name !== undefined) category.name = input.name;
+    if (input.slug !== undefined) category.slug = input.slug;
+    if (input.position !== undefined) category.position = input.position;
+    catalogAudit.record(tx, { action: 'category.updated', targetId: id, details: { ...input } });
+    await tx.em.flush();
+    categoriesChanged(tx);
+    return toCategoryDto(category, depth);
+  });
 }
 
-export async function deleteCategory(ctx: AuthenticatedCtx, env: CatalogEnv, id: string): Promise<void> {
-  await ctx.em.transactional(async (em) => {
-    await lockTree(em);
-    const category = await em.findOne(Category, { id });
+export async function deleteCategory(ctx: AuthenticatedCtx, id: string): Promise<void> {
+  await inTransaction(ctx, async (tx) => {
+    await lockTree(tx);
+    const category = await tx.em.findOne(Category, { id });
     if (!category) throw new NotFoundError('category');
-    const children = await em.count(Category, { parentId: id });
-    const products = await em.count(Product, { categoryId: id });
+    const children = await tx.em.count(Category, { parentId: id });
+    const products = await tx.em.count(Product, { categoryId: id });
     if (children > 0 || products > 0)
       throw new ConflictError('category_not_empty', 'The category still has subcategories or products.');
-    em.remove(category);
-    recordAudit(em, ctx, { action: 'category.deleted', targetId: id, details: { name: category.name } });
-    await em.flush();
+    tx.em.remove(category);
+    catalogAudit.record(tx, { action: 'category.deleted', targetId: id, details: { name: category.name } });
+    await tx.em.flush();
+    categoriesChanged(tx);
   });
-  await categoriesChanged(env);
 }

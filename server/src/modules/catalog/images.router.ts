@@ -8,7 +8,7 @@ import type { RequestHandler } from 'express';
 import multer from 'multer';
 import { authenticatedCtxFrom } from '../../platform/context';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type AppError } from '../../platform/errors';
-import type { CatalogEnv } from './catalog.env';
+import type { Deps } from '../../platform/deps';
 import * as images from './images.service';
 
 const s = initServer();
@@ -74,21 +74,21 @@ function uploadedBytes(file: unknown): Buffer {
   throw new Error('uploadProductImage ran without its upload middleware');
 }
 
-export function createImageRoutes(env: CatalogEnv) {
+export function createImageRoutes(deps: Deps) {
   return {
     uploadProductImage: s.route(routes.uploadProductImage, {
       middleware: [receiveImageFile()],
       handler: async ({ req, params, file }) => ({
         status: 201,
-        body: await images.uploadProductImage(authenticatedCtxFrom(req), env, params.id, uploadedBytes(file)),
+        body: await images.uploadProductImage(authenticatedCtxFrom(deps, req), params.id, uploadedBytes(file)),
       }),
     }),
     reorderProductImages: s.route(routes.reorderProductImages, async ({ req, params, body }) => ({
       status: 200,
-      body: { data: await images.reorderProductImages(authenticatedCtxFrom(req), env, params.id, body.imageIds) },
+      body: { data: await images.reorderProductImages(authenticatedCtxFrom(deps, req), params.id, body.imageIds) },
     })),
     deleteProductImage: s.route(routes.deleteProductImage, async ({ req, params }) => {
-      await images.deleteProductImage(authenticatedCtxFrom(req), env, params.id, params.imageId);
+      await images.deleteProductImage(authenticatedCtxFrom(deps, req), params.id, params.imageId);
       return { status: 204, body: undefined };
     }),
   };

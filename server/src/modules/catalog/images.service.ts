@@ -7,12 +7,11 @@
  * Content-Type) is never consulted. Storage is remote in production (S3), so it is never called inside a database
  * transaction: the objects are stored first and the row inserted after; an insert that fails deletes the objects.
  */
-import sharp from 'sharp';
+import type SharpModule from 'sharp';
 import type { z } from 'zod';
 import type { ProductImage as ProductImageDto } from '@emporium/contract';
 import { newId } from '../../platform/columns';
-import type { AuthenticatedCtx } from '../../platform/context';
-import type { EntityManager } from '../../platform/database';
+import type { AuthenticatedCtx, Ctx } from '../../platform/context';
 import {
   ConflictError,
   NotFoundError,
@@ -20,12 +19,23 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../../platform/errors';
+import { inTransaction } from '../../platform/unit-of-work';
+import { catalogChanged } from './catalog.cache';
 import { ProductImage } from './catalog.entities';
-import { catalogChanged, type CatalogEnv } from './catalog.env';
 import { toImageDto } from './catalog.mapper';
-import { findManageableProduct, lockProduct, reviewAgainAfterVendorEdit } from './product-access';
+import { findManageableProduct, reviewAgainAfterVendorEdit } from './product-access';
+import { closeImageGap, lockProduct } from './products.sql';
 
 type ImageDto = z.infer<typeof ProductImageDto>;
+
+/** libvips is loaded on the first upload only: processes that never decode an image (migrate, seed) skip it. */
+type Sharp = typeof SharpModule;
+let sharpModule: Promise<{ default: Sharp }> | undefined;
+async function sharp(...args: Parameters<Sharp>): Promise<ReturnType<Sharp>> {
+  sharpModule ??= import('sharp');
+  const { default: create } = await sharpModule;
+  return create(...args);
+}
 
 /** The limits the contract states for an upload. */
 export const IMAGE_LIMITS = {
@@ -59,11 +69,9 @@ async function assertDecodable(bytes: Buffer): Promise<void> {
   const sniffed = sniffFormat(bytes);
   if (!sniffed) throw notAnImage();
   // No pixel limit here: the header is read either way, and the check below can then say what was declared.
-  const header = await sharp(bytes, { limitInputPixels: false })
-    .metadata()
-    .catch(() => {
-      throw notAnImage();
-    });
+  const header = await (await sharp(bytes, { limitInputPixels: false })).metadata().catch(() => {
+    throw notAnImage();
+  });
   if (header.format !== sniffed) throw notAnImage();
   if (header.width * header.height > IMAGE_LIMITS.maxPixels) {
     throw new UnprocessableError(
@@ -84,7 +92,9 @@ interface EncodedImage {
  * GPS, XMP, ICC) unless asked to, and converts to sRGB. The decoder keeps its own pixel limit as a second guard.
  */
 async function encodeWebp(bytes: Buffer, longestSide: number, quality: number): Promise<EncodedImage> {
-  const { data, info } = await sharp(bytes, { limitInputPixels: IMAGE_LIMITS.maxPixels })
+  const { data, info } = await (
+    await sharp(bytes, { limitInputPixels: IMAGE_LIMITS.maxPixels })
+  )
     .autoOrient()
     .resize({ width: longestSide, height: longestSide, fit: 'inside', withoutEnlargement: true })
     .webp({ quality })
@@ -128,11 +138,11 @@ async function withDecodeSlot<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** Best effort: a failure leaves unreferenced objects (harmless, only space), and the request's outcome stands. */
-async function discardObjects(ctx: AuthenticatedCtx, env: CatalogEnv, keys: string[], why: string): Promise<void> {
+async function discardObjects(ctx: AuthenticatedCtx, keys: string[], why: string): Promise<void> {
   try {
-    await env.storage.delete(...keys);
+    await ctx.deps.storage.delete(...keys);
   } catch (error) {
-    env.logger.warn(
+    ctx.deps.logger.warn(
       { err: error, keys, requestId: ctx.requestId },
       `could not delete stored objects (${why}); they are orphaned`,
     );
@@ -140,17 +150,12 @@ async function discardObjects(ctx: AuthenticatedCtx, env: CatalogEnv, keys: stri
 }
 
 /** Stores every object or none: when one put fails, the others are deleted again. */
-async function storeAll(
-  ctx: AuthenticatedCtx,
-  env: CatalogEnv,
-  objects: { key: string; data: Buffer }[],
-): Promise<void> {
-  const results = await Promise.allSettled(objects.map(({ key, data }) => env.storage.put(key, data, WEBP)));
+async function storeAll(ctx: AuthenticatedCtx, objects: { key: string; data: Buffer }[]): Promise<void> {
+  const results = await Promise.allSettled(objects.map(({ key, data }) => ctx.deps.storage.put(key, data, WEBP)));
   const failure = results.find((result) => result.status === 'rejected');
   if (!failure) return;
   await discardObjects(
     ctx,
-    env,
     objects.map(({ key }) => key),
     'a sibling upload failed',
   );
@@ -164,8 +169,8 @@ function tooManyImages(): ConflictError {
   );
 }
 
-async function assertRoomForAnother(em: EntityManager, productId: string): Promise<void> {
-  if ((await em.count(ProductImage, { productId })) >= IMAGE_LIMITS.maxImagesPerProduct) throw tooManyImages();
+async function assertRoomForAnother(ctx: Ctx, productId: string): Promise<void> {
+  if ((await ctx.em.count(ProductImage, { productId })) >= IMAGE_LIMITS.maxImagesPerProduct) throw tooManyImages();
 }
 
 interface NewImageRow {
@@ -181,12 +186,13 @@ interface NewImageRow {
 
 /** Appends the row under the product's lock, re-checking the cap that was checked before the (slow) processing. */
 async function insertImageRow(ctx: AuthenticatedCtx, row: NewImageRow): Promise<ProductImage> {
-  return ctx.em.transactional(async (em) => {
-    await lockProduct(em, row.productId);
-    await assertRoomForAnother(em, row.productId);
-    const last = await em.findOne(ProductImage, { productId: row.productId }, { orderBy: { position: 'desc' } });
-    await reviewAgainAfterVendorEdit(em, ctx, row.productId);
-    return em.create(ProductImage, { ...row, position: (last?.position ?? -1) + 1 });
+  return inTransaction(ctx, async (tx) => {
+    await lockProduct(tx, row.productId);
+    await assertRoomForAnother(tx, row.productId);
+    const last = await tx.em.findOne(ProductImage, { productId: row.productId }, { orderBy: { position: 'desc' } });
+    await reviewAgainAfterVendorEdit(tx, row.productId);
+    catalogChanged(tx, row.productId);
+    return tx.em.create(ProductImage, { ...row, position: (last?.position ?? -1) + 1 });
   });
 }
 
@@ -194,20 +200,15 @@ async function insertImageRow(ctx: AuthenticatedCtx, row: NewImageRow): Promise<
  * Adds an image to a product its vendor (or an admin) manages: 404 for someone else's product, 409 `too_many_images`
  * at the cap, 415/422 for bytes refused by {@link processImage}. Nothing is stored for a refused upload.
  */
-export async function uploadProductImage(
-  ctx: AuthenticatedCtx,
-  env: CatalogEnv,
-  productId: string,
-  bytes: Buffer,
-): Promise<ImageDto> {
+export async function uploadProductImage(ctx: AuthenticatedCtx, productId: string, bytes: Buffer): Promise<ImageDto> {
   await findManageableProduct(ctx, productId);
   // Checked first too, so a full product costs no decoding; the insert checks again under the lock.
-  await assertRoomForAnother(ctx.em, productId);
+  await assertRoomForAnother(ctx, productId);
   const { image, thumbnail } = await processImage(bytes);
   const id = newId();
   const imageKey = `products/${productId}/${id}.webp`;
   const thumbnailKey = `products/${productId}/${id}-thumb.webp`;
-  await storeAll(ctx, env, [
+  await storeAll(ctx, [
     { key: imageKey, data: image.data },
     { key: thumbnailKey, data: thumbnail.data },
   ]);
@@ -223,11 +224,10 @@ export async function uploadProductImage(
       bytes: image.data.length,
     });
   } catch (error) {
-    await discardObjects(ctx, env, [imageKey, thumbnailKey], 'the row was not inserted');
+    await discardObjects(ctx, [imageKey, thumbnailKey], 'the row was not inserted');
     throw error;
   }
-  await catalogChanged(env, productId);
-  return toImageDto(row, env.storage);
+  return toImageDto(row, ctx.deps.storage);
 }
 
 /** The new order must name each of the product's images exactly once. */
@@ -253,16 +253,16 @@ function assertSameImages(images: ProductImage[], imageIds: string[]): void {
  */
 export async function reorderProductImages(
   ctx: AuthenticatedCtx,
-  env: CatalogEnv,
   productId: string,
   imageIds: string[],
 ): Promise<ImageDto[]> {
   await findManageableProduct(ctx, productId);
-  const ordered = await ctx.em.transactional(async (em) => {
-    await lockProduct(em, productId);
-    const images = await em.find(ProductImage, { productId });
+  const ordered = await inTransaction(ctx, async (tx) => {
+    await lockProduct(tx, productId);
+    const images = await tx.em.find(ProductImage, { productId });
     assertSameImages(images, imageIds);
-    await reviewAgainAfterVendorEdit(em, ctx, productId);
+    await reviewAgainAfterVendorEdit(tx, productId);
+    catalogChanged(tx, productId);
     const byId = new Map(images.map((image) => [image.id, image]));
     return imageIds.flatMap((id, position) => {
       const image = byId.get(id);
@@ -270,33 +270,23 @@ export async function reorderProductImages(
       return image ? [image] : [];
     });
   });
-  await catalogChanged(env, productId);
-  return ordered.map((image) => toImageDto(image, env.storage));
+  return ordered.map((image) => toImageDto(image, ctx.deps.storage));
 }
 
 /**
  * Removes an image of a managed product (404 if it is not one of the product's) and closes the gap in the positions;
- * then deletes its stored files, after the commit, so a failed transaction never leaves a row without its files.
+ * its stored files are deleted after the commit, so a failed transaction never leaves a row without its files.
  */
-export async function deleteProductImage(
-  ctx: AuthenticatedCtx,
-  env: CatalogEnv,
-  productId: string,
-  imageId: string,
-): Promise<void> {
+export async function deleteProductImage(ctx: AuthenticatedCtx, productId: string, imageId: string): Promise<void> {
   await findManageableProduct(ctx, productId);
-  const removed = await ctx.em.transactional(async (em) => {
-    await lockProduct(em, productId);
-    const image = await em.findOne(ProductImage, { id: imageId, productId });
+  await inTransaction(ctx, async (tx) => {
+    await lockProduct(tx, productId);
+    const image = await tx.em.findOne(ProductImage, { id: imageId, productId });
     if (!image) throw new NotFoundError('image');
-    await reviewAgainAfterVendorEdit(em, ctx, productId);
-    await em.nativeDelete(ProductImage, { id: image.id });
-    await em.execute('update product_images set position = position - 1 where product_id = ? and position > ?', [
-      productId,
-      image.position,
-    ]);
-    return image;
+    await reviewAgainAfterVendorEdit(tx, productId);
+    await tx.em.nativeDelete(ProductImage, { id: image.id });
+    await closeImageGap(tx, productId, image.position);
+    catalogChanged(tx, productId);
+    tx.afterCommit(() => discardObjects(ctx, [image.imageKey, image.thumbnailKey], 'image deleted'));
   });
-  await catalogChanged(env, productId);
-  await discardObjects(ctx, env, [removed.imageKey, removed.thumbnailKey], 'image deleted');
 }

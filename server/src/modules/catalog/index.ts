@@ -1,11 +1,31 @@
-/** What other modules and the app may use of the catalog. */
-export { catalogEntities } from './catalog.entities';
-export { createCatalogRouters } from './catalog.router';
-export { changeStock, stockChanged, type StockChange, type StockChanged } from './inventory.service';
+/** The catalog module's one face: its definition for the composition root, and what other modules may use. */
+import { ConflictError } from '../../platform/errors';
+import type { ModuleDefinition } from '../../platform/module';
+import { catalogAudit } from './catalog.audit';
+import { catalogEntities } from './catalog.entities';
+import { createCatalogRouters } from './catalog.router';
+
+export const catalogModule: ModuleDefinition = {
+  name: 'catalog',
+  entities: catalogEntities,
+  routers: (deps) => ({ api: createCatalogRouters(deps) }),
+  auditActions: catalogAudit.actions,
+  constraints: {
+    products_slug_key: () => new ConflictError('slug_taken', 'Another product has this slug.'),
+    product_variants_sku_key: () => new ConflictError('sku_taken', 'Another variant has one of these SKUs.'),
+    categories_slug_key: () => new ConflictError('slug_taken', 'Another category has this slug.'),
+    reviews_product_id_author_id_key: () =>
+      new ConflictError('already_reviewed', 'You have already reviewed this product.'),
+  },
+};
+
+export { categoriesChanged } from './catalog.cache';
 export {
-  DEMO_CATALOG_PRODUCTS,
-  DEMO_PASSWORD,
-  generateCatalog,
-  seedDemoCatalog,
-  type CatalogSeedResult,
-} from './catalog.seed';
+  changeStock,
+  MAX_VARIANT_STOCK,
+  reserveStock,
+  type StockChange,
+  type StockChanged,
+  type StockLine,
+} from './inventory.service';
+export { slugify } from './product-rules';

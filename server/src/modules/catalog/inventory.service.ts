@@ -1,20 +1,21 @@
 /**
  * Stock changes in one place: an atomic conditional UPDATE on the variant (stock stays within 0..MAX_VARIANT_STOCK,
  * so concurrent sales cannot oversell), the product's total kept in step, and a movement recording who, why and how
- * much. Checkout reserves with `reason: 'sale'` through the same function; with several products in one transaction
- * it must call it in product-id order, since each call locks its product's row first.
+ * much. Each change registers its own cache retirement on the transaction, so it happens after the commit and never
+ * after a rollback. Checkout reserves through `reserveStock`, which takes the product locks in one order itself.
  */
-import { type z } from 'zod';
-import type { InventoryAdjustment } from '@emporium/contract';
-import type { AuthenticatedCtx } from '../../platform/context';
-import type { EntityManager } from '../../platform/database';
-import { ConflictError, NotFoundError } from '../../platform/errors';
-import { decodeCursor, IdCursor, toPage } from '../../platform/pagination';
+import type { z } from 'zod';
+import type { InventoryAdjustment, Variant as VariantDto } from '@emporium/contract';
 import { newId } from '../../platform/columns';
+import type { AuthenticatedCtx } from '../../platform/context';
+import { ConflictError, NotFoundError } from '../../platform/errors';
+import { afterCursor, idColumn, toPage, type Keyset } from '../../platform/pagination';
+import { inTransaction, type TxCtx } from '../../platform/unit-of-work';
+import { cacheFamilies, catalogChanged, retireAfterCommit } from './catalog.cache';
 import { InventoryMovement, Variant, type InventoryReason } from './catalog.entities';
-import { cacheFamilies, catalogChanged, type CatalogEnv } from './catalog.env';
 import { toInventoryMovementDto, toVariantDto } from './catalog.mapper';
-import { findManageableProduct, lockProduct } from './product-access';
+import { findManageableProduct } from './product-access';
+import { lockProduct, moveStock } from './products.sql';
 
 /** Per variant; with at most 100 variants a product's total stays well inside a 32-bit integer. */
 export const MAX_VARIANT_STOCK = 10_000_000;
@@ -31,66 +32,87 @@ export interface StockChange {
 export interface StockChanged {
   /** The variant's stock after the change. */
   stock: number;
-  /** Whether the product went in or out of stock: only then do public lists (in-stock filter) change. */
-  productInStockChanged: boolean;
 }
 
-/** Applies a stock change inside the caller's transaction. */
-export async function changeStock(em: EntityManager, change: StockChange): Promise<StockChanged> {
-  await lockProduct(em, change.productId);
-  const rows = await em.execute<{ stock: number }[]>(
-    `update product_variants set stock = stock + ?, updated_at = now()
-      where id = ? and product_id = ? and retired_at is null and stock + ? between 0 and ?
-      returning stock`,
-    [change.delta, change.variantId, change.productId, change.delta, MAX_VARIANT_STOCK],
-  );
-  const updated = rows[0];
-  if (!updated) {
-    const exists = await em.count(Variant, { id: change.variantId, productId: change.productId, retiredAt: null });
+/**
+ * Applies a stock change inside the caller's transaction: 404 for a variant that is not live, 409
+ * `insufficient_stock` / `stock_limit` when the result would leave 0..MAX_VARIANT_STOCK. Locks the product's row
+ * first; a transaction that changes several products must go through `reserveStock`, which orders the locks.
+ *
+ * After the commit, the product's detail is retired; cached public lists only when the product went in or out of
+ * stock (their in-stock filter changed), so that every sale does not empty every cached list: a list's stock count
+ * may be up to PUBLIC_LIST_TTL_SECONDS old.
+ */
+export async function changeStock(tx: TxCtx, change: StockChange): Promise<StockChanged> {
+  await lockProduct(tx, change.productId);
+  const moved = await moveStock(tx, { ...change, max: MAX_VARIANT_STOCK });
+  if (!moved) {
+    const exists = await tx.em.count(Variant, { id: change.variantId, productId: change.productId, retiredAt: null });
     if (exists === 0) throw new NotFoundError('variant');
     if (change.delta > 0) throw new ConflictError('stock_limit', `A variant holds at most ${MAX_VARIANT_STOCK} units.`);
     throw new ConflictError('insufficient_stock', 'Not enough stock for this change.');
   }
-  const [product] = await em.execute<{ total_stock: number }[]>(
-    'update products set total_stock = total_stock + ? where id = ? returning total_stock',
-    [change.delta, change.productId],
-  );
-  const totalAfter = product?.total_stock ?? 0;
-  await em.insert(InventoryMovement, {
+  await tx.em.insert(InventoryMovement, {
     id: newId(),
     variantId: change.variantId,
     productId: change.productId,
     delta: change.delta,
-    stockAfter: updated.stock,
+    stockAfter: moved.stock,
     reason: change.reason,
     note: change.note ?? null,
     actorId: change.actorId,
     createdAt: new Date(),
   });
-  return { stock: updated.stock, productInStockChanged: totalAfter > 0 !== totalAfter - change.delta > 0 };
+  const wasInStock = moved.totalStock - change.delta > 0;
+  if (moved.totalStock > 0 !== wasInStock) catalogChanged(tx, change.productId);
+  else retireAfterCommit(tx, cacheFamilies.product(change.productId));
+  return { stock: moved.stock };
+}
+
+export interface StockLine {
+  productId: string;
+  variantId: string;
+  quantity: number;
 }
 
 /**
- * Drops what a committed stock change made stale: the product's detail always; cached public lists only when the
- * product went in or out of stock. Lists may show a count up to PUBLIC_LIST_TTL_SECONDS old otherwise, so that
- * every sale does not retire every cached list.
+ * Takes `quantity` units of every line, or none (the first line that cannot be served throws, and the caller's
+ * transaction rolls back). The lines are applied in (product, variant) order, so two checkouts over the same products
+ * lock them in the same order and never deadlock, whatever order their carts list them in.
  */
-export async function stockChanged(env: CatalogEnv, productId: string, changed: StockChanged): Promise<void> {
-  if (changed.productInStockChanged) await catalogChanged(env, productId);
-  else await env.cache.retire(cacheFamilies.product(productId));
+export async function reserveStock(
+  tx: TxCtx,
+  lines: readonly StockLine[],
+  movement: { reason: InventoryReason; actorId: string | null; note?: string },
+): Promise<StockChanged[]> {
+  const ordered = [...lines].sort(
+    (a, b) => a.productId.localeCompare(b.productId) || a.variantId.localeCompare(b.variantId),
+  );
+  const results: StockChanged[] = [];
+  for (const line of ordered) {
+    if (!Number.isInteger(line.quantity) || line.quantity < 1) throw new RangeError('quantities are positive integers');
+    results.push(
+      await changeStock(tx, {
+        productId: line.productId,
+        variantId: line.variantId,
+        delta: -line.quantity,
+        ...movement,
+      }),
+    );
+  }
+  return results;
 }
 
-/** A vendor's (or an admin's) manual adjustment. */
+/** A vendor's (or an admin's) manual adjustment; answers the variant as the transaction left it. */
 export async function adjustInventory(
   ctx: AuthenticatedCtx,
-  env: CatalogEnv,
   productId: string,
   variantId: string,
   input: z.infer<typeof InventoryAdjustment>,
-) {
-  const { currency, changed } = await ctx.em.transactional(async (em) => {
-    const product = await findManageableProduct({ ...ctx, em }, productId);
-    const stock = await changeStock(em, {
+): Promise<z.infer<typeof VariantDto>> {
+  return inTransaction(ctx, async (tx) => {
+    const product = await findManageableProduct(tx, productId);
+    await changeStock(tx, {
       productId,
       variantId,
       delta: input.delta,
@@ -98,12 +120,18 @@ export async function adjustInventory(
       note: input.note,
       actorId: ctx.actor.userId,
     });
-    return { currency: product.currency, changed: stock };
+    // The raw UPDATE bypassed the identity map: read the row again, in the transaction.
+    const variant = await tx.em.findOneOrFail(Variant, { id: variantId }, { refresh: true });
+    return toVariantDto(variant, product.currency);
   });
-  await stockChanged(env, productId, changed);
-  const variant = await ctx.em.fork().findOneOrFail(Variant, { id: variantId });
-  return toVariantDto(variant, currency);
 }
+
+/** Newest first. */
+const MOVEMENTS: Keyset<InventoryMovement> = {
+  list: 'inventory-movements',
+  columns: [idColumn('id')],
+  direction: 'desc',
+};
 
 export async function listInventoryMovements(
   ctx: AuthenticatedCtx,
@@ -111,19 +139,18 @@ export async function listInventoryMovements(
   query: { limit: number; cursor?: string | undefined },
 ) {
   await findManageableProduct(ctx, productId);
-  const after = decodeCursor(query.cursor, IdCursor);
-  const movements = await ctx.em.find(
-    InventoryMovement,
-    { productId, ...(after ? { id: { $lt: after[0] } } : {}) },
-    { orderBy: { id: 'desc' }, limit: query.limit + 1 },
-  );
+  const after = afterCursor(MOVEMENTS, query.cursor);
+  const movements = await ctx.em
+    .createQueryBuilder(InventoryMovement)
+    .where({ productId })
+    .andWhere(after.sql, after.params)
+    .orderBy({ id: 'desc' })
+    .limit(query.limit + 1)
+    .getResultList();
   const variantIds = [...new Set(movements.map((movement) => movement.variantId))];
   const variants = variantIds.length > 0 ? await ctx.em.find(Variant, { id: { $in: variantIds } }) : [];
   const skuOf = new Map(variants.map((variant) => [variant.id, variant.sku]));
-  return toPage(
-    movements,
-    query.limit,
-    (movement) => toInventoryMovementDto(movement, skuOf.get(movement.variantId) ?? ''),
-    (movement) => [movement.id],
+  return toPage(MOVEMENTS, movements, query.limit, (movement) =>
+    toInventoryMovementDto(movement, skuOf.get(movement.variantId) ?? ''),
   );
 }

@@ -1,6 +1,6 @@
 import { contract } from '@emporium/contract';
 import { initServer } from '@ts-rest/express';
-import type { Deps } from '../../deps';
+import type { Deps } from '../../platform/deps';
 import { AppError } from '../../platform/errors';
 import { checkReadiness } from './health.service';
 

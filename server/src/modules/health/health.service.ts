@@ -1,4 +1,4 @@
-import type { Deps } from '../../deps';
+import type { Deps } from '../../platform/deps';
 import { pendingMigrations } from '../../platform/database';
 
 export type CheckStatus = 'up' | 'down';

@@ -1,5 +1,5 @@
 /** Single-use mailed tokens (email verification, password reset): random, stored hashed, expiring. */
-import type { EntityManager } from '../../platform/database';
+import type { Ctx } from '../../platform/context';
 import { randomToken, sha256 } from '../../platform/secrets';
 import { ActionToken, type ActionTokenPurpose } from './identity.entities';
 
@@ -9,15 +9,11 @@ const TTL_MS: Record<ActionTokenPurpose, number> = {
 };
 
 /** Issues a new token; the user's older unused ones for the same purpose stop working (a newer one supersedes). */
-export async function issueActionToken(
-  em: EntityManager,
-  userId: string,
-  purpose: ActionTokenPurpose,
-): Promise<string> {
-  await em.nativeDelete(ActionToken, { userId, purpose, usedAt: null });
+export async function issueActionToken(ctx: Ctx, userId: string, purpose: ActionTokenPurpose): Promise<string> {
+  await ctx.em.nativeDelete(ActionToken, { userId, purpose, usedAt: null });
   const raw = randomToken();
-  em.persist(
-    em.create(ActionToken, {
+  ctx.em.persist(
+    ctx.em.create(ActionToken, {
       userId,
       purpose,
       tokenHash: sha256(raw),
@@ -30,11 +26,11 @@ export async function issueActionToken(
 
 /** Consumes a token atomically; answers its user id, or undefined when it is unknown, used or expired. */
 export async function consumeActionToken(
-  em: EntityManager,
+  ctx: Ctx,
   raw: string,
   purpose: ActionTokenPurpose,
 ): Promise<string | undefined> {
-  const [row] = await em.execute<{ user_id: string }[]>(
+  const [row] = await ctx.em.execute<{ user_id: string }[]>(
     `update action_tokens set used_at = now()
       where token_hash = ? and purpose = ? and used_at is null and expires_at > now()
       returning user_id`,

@@ -1,18 +1,17 @@
 /** Admins manage users: list and search, create verified users of any role, change role and status. */
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { z } from 'zod';
 import type { Role, User as UserDto } from '@emporium/contract';
-import type { AuthenticatedCtx } from '../../platform/context';
-import type { EntityManager } from '../../platform/database';
+import type { AuthenticatedCtx, Ctx } from '../../platform/context';
 import { ConflictError, NotFoundError } from '../../platform/errors';
-import { decodeCursor, likePattern, toPage } from '../../platform/pagination';
+import { afterCursor, idColumn, likePattern, toPage, type Keyset } from '../../platform/pagination';
 import { hashPassword } from '../../platform/secrets';
-import { recordAudit } from './audit';
+import { inTransaction } from '../../platform/unit-of-work';
+import { identityAudit } from './identity.audit';
 import { User } from './identity.entities';
 import { toUserDto } from './identity.mapper';
 import { revokeSessions } from './sessions';
 
-const UserCursor = z.string().uuid();
+/** Newest first. */
+const USERS: Keyset<User> = { list: 'users', columns: [idColumn('id')], direction: 'desc' };
 
 export async function listUsers(
   ctx: AuthenticatedCtx,
@@ -24,7 +23,7 @@ export async function listUsers(
     isActive?: boolean | undefined;
   },
 ) {
-  const after = decodeCursor(query.cursor, UserCursor);
+  const after = afterCursor(USERS, query.cursor);
   const qb = ctx.em
     .createQueryBuilder(User)
     .orderBy({ id: 'desc' })
@@ -33,19 +32,19 @@ export async function listUsers(
   if (query.isActive !== undefined) qb.andWhere({ isActive: query.isActive });
   // Matches the trigram index expression of the migration, so the search is index-backed.
   if (query.q) qb.andWhere(`(email || ' ' || lower(full_name)) like lower(?)`, [likePattern(query.q)]);
-  if (after) qb.andWhere({ id: { $lt: after } });
+  qb.andWhere(after.sql, after.params);
   const rows = await qb.getResultList();
-  return toPage(rows, query.limit, toUserDto, (row) => row.id);
+  return toPage(USERS, rows, query.limit, toUserDto);
 }
 
-async function findUser(em: EntityManager, id: string): Promise<User> {
-  const user = await em.findOne(User, { id });
+async function findUser(ctx: Ctx, id: string): Promise<User> {
+  const user = await ctx.em.findOne(User, { id });
   if (!user) throw new NotFoundError('user');
   return user;
 }
 
 export async function getUser(ctx: AuthenticatedCtx, id: string): Promise<UserDto> {
-  return toUserDto(await findUser(ctx.em, id));
+  return toUserDto(await findUser(ctx, id));
 }
 
 /** Creates a verified user with any role: how admins and vendors are made. */
@@ -62,15 +61,10 @@ export async function createUser(
     isActive: true,
   });
   ctx.em.persist(user);
-  recordAudit(ctx.em, ctx, { action: 'user.created_by_admin', targetId: user.id, details: { role: input.role } });
-  try {
-    await ctx.em.flush();
-  } catch (error) {
-    // The unique index decides, so two concurrent creations cannot both pass a check made before the insert.
-    if (error instanceof UniqueConstraintViolationException)
-      throw new ConflictError('email_taken', 'That email is taken.');
-    throw error;
-  }
+  identityAudit.record(ctx, { action: 'user.created_by_admin', targetId: user.id, details: { role: input.role } });
+  // The unique index decides (users_email_key answers 409 email_taken: identity's constraints), so two concurrent
+  // creations cannot both pass a check made before the insert.
+  await ctx.em.flush();
   return toUserDto(user);
 }
 
@@ -84,10 +78,10 @@ export async function updateUser(
   input: { role?: Role | undefined; isActive?: boolean | undefined },
 ): Promise<UserDto> {
   if (id === ctx.actor.userId) throw new ConflictError('conflict', 'Admins cannot change their own role or status.');
-  return ctx.em.transactional(async (em) => {
-    const user = await findUser(em, id);
+  return inTransaction(ctx, async (tx) => {
+    const user = await findUser(tx, id);
     if (input.role !== undefined && input.role !== user.role) {
-      recordAudit(em, ctx, {
+      identityAudit.record(tx, {
         action: 'user.role_changed',
         targetId: user.id,
         details: { from: user.role, to: input.role },
@@ -95,24 +89,25 @@ export async function updateUser(
       user.role = input.role;
     }
     if (input.isActive !== undefined && input.isActive !== user.isActive) {
-      recordAudit(em, ctx, { action: 'user.active_changed', targetId: user.id, details: { isActive: input.isActive } });
+      identityAudit.record(tx, {
+        action: 'user.active_changed',
+        targetId: user.id,
+        details: { isActive: input.isActive },
+      });
       user.isActive = input.isActive;
-      if (!input.isActive) await revokeSessions(em, { userId: user.id }, 'deactivated');
+      if (!input.isActive) await revokeSessions(tx, { userId: user.id }, 'deactivated');
     }
-    await em.flush();
+    await tx.em.flush();
     return toUserDto(user);
   });
 }
 
 /** BOOTSTRAP_ADMIN_*: creates that verified admin when no admin exists yet. Safe to run on every start. */
-export async function ensureBootstrapAdmin(
-  em: EntityManager,
-  admin: { email: string; password: string },
-): Promise<boolean> {
-  if (await em.count(User, { role: 'admin' })) return false;
+export async function ensureBootstrapAdmin(ctx: Ctx, admin: { email: string; password: string }): Promise<boolean> {
+  if (await ctx.em.count(User, { role: 'admin' })) return false;
   const email = admin.email.trim().toLowerCase();
   const passwordHash = await hashPassword(admin.password);
-  const existing = await em.findOne(User, { email });
+  const existing = await ctx.em.findOne(User, { email });
   if (existing) {
     // The operator's password replaces whatever the account had: whoever registered it first does not become admin.
     Object.assign(existing, {
@@ -122,8 +117,8 @@ export async function ensureBootstrapAdmin(
       isActive: true,
     });
   } else {
-    em.persist(
-      em.create(User, {
+    ctx.em.persist(
+      ctx.em.create(User, {
         email,
         passwordHash,
         fullName: 'Administrator',
@@ -133,6 +128,48 @@ export async function ensureBootstrapAdmin(
       }),
     );
   }
-  await em.flush();
+  await ctx.em.flush();
   return true;
+}
+
+export interface ImportedUser {
+  id: string;
+  email: string;
+  fullName: string;
+  createdAt: Date;
+}
+
+/**
+ * Creates verified, active accounts of one role in bulk, sharing one password hash (development tools: the demo
+ * catalog). Accounts whose email exists are left as they are. Answers the ids, by email, of the listed accounts that
+ * now have that role and are active.
+ */
+export async function importVerifiedUsers(
+  ctx: Ctx,
+  role: Role,
+  people: readonly ImportedUser[],
+  passwordHash: string,
+): Promise<Map<string, string>> {
+  if (people.length === 0) return new Map();
+  await ctx.em.execute(
+    `insert into users (id, email, password_hash, full_name, role, email_verified_at, is_active, created_at, updated_at)
+     select u.id, u.email, ?, u.full_name, ?, u.created_at, true, u.created_at, u.created_at
+       from unnest(array[?]::uuid[], array[?]::text[], array[?]::text[], array[?]::timestamptz[])
+            as u(id, email, full_name, created_at)
+     on conflict (email) do nothing`,
+    [
+      passwordHash,
+      role,
+      people.map((person) => person.id),
+      people.map((person) => person.email),
+      people.map((person) => person.fullName),
+      people.map((person) => person.createdAt.toISOString()),
+    ],
+  );
+  const found = await ctx.em.find(
+    User,
+    { role, isActive: true, email: { $in: people.map((person) => person.email) } },
+    { fields: ['id', 'email'] },
+  );
+  return new Map(found.map((user) => [user.email, user.id]));
 }

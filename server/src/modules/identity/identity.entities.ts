@@ -114,21 +114,4 @@ export const OAuthIdentitySchema = defineEntity({
 export class OAuthIdentity extends OAuthIdentitySchema.class {}
 OAuthIdentitySchema.setClass(OAuthIdentity);
 
-export const AuditEntrySchema = defineEntity({
-  name: 'AuditEntry',
-  tableName: 'audit_log',
-  properties: {
-    id: id(),
-    action: p.string().length(60),
-    actorId: p.uuid().nullable(),
-    targetId: p.uuid().nullable(),
-    ip: p.string().nullable(),
-    requestId: p.string().nullable(),
-    details: p.json<Record<string, unknown>>().nullable(),
-    createdAt: createdAt(),
-  },
-});
-export class AuditEntry extends AuditEntrySchema.class {}
-AuditEntrySchema.setClass(AuditEntry);
-
-export const identityEntities = [User, Session, RefreshToken, ActionToken, Address, OAuthIdentity, AuditEntry];
+export const identityEntities = [User, Session, RefreshToken, ActionToken, Address, OAuthIdentity];

@@ -4,49 +4,49 @@
  * time whether or not the account exists.
  */
 import { z } from 'zod';
-import type { Deps } from '../../deps';
 import { defineTask, enqueueJob } from '../../platform/jobs';
-import type { EntityManager } from '../../platform/database';
+import type { Ctx } from '../../platform/context';
+import { inTransaction } from '../../platform/unit-of-work';
 import { issueActionToken } from './action-tokens';
 import { User } from './identity.entities';
 import { IdentityMail, renderIdentityMail } from './mail-templates';
 
-export const sendIdentityMail = defineTask<IdentityMail, Deps>({
+export const sendIdentityMail = defineTask<IdentityMail>({
   name: 'identity__send_mail',
   payload: IdentityMail,
-  run: async (mail, deps) => deps.mailer.send(renderIdentityMail(mail, deps.config.PUBLIC_URL)),
+  run: async (mail, ctx) => ctx.deps.mailer.send(renderIdentityMail(mail, ctx.deps.config.PUBLIC_URL)),
 });
 
 const EmailPayload = z.object({ email: z.string() });
 
-export const sendPasswordReset = defineTask<z.infer<typeof EmailPayload>, Deps>({
+export const sendPasswordReset = defineTask<z.infer<typeof EmailPayload>>({
   name: 'identity__send_password_reset',
   payload: EmailPayload,
-  run: async ({ email }, deps) => {
-    await deps.orm.em.fork().transactional(async (em) => {
-      const user = await em.findOne(User, { email, isActive: true });
+  run: async ({ email }, ctx) => {
+    await inTransaction(ctx, async (tx) => {
+      const user = await tx.em.findOne(User, { email, isActive: true });
       if (!user) return;
-      const token = await issueActionToken(em, user.id, 'reset_password');
-      await enqueueMail(em, { template: 'reset_password', to: user.email, fullName: user.fullName, token });
+      const token = await issueActionToken(tx, user.id, 'reset_password');
+      await enqueueMail(tx, { template: 'reset_password', to: user.email, fullName: user.fullName, token });
     });
   },
 });
 
-export const resendVerification = defineTask<z.infer<typeof EmailPayload>, Deps>({
+export const resendVerification = defineTask<z.infer<typeof EmailPayload>>({
   name: 'identity__resend_verification',
   payload: EmailPayload,
-  run: async ({ email }, deps) => {
-    await deps.orm.em.fork().transactional(async (em) => {
-      const user = await em.findOne(User, { email, emailVerifiedAt: null });
+  run: async ({ email }, ctx) => {
+    await inTransaction(ctx, async (tx) => {
+      const user = await tx.em.findOne(User, { email, emailVerifiedAt: null });
       if (!user) return;
-      const token = await issueActionToken(em, user.id, 'verify_email');
-      await enqueueMail(em, { template: 'verify_email', to: user.email, fullName: user.fullName, token });
+      const token = await issueActionToken(tx, user.id, 'verify_email');
+      await enqueueMail(tx, { template: 'verify_email', to: user.email, fullName: user.fullName, token });
     });
   },
 });
 
-export function enqueueMail(em: EntityManager, mail: IdentityMail): Promise<void> {
-  return enqueueJob(em, sendIdentityMail, mail);
+export function enqueueMail(ctx: Ctx, mail: IdentityMail): Promise<void> {
+  return enqueueJob(ctx, sendIdentityMail, mail);
 }
 
 export const identityTasks = [sendIdentityMail, sendPasswordReset, resendVerification];

@@ -2,13 +2,11 @@
 import { contract } from '@emporium/contract';
 import { initServer } from '@ts-rest/express';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Deps } from '../../deps';
-import { createAccessTokenSigner } from '../../platform/auth';
+import type { Deps } from '../../platform/deps';
 import { authenticatedCtxFrom, ctxFrom } from '../../platform/context';
 import * as adminUsers from './admin-users.service';
 import * as auth from './auth.service';
 import { createOAuthService, OAUTH_STATE_COOKIE } from './oauth.service';
-import type { SessionSettings } from './sessions';
 import * as users from './users.service';
 
 const s = initServer();
@@ -23,41 +21,37 @@ function cookie(headers: IncomingHttpHeaders, name: string): string | undefined 
 }
 
 export function createIdentityRouters(deps: Deps) {
-  const sessions: SessionSettings = {
-    signer: createAccessTokenSigner(deps.config, deps.jwtKey),
-    refreshTokenTtlDays: deps.config.REFRESH_TOKEN_TTL_DAYS,
-  };
-  const oauth = createOAuthService(deps.config, deps.store, sessions);
+  const oauth = createOAuthService(deps.config, deps.store);
   const secureCookie = deps.config.PUBLIC_URL.startsWith('https:');
 
   const authRouter = s.router(api.auth, {
     register: async ({ req, body }) => {
-      await auth.register(ctxFrom(req), body);
+      await auth.register(ctxFrom(deps, req), body);
       return { status: 202, body: { message: auth.REGISTERED_MESSAGE } };
     },
     verifyEmail: async ({ req, body }) => ({
       status: 200,
-      body: { user: await auth.verifyEmail(ctxFrom(req), body.token) },
+      body: { user: await auth.verifyEmail(ctxFrom(deps, req), body.token) },
     }),
     resendVerification: async ({ req, body }) => {
-      await auth.requestVerificationMail(ctxFrom(req), body.email);
+      await auth.requestVerificationMail(ctxFrom(deps, req), body.email);
       return { status: 202, body: { message: 'If the account needs verifying, a new link is on its way.' } };
     },
-    login: async ({ req, body }) => ({ status: 200, body: await auth.login(ctxFrom(req), sessions, body) }),
+    login: async ({ req, body }) => ({ status: 200, body: await auth.login(ctxFrom(deps, req), body) }),
     refreshTokens: async ({ req, body }) => ({
       status: 200,
-      body: await auth.refresh(ctxFrom(req), sessions, body.refreshToken),
+      body: await auth.refresh(ctxFrom(deps, req), body.refreshToken),
     }),
     logout: async ({ req, body }) => {
-      await auth.logout(authenticatedCtxFrom(req), body.refreshToken);
+      await auth.logout(authenticatedCtxFrom(deps, req), body.refreshToken);
       return { status: 204, body: undefined };
     },
     forgotPassword: async ({ req, body }) => {
-      await auth.requestPasswordReset(ctxFrom(req), body.email);
+      await auth.requestPasswordReset(ctxFrom(deps, req), body.email);
       return { status: 202, body: { message: 'If an account uses this address, a reset link is on its way.' } };
     },
     resetPassword: async ({ req, body }) => {
-      await auth.resetPassword(ctxFrom(req), body);
+      await auth.resetPassword(ctxFrom(deps, req), body);
       return { status: 204, body: undefined };
     },
     startOAuthLogin: async ({ params, res }) => {
@@ -74,7 +68,7 @@ export function createIdentityRouters(deps: Deps) {
     },
     completeOAuthLogin: async ({ req, params, res }) => {
       const callbackUrl = new URL(req.originalUrl, deps.config.PUBLIC_URL);
-      const pair = await oauth.complete(ctxFrom(req), params.provider, {
+      const pair = await oauth.complete(ctxFrom(deps, req), params.provider, {
         callbackUrl,
         cookieState: cookie(req.headers, OAUTH_STATE_COOKIE),
       });
@@ -84,29 +78,29 @@ export function createIdentityRouters(deps: Deps) {
   });
 
   const usersRouter = s.router(api.users, {
-    getProfile: async ({ req }) => ({ status: 200, body: await users.getProfile(authenticatedCtxFrom(req)) }),
+    getProfile: async ({ req }) => ({ status: 200, body: await users.getProfile(authenticatedCtxFrom(deps, req)) }),
     updateProfile: async ({ req, body }) => ({
       status: 200,
-      body: await users.updateProfile(authenticatedCtxFrom(req), body),
+      body: await users.updateProfile(authenticatedCtxFrom(deps, req), body),
     }),
     changePassword: async ({ req, body }) => {
-      await users.changePassword(authenticatedCtxFrom(req), body);
+      await users.changePassword(authenticatedCtxFrom(deps, req), body);
       return { status: 204, body: undefined };
     },
     listAddresses: async ({ req, query }) => ({
       status: 200,
-      body: await users.listAddresses(authenticatedCtxFrom(req), query),
+      body: await users.listAddresses(authenticatedCtxFrom(deps, req), query),
     }),
     createAddress: async ({ req, body }) => ({
       status: 201,
-      body: await users.createAddress(authenticatedCtxFrom(req), body),
+      body: await users.createAddress(authenticatedCtxFrom(deps, req), body),
     }),
     updateAddress: async ({ req, params, body }) => ({
       status: 200,
-      body: await users.updateAddress(authenticatedCtxFrom(req), params.id, body),
+      body: await users.updateAddress(authenticatedCtxFrom(deps, req), params.id, body),
     }),
     deleteAddress: async ({ req, params }) => {
-      await users.deleteAddress(authenticatedCtxFrom(req), params.id);
+      await users.deleteAddress(authenticatedCtxFrom(deps, req), params.id);
       return { status: 204, body: undefined };
     },
   });
@@ -114,19 +108,19 @@ export function createIdentityRouters(deps: Deps) {
   const adminUsersRouter = s.router(api.adminUsers, {
     listUsers: async ({ req, query }) => ({
       status: 200,
-      body: await adminUsers.listUsers(authenticatedCtxFrom(req), query),
+      body: await adminUsers.listUsers(authenticatedCtxFrom(deps, req), query),
     }),
     getUser: async ({ req, params }) => ({
       status: 200,
-      body: await adminUsers.getUser(authenticatedCtxFrom(req), params.id),
+      body: await adminUsers.getUser(authenticatedCtxFrom(deps, req), params.id),
     }),
     createUser: async ({ req, body }) => ({
       status: 201,
-      body: await adminUsers.createUser(authenticatedCtxFrom(req), body),
+      body: await adminUsers.createUser(authenticatedCtxFrom(deps, req), body),
     }),
     updateUser: async ({ req, params, body }) => ({
       status: 200,
-      body: await adminUsers.updateUser(authenticatedCtxFrom(req), params.id, body),
+      body: await adminUsers.updateUser(authenticatedCtxFrom(deps, req), params.id, body),
     }),
   });
 

@@ -1,7 +1,31 @@
-/** What other modules and the app may use of identity. */
-export { identityEntities } from './identity.entities';
-export { identityTasks } from './identity.jobs';
-export { createIdentityRouters } from './identity.router';
+/** The identity module's one face: its definition for the composition root, and what other modules may use. */
+import { ConflictError } from '../../platform/errors';
+import type { ModuleDefinition } from '../../platform/module';
+import { ensureBootstrapAdmin } from './admin-users.service';
+import { identityAudit } from './identity.audit';
+import { identityEntities } from './identity.entities';
+import { identityTasks } from './identity.jobs';
+import { identityRateLimits } from './identity.rate-limits';
+import { createIdentityRouters } from './identity.router';
+
+export const identityModule: ModuleDefinition = {
+  name: 'identity',
+  entities: identityEntities,
+  routers: (deps) => ({ api: createIdentityRouters(deps) }),
+  tasks: identityTasks,
+  auditActions: identityAudit.actions,
+  rateLimits: identityRateLimits,
+  constraints: {
+    users_email_key: () => new ConflictError('email_taken', 'That email is taken.'),
+  },
+  onStart: async (ctx) => {
+    const { BOOTSTRAP_ADMIN_EMAIL: email, BOOTSTRAP_ADMIN_PASSWORD: password } = ctx.deps.config;
+    if (!email || !password) return;
+    if (await ensureBootstrapAdmin(ctx, { email, password }))
+      ctx.deps.logger.info({ email }, 'created the bootstrap admin');
+  },
+};
+
+export { importVerifiedUsers, type ImportedUser } from './admin-users.service';
 export { resolveSession } from './sessions';
-export { ensureBootstrapAdmin } from './admin-users.service';
-export { recordAudit, type AuditAction } from './audit';
+export { displayNames } from './users.service';

@@ -9,9 +9,9 @@ import type { Config } from '../../config';
 import type { Ctx } from '../../platform/context';
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../../platform/errors';
 import type { KeyValueStore } from '../../platform/store';
-import { recordAudit } from './audit';
+import { identityAudit } from './identity.audit';
 import { OAuthIdentity, User } from './identity.entities';
-import { startSession, type SessionSettings } from './sessions';
+import { startSession } from './sessions';
 
 interface ProviderSettings {
   issuer: URL;
@@ -62,11 +62,8 @@ export interface OAuthService {
   ): Promise<z.infer<typeof TokenPair>>;
 }
 
-export function createOAuthService(
-  config: Readonly<Config>,
-  store: KeyValueStore,
-  sessions: SessionSettings,
-): OAuthService {
+/** Holds what outlives a request: the discovered provider configurations (one discovery per provider and process). */
+export function createOAuthService(config: Readonly<Config>, store: KeyValueStore): OAuthService {
   const providers = configuredProviders(config);
   const discovered = new Map<string, Promise<oidc.Configuration>>();
 
@@ -116,7 +113,7 @@ export function createOAuthService(
       ctx.em.persist(user);
     }
     ctx.em.persist(ctx.em.create(OAuthIdentity, { userId: user.id, provider, subject: claims.sub, email }));
-    recordAudit(ctx.em, ctx, { action: 'oauth.linked', targetId: user.id, actorId: user.id, details: { provider } });
+    identityAudit.record(ctx, { action: 'oauth.linked', targetId: user.id, actorId: user.id, details: { provider } });
     return user;
   }
 
@@ -175,7 +172,7 @@ export function createOAuthService(
       if (!claims) throw oauthFailed('The provider sent no ID token.');
       const user = await findOrLinkUser(ctx, provider, claims);
       if (!user.isActive) throw new ForbiddenError('account_disabled', 'This account is disabled.');
-      return startSession(ctx, sessions, user);
+      return startSession(ctx, user);
     },
   };
 }

@@ -4,41 +4,35 @@
  */
 import type { z } from 'zod';
 import type { TokenPair } from '@emporium/contract';
+import { createAccessTokenSigner } from '../../platform/auth';
 import type { Actor, Ctx } from '../../platform/context';
-import type { EntityManager } from '../../platform/database';
-import type { AccessTokenSigner } from '../../platform/auth';
+import { inTransaction } from '../../platform/unit-of-work';
 import { UnauthorizedError } from '../../platform/errors';
 import { randomToken, sha256 } from '../../platform/secrets';
 import { RefreshToken, Session, User } from './identity.entities';
 import { toUserDto } from './identity.mapper';
 
-export interface SessionSettings {
-  signer: AccessTokenSigner;
-  refreshTokenTtlDays: number;
-}
-
 type TokenPairDto = z.infer<typeof TokenPair>;
 
-function newRefreshToken(em: EntityManager, sessionId: string, ttlDays: number): string {
+function newRefreshToken(ctx: Ctx, sessionId: string): string {
   const raw = randomToken();
-  em.persist(
-    em.create(RefreshToken, {
+  ctx.em.persist(
+    ctx.em.create(RefreshToken, {
       sessionId,
       tokenHash: sha256(raw),
-      expiresAt: new Date(Date.now() + ttlDays * 86_400_000),
+      expiresAt: new Date(Date.now() + ctx.deps.config.REFRESH_TOKEN_TTL_DAYS * 86_400_000),
       usedAt: null,
     }),
   );
   return raw;
 }
 
-async function tokenPair(
-  settings: SessionSettings,
-  user: User,
-  sessionId: string,
-  refreshToken: string,
-): Promise<TokenPairDto> {
-  const access = await settings.signer.sign({ userId: user.id, role: user.role, sessionId });
+async function tokenPair(ctx: Ctx, user: User, sessionId: string, refreshToken: string): Promise<TokenPairDto> {
+  const access = await createAccessTokenSigner(ctx.deps.config, ctx.deps.jwtKey).sign({
+    userId: user.id,
+    role: user.role,
+    sessionId,
+  });
   return {
     accessToken: access.token,
     refreshToken,
@@ -49,7 +43,7 @@ async function tokenPair(
 }
 
 /** Starts a session for a user who has proven who they are. Flushes. */
-export async function startSession(ctx: Ctx, settings: SessionSettings, user: User): Promise<TokenPairDto> {
+export async function startSession(ctx: Ctx, user: User): Promise<TokenPairDto> {
   const session = ctx.em.create(Session, {
     userId: user.id,
     ip: ctx.ip ?? null,
@@ -58,17 +52,17 @@ export async function startSession(ctx: Ctx, settings: SessionSettings, user: Us
     revokedReason: null,
   });
   ctx.em.persist(session);
-  const refreshToken = newRefreshToken(ctx.em, session.id, settings.refreshTokenTtlDays);
+  const refreshToken = newRefreshToken(ctx, session.id);
   await ctx.em.flush();
-  return tokenPair(settings, user, session.id, refreshToken);
+  return tokenPair(ctx, user, session.id, refreshToken);
 }
 
 export async function revokeSessions(
-  em: EntityManager,
+  ctx: Ctx,
   where: { userId: string; sessionId?: string; exceptSessionId?: string },
   reason: string,
 ): Promise<number> {
-  return em.nativeUpdate(
+  return ctx.em.nativeUpdate(
     Session,
     {
       userId: where.userId,
@@ -87,30 +81,30 @@ const invalidRefresh = () =>
  * Consumes a refresh token and issues the next pair. The consume is one conditional UPDATE, so of two parallel
  * refreshes with one token exactly one wins; the loser looks like reuse and revokes the family.
  */
-export async function rotateRefreshToken(ctx: Ctx, settings: SessionSettings, raw: string): Promise<TokenPairDto> {
+export async function rotateRefreshToken(ctx: Ctx, raw: string): Promise<TokenPairDto> {
   const tokenHash = sha256(raw);
-  const result = await ctx.em.transactional(async (em) => {
-    const consumed = await em.nativeUpdate(
+  const result = await inTransaction(ctx, async (tx) => {
+    const consumed = await tx.em.nativeUpdate(
       RefreshToken,
       { tokenHash, usedAt: null, expiresAt: { $gt: new Date() } },
       { usedAt: new Date() },
     );
-    const token = await em.findOne(RefreshToken, { tokenHash });
+    const token = await tx.em.findOne(RefreshToken, { tokenHash });
     if (!token) return { failure: true as const };
-    const session = await em.findOne(Session, { id: token.sessionId });
+    const session = await tx.em.findOne(Session, { id: token.sessionId });
     if (consumed === 0 || !session || session.revokedAt) {
       if (session && !session.revokedAt && token.usedAt) {
-        await revokeSessions(em, { userId: session.userId, sessionId: session.id }, 'refresh_token_reuse');
+        await revokeSessions(tx, { userId: session.userId, sessionId: session.id }, 'refresh_token_reuse');
       }
       return { failure: true as const };
     }
-    const user = await em.findOne(User, { id: session.userId });
+    const user = await tx.em.findOne(User, { id: session.userId });
     if (!user?.isActive) return { failure: true as const };
-    const next = newRefreshToken(em, session.id, settings.refreshTokenTtlDays);
+    const next = newRefreshToken(tx, session.id);
     return { user, sessionId: session.id, refreshToken: next };
   });
   if ('failure' in result) throw invalidRefresh();
-  return tokenPair(settings, result.user, result.sessionId, result.refreshToken);
+  return tokenPair(ctx, result.user, result.sessionId, result.refreshToken);
 }
 
 /** Revokes the session a refresh token belongs to, if it is the caller's own. */
@@ -126,8 +120,8 @@ export async function endSessionOfRefreshToken(ctx: Ctx, actor: Actor, raw: stri
 }
 
 /** The guard's per-request check: one primary-key join. */
-export async function resolveSession(em: EntityManager, userId: string, sessionId: string): Promise<Actor | undefined> {
-  const [row] = await em.execute<{ role: Actor['role'] }[]>(
+export async function resolveSession(ctx: Ctx, userId: string, sessionId: string): Promise<Actor | undefined> {
+  const [row] = await ctx.em.execute<{ role: Actor['role'] }[]>(
     `select u.role from sessions s join users u on u.id = s.user_id
       where s.id = ? and s.user_id = ? and s.revoked_at is null and u.is_active`,
     [sessionId, userId],

@@ -1,12 +1,12 @@
 /** A signed-in user's own account: profile, password, saved addresses. Every address query is scoped to the actor. */
 import { z } from 'zod';
 import type { AddressInput, AddressUpdate, User as UserDto } from '@emporium/contract';
-import type { AuthenticatedCtx } from '../../platform/context';
-import type { EntityManager } from '../../platform/database';
+import type { AuthenticatedCtx, Ctx } from '../../platform/context';
 import { BadRequestError, ConflictError, NotFoundError } from '../../platform/errors';
-import { decodeCursor, toPage } from '../../platform/pagination';
+import { afterCursor, idColumn, toPage, type Keyset } from '../../platform/pagination';
 import { hashPassword, verifyPassword } from '../../platform/secrets';
-import { recordAudit } from './audit';
+import { inTransaction } from '../../platform/unit-of-work';
+import { identityAudit } from './identity.audit';
 import { Address, User } from './identity.entities';
 import { enqueueMail } from './identity.jobs';
 import { toAddressDto, toUserDto } from './identity.mapper';
@@ -39,27 +39,32 @@ export async function changePassword(
     throw new BadRequestError('invalid_current_password', 'The current password is wrong.');
   }
   const passwordHash = await hashPassword(input.newPassword);
-  await ctx.em.transactional(async (em) => {
-    const managed = await em.findOneOrFail(User, { id: user.id });
+  await inTransaction(ctx, async (tx) => {
+    const managed = await tx.em.findOneOrFail(User, { id: user.id });
     managed.passwordHash = passwordHash;
-    await revokeSessions(em, { userId: user.id, exceptSessionId: ctx.actor.sessionId }, 'password_changed');
-    recordAudit(em, ctx, { action: 'password.changed', targetId: user.id });
-    await enqueueMail(em, { template: 'password_changed', to: user.email, fullName: user.fullName });
+    await revokeSessions(tx, { userId: user.id, exceptSessionId: ctx.actor.sessionId }, 'password_changed');
+    identityAudit.record(tx, { action: 'password.changed', targetId: user.id });
+    await enqueueMail(tx, { template: 'password_changed', to: user.email, fullName: user.fullName });
   });
 }
 
-const AddressCursor = z.tuple([z.boolean(), z.string().uuid()]);
+/** The default address first, then the newest. */
+const ADDRESSES: Keyset<Address> = {
+  list: 'addresses',
+  columns: [{ sql: 'is_default', cast: 'boolean', value: z.boolean(), of: (row) => row.isDefault }, idColumn('id')],
+  direction: 'desc',
+};
 
 export async function listAddresses(ctx: AuthenticatedCtx, query: { limit: number; cursor?: string | undefined }) {
-  const after = decodeCursor(query.cursor, AddressCursor);
-  const qb = ctx.em
+  const after = afterCursor(ADDRESSES, query.cursor);
+  const rows = await ctx.em
     .createQueryBuilder(Address)
     .where({ userId: ctx.actor.userId })
+    .andWhere(after.sql, after.params)
     .orderBy({ isDefault: 'desc', id: 'desc' })
-    .limit(query.limit + 1);
-  if (after) qb.andWhere('(is_default, id) < (?, ?)', after);
-  const rows = await qb.getResultList();
-  return toPage(rows, query.limit, toAddressDto, (row) => [row.isDefault, row.id]);
+    .limit(query.limit + 1)
+    .getResultList();
+  return toPage(ADDRESSES, rows, query.limit, toAddressDto);
 }
 
 async function ownAddress(ctx: AuthenticatedCtx, id: string): Promise<Address> {
@@ -69,8 +74,8 @@ async function ownAddress(ctx: AuthenticatedCtx, id: string): Promise<Address> {
 }
 
 /** Clears the user's default (but `keepId`) before another takes it, as the unique partial index demands. */
-async function clearDefault(em: EntityManager, userId: string, keepId?: string): Promise<void> {
-  await em.nativeUpdate(
+async function clearDefault(ctx: Ctx, userId: string, keepId?: string): Promise<void> {
+  await ctx.em.nativeUpdate(
     Address,
     { userId, isDefault: true, ...(keepId ? { id: { $ne: keepId } } : {}) },
     { isDefault: false },
@@ -78,14 +83,14 @@ async function clearDefault(em: EntityManager, userId: string, keepId?: string):
 }
 
 export async function createAddress(ctx: AuthenticatedCtx, input: z.infer<typeof AddressInput>) {
-  return ctx.em.transactional(async (em) => {
+  return inTransaction(ctx, async (tx) => {
     // Lock the user's row so two concurrent first addresses cannot both become the default.
-    await em.execute('select 1 from users where id = ? for update', [ctx.actor.userId]);
-    const count = await em.count(Address, { userId: ctx.actor.userId });
+    await tx.em.execute('select 1 from users where id = ? for update', [ctx.actor.userId]);
+    const count = await tx.em.count(Address, { userId: ctx.actor.userId });
     if (count >= MAX_ADDRESSES) throw new ConflictError('conflict', `At most ${MAX_ADDRESSES} addresses per user.`);
     const isDefault = count === 0 || input.isDefault === true;
-    if (isDefault) await clearDefault(em, ctx.actor.userId);
-    const address = em.create(Address, {
+    if (isDefault) await clearDefault(tx, ctx.actor.userId);
+    const address = tx.em.create(Address, {
       ...input,
       label: input.label ?? null,
       line2: input.line2 ?? null,
@@ -94,35 +99,42 @@ export async function createAddress(ctx: AuthenticatedCtx, input: z.infer<typeof
       userId: ctx.actor.userId,
       isDefault,
     });
-    em.persist(address);
-    await em.flush();
+    tx.em.persist(address);
+    await tx.em.flush();
     return toAddressDto(address);
   });
 }
 
 export async function updateAddress(ctx: AuthenticatedCtx, id: string, input: z.infer<typeof AddressUpdate>) {
-  return ctx.em.transactional(async (em) => {
-    const address = await ownAddress({ ...ctx, em }, id);
+  return inTransaction(ctx, async (tx) => {
+    const address = await ownAddress(tx, id);
     // `isDefault: false` is ignored: the default only moves by making another address the default.
     const { isDefault, ...fields } = input;
     if (isDefault === true && !address.isDefault) {
-      await clearDefault(em, ctx.actor.userId, address.id);
+      await clearDefault(tx, ctx.actor.userId, address.id);
       address.isDefault = true;
     }
-    em.assign(address, fields);
-    await em.flush();
+    tx.em.assign(address, fields);
+    await tx.em.flush();
     return toAddressDto(address);
   });
 }
 
 export async function deleteAddress(ctx: AuthenticatedCtx, id: string): Promise<void> {
-  await ctx.em.transactional(async (em) => {
-    const address = await ownAddress({ ...ctx, em }, id);
-    em.remove(address);
-    await em.flush();
+  await inTransaction(ctx, async (tx) => {
+    const address = await ownAddress(tx, id);
+    tx.em.remove(address);
+    await tx.em.flush();
     if (address.isDefault) {
-      const next = await em.findOne(Address, { userId: ctx.actor.userId }, { orderBy: { id: 'desc' } });
+      const next = await tx.em.findOne(Address, { userId: ctx.actor.userId }, { orderBy: { id: 'desc' } });
       if (next) next.isDefault = true;
     }
   });
+}
+
+/** The display names of some users, by id (for other modules that show who wrote or did something). */
+export async function displayNames(ctx: Ctx, userIds: readonly string[]): Promise<Map<string, string>> {
+  if (userIds.length === 0) return new Map();
+  const users = await ctx.em.find(User, { id: { $in: [...userIds] } }, { fields: ['id', 'fullName'] });
+  return new Map(users.map((user) => [user.id, user.fullName]));
 }

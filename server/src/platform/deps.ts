@@ -1,11 +1,11 @@
-import type { Config } from './config';
-import type { Cache } from './platform/cache';
-import type { Orm } from './platform/database';
-import type { Logger } from './platform/logger';
-import type { Mailer } from './platform/mail';
-import type { Metrics } from './platform/metrics';
-import type { ObjectStorage } from './platform/storage';
-import type { KeyValueStore } from './platform/store';
+import type { Config } from '../config';
+import type { Cache } from './cache';
+import type { Orm } from './database';
+import type { Logger } from './logger';
+import type { Mailer } from './mail';
+import type { Metrics } from './metrics';
+import type { ObjectStorage } from './storage';
+import type { KeyValueStore } from './store';
 
 /** What the app, its modules and the job tasks are built from; tests build their own. */
 export interface Deps {

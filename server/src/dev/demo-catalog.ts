@@ -8,13 +8,19 @@
  * live variants (option values sorted by the database, as `refreshProductAggregates` sorts them), rating sum and count
  * from the visible reviews, `submitted_at`/`published_at` as submit and approve set them, one `initial` movement per
  * stocked variant, v7 ids whose time is the row's creation time.
+ *
+ * A development tool, not part of a module: the accounts are created through identity's `importVerifiedUsers`; the
+ * catalog's rows go in bulk straight into its tables (this is the catalog's data loader, kept in step with its
+ * migrations by the seed test), and the catalog's caches are retired through its own `categoriesChanged`.
  */
 import { v7 as uuidv7 } from 'uuid';
-import type { Deps } from '../../deps';
-import type { EntityManager } from '../../platform/database';
-import { hashPassword, randomToken } from '../../platform/secrets';
-import { categoriesChanged } from './catalog.env';
-import { slugify } from './product-rules';
+import { systemCtx, type Ctx } from '../platform/context';
+import type { Deps } from '../platform/deps';
+import type { EntityManager } from '../platform/database';
+import { hashPassword, randomToken } from '../platform/secrets';
+import { inTransaction } from '../platform/unit-of-work';
+import { categoriesChanged, slugify } from '../modules/catalog';
+import { importVerifiedUsers } from '../modules/identity';
 import {
   CATALOG,
   ADJECTIVES,
@@ -28,7 +34,7 @@ import {
   type OptionPool,
   type LeafSpec,
   type TopSpec,
-} from './catalog.seed-data';
+} from './demo-catalog-data';
 
 /** The shared password of the demo accounts outside production (printed in the development log). */
 export const DEMO_PASSWORD = 'emporium-demo-password';
@@ -188,9 +194,6 @@ const MOVEMENT_COLUMNS = columns(
 );
 const REVIEW_COLUMNS = columns(
   'id:uuid product_id:uuid author_id:uuid rating:smallint title:text body:text hidden_at:timestamptz created_at:timestamptz updated_at:timestamptz',
-);
-const USER_COLUMNS = columns(
-  'id:uuid email:text password_hash:text full_name:text role:text email_verified_at:timestamptz is_active:boolean created_at:timestamptz updated_at:timestamptz',
 );
 const CATEGORY_COLUMNS = columns(
   'id:uuid parent_id:uuid name:text slug:text position:int created_at:timestamptz updated_at:timestamptz',
@@ -453,31 +456,22 @@ class CatalogWriter {
   }
 }
 
-/** Inserts the accounts that do not exist yet; answers the ids of those with the expected role, by email. */
+/** Creates the demo accounts that do not exist yet (through identity); answers the ids of those with the role. */
 async function ensureUsers(
-  em: EntityManager,
+  ctx: Ctx,
   random: Random,
   people: { name: string; email: string }[],
   role: 'vendor' | 'customer',
   passwordHash: string,
   at: number,
 ): Promise<Map<string, string>> {
-  const rows = people.map((person) => [
-    random.id(at),
-    person.email,
-    passwordHash,
-    person.name,
-    role,
-    iso(at),
-    true,
-    iso(at),
-    iso(at),
-  ]);
-  await insertRows(em, 'users', USER_COLUMNS, rows, 'on conflict (email) do nothing');
-  const found = await em.execute<{ id: string; email: string }[]>(
-    `select id, email from users where role = '${role}' and is_active and email = any(${sqlString(arrayLiteral(people.map((person) => person.email)))}::text[])`,
-  );
-  return new Map(found.map((row) => [row.email, row.id]));
+  const accounts = people.map((person) => ({
+    id: random.id(at),
+    email: person.email,
+    fullName: person.name,
+    createdAt: new Date(at),
+  }));
+  return importVerifiedUsers(ctx, role, accounts, passwordHash);
 }
 
 interface LeafPlacement {
@@ -531,8 +525,8 @@ async function ensureCategories(
   return { leaves, ids };
 }
 
-async function hasProducts(em: EntityManager): Promise<boolean> {
-  const [row] = await em.execute<{ present: boolean }[]>('select exists (select 1 from products) as present');
+async function hasProducts(ctx: Ctx): Promise<boolean> {
+  const [row] = await ctx.em.execute<{ present: boolean }[]>('select exists (select 1 from products) as present');
   return row?.present ?? false;
 }
 
@@ -540,18 +534,18 @@ async function hasProducts(em: EntityManager): Promise<boolean> {
  * Writes a demo catalog of `products` products, or does nothing when the catalog already has products (any status):
  * an advisory lock and that check in the same transaction make concurrent or repeated runs safe.
  */
-export async function generateCatalog(em: EntityManager, options: GenerateCatalogOptions): Promise<CatalogSeedResult> {
+export async function generateCatalog(ctx: Ctx, options: GenerateCatalogOptions): Promise<CatalogSeedResult> {
   if (!Number.isInteger(options.products) || options.products < 1)
     throw new RangeError('products must be a positive integer');
-  if (await hasProducts(em)) return { created: false };
+  if (await hasProducts(ctx)) return { created: false };
   const password = options.password ?? DEMO_PASSWORD;
   const passwordHash = await hashPassword(password); // once: every demo account shares it
   const random = new Random(options.seed ?? 1);
   const now = (options.now ?? new Date()).getTime();
   const batchSize = options.batchSize ?? 2000;
 
-  return em.transactional(async (tx) => {
-    await tx.execute(`select pg_advisory_xact_lock(hashtext('emporium.catalog.seed'))`);
+  return inTransaction(ctx, async (tx) => {
+    await tx.em.execute(`select pg_advisory_xact_lock(hashtext('emporium.catalog.seed'))`);
     if (await hasProducts(tx)) return { created: false } as const;
     const accountsAt = now - 400 * DAY;
     const vendors = await ensureUsers(tx, random, VENDORS, 'vendor', passwordHash, accountsAt);
@@ -562,7 +556,7 @@ export async function generateCatalog(em: EntityManager, options: GenerateCatalo
     );
     const allVendorIds = [...vendors.values()];
 
-    const tree = await ensureCategories(tx, random, accountsAt);
+    const tree = await ensureCategories(tx.em, random, accountsAt);
     const leaves: Leaf[] = tree.leaves.map(({ slug, spec, top }) => {
       const own = top.vendors
         .map((index) => vendors.get(VENDORS[index]!.email))
@@ -587,14 +581,16 @@ export async function generateCatalog(em: EntityManager, options: GenerateCatalo
       const batch: Batch = { products: [], variants: [], movements: [], reviews: [] };
       for (let index = start; index < Math.min(options.products, start + batchSize); index++)
         writer.product(index, batch);
-      await insertRows(tx, 'products', PRODUCT_COLUMNS, batch.products);
-      await insertRows(tx, 'product_variants', VARIANT_COLUMNS, batch.variants);
-      await insertRows(tx, 'inventory_movements', MOVEMENT_COLUMNS, batch.movements);
-      await insertRows(tx, 'reviews', REVIEW_COLUMNS, batch.reviews);
+      await insertRows(tx.em, 'products', PRODUCT_COLUMNS, batch.products);
+      await insertRows(tx.em, 'product_variants', VARIANT_COLUMNS, batch.variants);
+      await insertRows(tx.em, 'inventory_movements', MOVEMENT_COLUMNS, batch.movements);
+      await insertRows(tx.em, 'reviews', REVIEW_COLUMNS, batch.reviews);
       totals.variants += batch.variants.length;
       totals.reviews += batch.reviews.length;
       options.onProgress?.(start + batch.products.length, options.products);
     }
+    // Lists and the category tree may have been cached while the catalog was empty.
+    categoriesChanged(tx);
     return {
       created: true,
       products: options.products,
@@ -614,13 +610,13 @@ export async function generateCatalog(em: EntityManager, options: GenerateCatalo
  * password that is never shown, so nobody can sign in with a published one.
  */
 export async function seedDemoCatalog(
-  deps: Pick<Deps, 'orm' | 'logger' | 'config' | 'cache'>,
+  deps: Deps,
   options: { products?: number; seed?: number } = {},
 ): Promise<CatalogSeedResult> {
   const { config, logger } = deps;
   const products = options.products ?? DEMO_CATALOG_PRODUCTS;
   const started = performance.now();
-  const result = await generateCatalog(deps.orm.em.fork(), {
+  const result = await generateCatalog(systemCtx(deps, 'seed'), {
     products,
     seed: options.seed ?? 1,
     currency: config.CATALOG_CURRENCY,
@@ -634,8 +630,6 @@ export async function seedDemoCatalog(
     logger.info('the catalog already has products: no demo catalog seeded');
     return result;
   }
-  // Lists and the category tree may have been cached while the catalog was empty.
-  await categoriesChanged(deps);
   const seconds = Math.round((performance.now() - started) / 100) / 10;
   const { products: written, variants, reviews, categories, vendorEmails, customerEmails, password } = result;
   logger.info(

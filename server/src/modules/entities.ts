@@ -1,5 +1,0 @@
-/** Every entity of every module, for MikroORM's discovery. */
-import { catalogEntities } from './catalog';
-import { identityEntities } from './identity';
-
-export const entities = [...identityEntities, ...catalogEntities];
