@@ -62,30 +62,55 @@ export type SdkResult<T, E> = ({ data: T; error: undefined } | { data: undefined
   response?: Response;
 };
 
+/** The data type of a successful `R` (what `unwrap` answers). */
+export type DataOf<R> = R extends { data: infer T; error: undefined } ? T : never;
+/** The problem types an operation declares (its `error` when it failed). */
+export type ProblemOf<R> = R extends { data: undefined; error: infer E } ? Exclude<E, undefined> : never;
+
 /**
- * The data of a successful call; otherwise throws EmporiumProblemError (typed with the operation's problems, so
- * `error.code` lists the codes it declares) or EmporiumNetworkError.
+ * The data of a successful call; otherwise throws EmporiumProblemError (the server answered an error status) or
+ * EmporiumNetworkError (no answer).
  *
  * ```ts
  * const product = await unwrap(getProduct({ client, path: { id } }));
  * ```
  */
-export async function unwrap<T, E>(pending: SdkResult<T, E> | Promise<SdkResult<T, E>>): Promise<T> {
+export async function unwrap<R extends SdkResult<unknown, unknown>>(pending: R | Promise<R>): Promise<DataOf<R>> {
   const result = await pending;
-  if (result.error === undefined && result.response?.ok !== false) return result.data as T;
+  if (result.error === undefined && result.response?.ok !== false) return result.data as DataOf<R>;
   throw toEmporiumError(result);
 }
 
 /** Turns a failed result into the error `unwrap` would throw. */
-export function toEmporiumError<E>(
-  result: Pick<SdkResult<unknown, E>, 'error' | 'request' | 'response'>,
-): EmporiumProblemError<Extract<E, Problem> extends never ? Problem : Extract<E, Problem>> | EmporiumNetworkError {
+export function toEmporiumError(
+  result: Pick<SdkResult<unknown, unknown>, 'error' | 'request' | 'response'>,
+): EmporiumProblemError | EmporiumNetworkError {
   const { error, response, request } = result;
   if (error instanceof EmporiumNetworkError) return error;
   if (!response) return new EmporiumNetworkError(error, request?.url);
   const requestId = response.headers.get('x-request-id') ?? undefined;
   const problem = isProblem(error) ? error : anonymousProblem(response, error, requestId);
-  return new EmporiumProblemError(response.status, problem as never, requestId);
+  return new EmporiumProblemError(response.status, problem, requestId);
+}
+
+/**
+ * Every item of a cursor-paginated list, page after page, until `nextCursor` is null. `fetchPage` receives `{}`
+ * first, then `{ cursor }`: spread it into the query. A failed page throws like `unwrap`.
+ *
+ * ```ts
+ * for await (const product of paginate((page) => listProducts({ client, query: { limit: 100, ...page } }))) { ... }
+ * ```
+ */
+export async function* paginate<T>(
+  fetchPage: (page: { cursor?: string }) => Promise<SdkResult<{ data: T[]; nextCursor: string | null }, unknown>>,
+): AsyncGenerator<T, void, undefined> {
+  let page: { cursor?: string } = {};
+  for (;;) {
+    const { data, nextCursor } = await unwrap(fetchPage(page));
+    yield* data;
+    if (!nextCursor) return;
+    page = { cursor: nextCursor };
+  }
 }
 
 /** Something other than the API answered (a proxy, a load balancer): keep its status and text. */
