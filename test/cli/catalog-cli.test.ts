@@ -369,6 +369,22 @@ describe('emporium CLI: catalog', () => {
     );
 
     it(
+      'a malformed product id is a usage error (exit 2) caught before any request',
+      async () => {
+        for (const args of [
+          ['products', 'approve', 'abc'],
+          ['products', 'reject', '01968f0e-7d3a', '--reason', 'Blurry photos.'],
+        ]) {
+          const run = await cli(args);
+          expect(run.code, args.join(' ')).toBe(2);
+          expect(run.stderr).toContain('Not an id: ids are UUIDs');
+          expect(run.stdout).toBe('');
+        }
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
       'pending exits 1 with forbidden for a vendor',
       async () => {
         const login = await cli(['--profile', 'vendor', 'login', '--email', vendor.email], {

@@ -230,6 +230,23 @@ describe('emporium CLI', () => {
     );
 
     it(
+      'a malformed user id is a usage error (exit 2) caught before any request',
+      async () => {
+        for (const args of [
+          ['users', 'show', 'not-a-uuid'],
+          ['users', 'update', '1234', '--role', 'admin'],
+        ]) {
+          const run = await cli(args);
+          expect(run.code, args.join(' ')).toBe(2);
+          expect(run.stderr).toContain('Not an id: ids are UUIDs');
+          expect(run.stderr).not.toContain('validation_failed');
+          expect(run.stdout).toBe('');
+        }
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
       'users update without a change is a usage error (exit 2)',
       async () => {
         const run = await cli(['users', 'update', '00000000-0000-7000-8000-000000000000']);

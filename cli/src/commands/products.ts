@@ -3,6 +3,7 @@ import { approveProduct, listProductsForReview, rejectProduct } from '@emporium/
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { printProduct, printProductTable, type ProductStatus } from '../catalog-views';
 import { resolveContext } from '../context';
+import { parseId } from '../ids';
 import { printJson } from '../output';
 import { allOption, collectPages, cursorOption, limitOption, noticeMore, type PageOptions } from '../paging';
 import { openSession } from '../session';
@@ -58,7 +59,7 @@ export function registerProductCommands(program: Command): void {
   products
     .command('approve')
     .description('publish a product that is pending review')
-    .argument('<id>', 'product id')
+    .argument('<id>', 'product id', parseId)
     .action(async (id: string, _options: unknown, command: Command) => {
       const context = await resolveContext(command);
       const session = await openSession(context);
@@ -68,7 +69,7 @@ export function registerProductCommands(program: Command): void {
   products
     .command('reject')
     .description('send a product pending review back to its vendor, with a reason they see')
-    .argument('<id>', 'product id')
+    .argument('<id>', 'product id', parseId)
     .addOption(
       new Option('--reason <text>', 'why, for the vendor (up to 1000 characters)')
         .makeOptionMandatory()
