@@ -184,11 +184,185 @@ describe('emporium CLI: catalog', () => {
       async () => {
         const noParent = await cli(['categories', 'move', UNKNOWN_ID]);
         expect(noParent.code).toBe(2);
-        expect(noParent.stderr).toContain("required option '--parent <id|root>' not specified");
+        expect(noParent.stderr).toContain('give --parent <id|slug> or --root');
+
+        const both = await cli(['categories', 'move', UNKNOWN_ID, '--parent', 'home', '--root']);
+        expect(both.code).toBe(2);
 
         const badPosition = await cli(['categories', 'create', 'Misc', '--position', 'first']);
         expect(badPosition.code).toBe(2);
         expect(badPosition.stderr).toContain('Use a whole number from 0 to 10000.');
+      },
+      CLI_TIMEOUT,
+    );
+  });
+
+  describe('categories: names, slugs, rename and delete', () => {
+    const named = async (name: string) => (await categoryTree()).filter((category) => category.name === name);
+
+    it(
+      'create refuses a second sibling with the same name in any letter case (exit 1) and creates nothing',
+      async () => {
+        const first = await createCategory(['Electronics']);
+
+        const again = await cli(['categories', 'create', 'electronics ']);
+        expect(again.code).toBe(1);
+        expect(again.stderr).toMatch(
+          /^error: a category named "Electronics" already exists at the top level \(duplicate_name\)$/m,
+        );
+        expect(again.stderr).toContain(`the existing one: slug electronics, id ${first.id}`);
+        expect(again.stderr).toContain('add --allow-duplicate');
+        expect(again.stdout).toBe('');
+        expect((await categoryTree()).filter((category) => /^electronics$/i.test(category.name.trim()))).toHaveLength(
+          1,
+        );
+
+        const underParent = await createCategory(['Electronics', '--parent', first.id]);
+        expect(underParent).toMatchObject({ parentId: first.id, depth: 1 });
+        const twiceUnderParent = await cli(['categories', 'create', 'ELECTRONICS', '--parent', 'electronics']);
+        expect(twiceUnderParent.code).toBe(1);
+        expect(twiceUnderParent.stderr).toContain('already exists under "Electronics" (electronics) (duplicate_name)');
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'create --allow-duplicate makes the second sibling anyway, with a slug of its own',
+      async () => {
+        const first = await createCategory(['Toys']);
+        const second = await createCategory(['Toys', '--allow-duplicate']);
+        expect(second.id).not.toBe(first.id);
+        expect(second.slug).not.toBe(first.slug);
+        expect(await named('Toys')).toHaveLength(2);
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'create takes the parent by slug',
+      async () => {
+        const sports = await createCategory(['Sports']);
+        const tennis = await createCategory(['Tennis', '--parent', 'sports']);
+        expect(tennis).toMatchObject({ parentId: sports.id, depth: 1 });
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'rename changes the name by id or slug and keeps the slug unless --slug is given',
+      async () => {
+        const music = await createCategory(['Musik']);
+
+        const byId = await cli(['categories', 'rename', music.id, 'Music', '--json']);
+        expect(byId.code, byId.stderr).toBe(0);
+        expect(parseJson<CategoryJson>(byId)).toMatchObject({ id: music.id, name: 'Music', slug: 'musik' });
+
+        const bySlug = await cli(['categories', 'rename', 'musik', 'Music & Audio', '--slug', 'music-audio']);
+        expect(bySlug.code, bySlug.stderr).toBe(0);
+        expect(bySlug.stdout).toMatch(/^Name\s+Music & Audio$/m);
+        expect(bySlug.stdout).toMatch(/^Slug\s+music-audio$/m);
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      "rename refuses a sibling's name (exit 1) but allows a change of letter case of its own",
+      async () => {
+        const films = await createCategory(['Films']);
+        await createCategory(['Series']);
+
+        const clash = await cli(['categories', 'rename', films.id, 'SERIES']);
+        expect(clash.code).toBe(1);
+        expect(clash.stderr).toContain('a category named "Series" already exists at the top level (duplicate_name)');
+        expect((await categoryTree()).find((category) => category.id === films.id)?.name).toBe('Films');
+
+        const recased = await cli(['categories', 'rename', 'films', 'FILMS', '--json']);
+        expect(recased.code, recased.stderr).toBe(0);
+        expect(parseJson<CategoryJson>(recased).name).toBe('FILMS');
+
+        const forced = await cli(['categories', 'rename', 'films', 'Series', '--allow-duplicate', '--json']);
+        expect(forced.code, forced.stderr).toBe(0);
+        expect(await named('Series')).toHaveLength(2);
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'move takes the category and --parent by slug, --root makes it top-level, and a same-named sibling is refused',
+      async () => {
+        const office = await createCategory(['Office']);
+        const paper = await createCategory(['Paper']);
+        await createCategory(['Paper', '--parent', office.id]);
+
+        const clash = await cli(['categories', 'move', 'paper', '--parent', 'office']);
+        expect(clash.code).toBe(1);
+        expect(clash.stderr).toContain('already exists under "Office" (office) (duplicate_name)');
+        expect((await categoryTree()).find((category) => category.id === paper.id)?.parentId).toBeNull();
+
+        const stationery = await createCategory(['Stationery']);
+        const moved = await cli(['categories', 'move', 'paper', '--parent', 'stationery', '--json']);
+        expect(moved.code, moved.stderr).toBe(0);
+        expect(parseJson<CategoryJson>(moved)).toMatchObject({ id: paper.id, parentId: stationery.id, depth: 1 });
+
+        const back = await cli(['categories', 'move', 'paper', '--root', '--position', '7', '--json']);
+        expect(back.code, back.stderr).toBe(0);
+        expect(parseJson<CategoryJson>(back)).toMatchObject({ id: paper.id, parentId: null, depth: 0, position: 7 });
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'delete removes an empty category by slug or id; one with subcategories exits 1 with category_not_empty',
+      async () => {
+        const pets = await createCategory(['Pets']);
+        const dogs = await createCategory(['Dogs', '--parent', pets.id]);
+
+        const notEmpty = await cli(['categories', 'delete', 'pets']);
+        expect(notEmpty.code).toBe(1);
+        expect(notEmpty.stderr).toMatch(
+          apiError('The category still has subcategories or products\\.', 'category_not_empty'),
+        );
+
+        const bySlug = await cli(['categories', 'delete', 'dogs']);
+        expect(bySlug.code, bySlug.stderr).toBe(0);
+        expect(bySlug.stdout).toBe(`Deleted category "Dogs" (dogs, ${dogs.id}).\n`);
+
+        const byId = await cli(['categories', 'delete', pets.id, '--json']);
+        expect(byId.code, byId.stderr).toBe(0);
+        expect(parseJson(byId)).toEqual({ id: pets.id, deleted: true });
+        const ids = (await categoryTree()).map((category) => category.id);
+        expect(ids).not.toContain(pets.id);
+        expect(ids).not.toContain(dogs.id);
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'an unknown slug exits 1 with not_found; an unknown id gets the API not_found',
+      async () => {
+        const slug = await cli(['categories', 'delete', 'no-such-category']);
+        expect(slug.code).toBe(1);
+        expect(slug.stderr).toMatch(/^error: no category has the slug "no-such-category" \(not_found\)$/m);
+
+        const id = await cli(['categories', 'rename', UNKNOWN_ID, 'Anything']);
+        expect(id.code).toBe(1);
+        expect(id.stderr).toMatch(/^error: .*\(not_found, request [^)]+\)$/m);
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'a category that is neither an id nor a slug is a usage error (exit 2)',
+      async () => {
+        for (const args of [
+          ['categories', 'delete', 'Not A Slug'],
+          ['categories', 'rename', 'UPPER', 'Name'],
+          ['categories', 'move', 'ok-slug', '--parent', 'bad slug'],
+          ['categories', 'create', 'Thing', '--parent', 'Thing!'],
+        ]) {
+          const run = await cli(args);
+          expect(run.code, args.join(' ')).toBe(2);
+        }
       },
       CLI_TIMEOUT,
     );
