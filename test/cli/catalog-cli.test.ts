@@ -10,6 +10,7 @@ import {
   getMyProduct,
   getProduct,
   submitProduct,
+  updateProfile,
   type ApproveProductResponse,
   type CreateCategoryResponse,
   type ListProductsForReviewResponse,
@@ -18,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server';
 import { ADMIN, ADMIN_ENV, makeUser, type SignedInUser } from '../support/users';
 import { CLI_TIMEOUT, parseJson, runCli, type CliRun } from './cli-runner';
+import { startRequestLogProxy } from './request-log-proxy';
 
 type CategoryJson = CreateCategoryResponse;
 type ProductJson = ApproveProductResponse;
@@ -370,15 +372,20 @@ describe('emporium CLI: catalog', () => {
 
   describe('products', () => {
     let vendor: SignedInUser;
+    let otherVendor: SignedInUser;
     let categoryId: string;
     let skus = 0;
 
     /**
      * A vendor's product made through the SDK, one variant per price (several need an option to tell them apart);
-     * submitted for review unless `submit` is false.
+     * submitted for review unless `submit` is false; made by `vendor` unless `by` says otherwise.
      */
-    const vendorProduct = async (name: string, prices: number[], { submit = true } = {}): Promise<string> => {
-      const client = server.clientFor(vendor.accessToken);
+    const vendorProduct = async (
+      name: string,
+      prices: number[],
+      { submit = true, by = vendor }: { submit?: boolean; by?: SignedInUser } = {},
+    ): Promise<string> => {
+      const client = server.clientFor(by.accessToken);
       const sizes = prices.map((_, index) => `size-${index + 1}`);
       const options = prices.length > 1 ? [{ name: 'size', values: sizes }] : [];
       const variants = prices.map((amount, index) => ({
@@ -403,11 +410,19 @@ describe('emporium CLI: catalog', () => {
 
     beforeAll(async () => {
       vendor = await makeUser(server, 'vendor');
+      otherVendor = await makeUser(server, 'vendor');
+      for (const [user, fullName] of [
+        [vendor, 'Vera Vendor'],
+        [otherVendor, 'Otto Other'],
+      ] as const) {
+        const renamed = await updateProfile({ client: server.clientFor(user.accessToken), body: { fullName } });
+        if (!renamed.data) throw new Error(`updateProfile failed: ${JSON.stringify(renamed.error)}`);
+      }
       categoryId = (await createCategory(['Review Shelf'])).id;
     }, CLI_TIMEOUT);
 
     it(
-      'pending lists a submitted product with its vendor and price range, but not a draft',
+      "pending lists a submitted product with its vendor's name and price range, but not a draft",
       async () => {
         const lamp = await vendorProduct('Desk Lamp', [1999, 1250]);
         const stool = await vendorProduct('Draft Stool', [500], { submit: false });
@@ -418,7 +433,7 @@ describe('emporium CLI: catalog', () => {
         expect(header).toMatch(/^ID\s+NAME\s+VENDOR\s+PRICE\s+SUBMITTED$/);
         expect(rows).toContainEqual(
           expect.stringMatching(
-            new RegExp(`^${lamp}\\s+Desk Lamp\\s+${vendor.id}\\s+12\\.50-19\\.99 USD\\s+\\d{4}-\\d{2}-\\d{2}$`),
+            new RegExp(`^${lamp}\\s+Desk Lamp\\s+Vera Vendor\\s+12\\.50-19\\.99 USD\\s+\\d{4}-\\d{2}-\\d{2}$`),
           ),
         );
         expect(rows.some((row) => row.includes(stool))).toBe(false);
@@ -428,6 +443,55 @@ describe('emporium CLI: catalog', () => {
         const page = parseJson<ProductPage>(drafts);
         expect(page.data.map((product) => product.id)).toEqual([stool]);
         expect(page.data[0]).toMatchObject({ status: 'draft', priceRange: { min: { amount: 500, currency: 'USD' } } });
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'pending looks each vendor up once however many of their products are listed, and --json looks none up',
+      async () => {
+        const [kettle, toaster, blender] = [
+          await vendorProduct('Kettle', [2900]),
+          await vendorProduct('Toaster', [3900]),
+          await vendorProduct('Blender', [5900], { by: otherVendor }),
+        ];
+        const proxy = await startRequestLogProxy(server.baseUrl);
+        try {
+          const viaProxy = (args: string[]) => runCli(['--url', proxy.baseUrl, ...args], { configHome });
+          const userLookups = () => proxy.requests.filter((line) => line.startsWith('GET /api/admin/users/'));
+
+          const json = await viaProxy(['products', 'pending', '--all', '--json']);
+          expect(json.code, json.stderr).toBe(0);
+          expect(userLookups()).toEqual([]);
+          const vendorIds = new Set(parseJson<ProductPage>(json).data.map((product) => product.vendorId));
+          expect(vendorIds).toEqual(new Set([vendor.id, otherVendor.id]));
+
+          const table = await viaProxy(['products', 'pending', '--all']);
+          expect(table.code, table.stderr).toBe(0);
+          const row = (id: string) => lines(table).find((line) => line.startsWith(id));
+          expect(row(kettle)).toMatch(/^\S+\s+Kettle\s+Vera Vendor\s+29\.00 USD\s/);
+          expect(row(toaster)).toMatch(/^\S+\s+Toaster\s+Vera Vendor\s/);
+          expect(row(blender)).toMatch(/^\S+\s+Blender\s+Otto Other\s/);
+          expect(userLookups().sort()).toEqual([...vendorIds].map((id) => `GET /api/admin/users/${id}`).sort());
+        } finally {
+          await proxy.close();
+        }
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'approve shows the vendor by name and email next to their id',
+      async () => {
+        const bowl = await vendorProduct('Fruit Bowl', [1500], { by: otherVendor });
+        const run = await cli(['products', 'approve', bowl]);
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stdout).toMatch(
+          new RegExp(
+            `^Vendor\\s+Otto Other <${otherVendor.email.replaceAll('.', '\\.')}> \\(${otherVendor.id}\\)$`,
+            'm',
+          ),
+        );
       },
       CLI_TIMEOUT,
     );
