@@ -1,6 +1,7 @@
 /** How products and categories look on a terminal; used by the products and categories commands. */
 import type { ApproveProductResponse, CreateCategoryResponse, ListProductsForReviewResponse } from '@emporium/sdk';
 import { formatDetails, formatTable, printJson, printLine, type Column } from './output';
+import type { User } from './views';
 
 export type Product = ApproveProductResponse;
 export type ProductSummary = ListProductsForReviewResponse['data'][number];
@@ -35,24 +36,33 @@ export function formatPriceRange({ min, max }: Product['priceRange']): string {
   return `${amountOf(min)}-${amountOf(max)} ${min.currency}`;
 }
 
+/** Vendors by id, as looked up for the rows; a vendor that could not be found shows as its id. */
+export type Vendors = ReadonlyMap<string, User>;
+
 /**
- * The review queue, oldest submission first (the server's order). The summary carries the vendor's id, not their
- * name (`emporium users show <id>` has it); a product never submitted shows its creation date.
+ * The review queue, oldest submission first (the server's order). The summary carries the vendor's id; the table
+ * shows their name; a product never submitted shows its creation date.
  */
-const productColumns: readonly Column<ProductSummary>[] = [
+const productColumns = (vendors: Vendors): readonly Column<ProductSummary>[] => [
   { header: 'ID', value: (product) => product.id },
   { header: 'NAME', value: (product) => product.name },
-  { header: 'VENDOR', value: (product) => product.vendorId },
+  { header: 'VENDOR', value: (product) => vendors.get(product.vendorId)?.fullName ?? product.vendorId },
   { header: 'PRICE', value: (product) => formatPriceRange(product.priceRange) },
   { header: 'SUBMITTED', value: (product) => (product.submittedAt ?? product.createdAt).slice(0, 10) },
 ];
 
-export function printProductTable(products: readonly ProductSummary[], status: ProductStatus): void {
+export function printProductTable(products: readonly ProductSummary[], status: ProductStatus, vendors: Vendors): void {
   const none = status === 'pending_review' ? 'No products are waiting for review.' : `No ${status} products.`;
-  printLine(products.length ? formatTable(productColumns, products) : none);
+  printLine(products.length ? formatTable(productColumns(vendors), products) : none);
 }
 
-export function printProduct(product: Product, json: boolean): void {
+function vendorOf(product: Product, vendors: Vendors): string {
+  const vendor = vendors.get(product.vendorId);
+  return vendor ? `${vendor.fullName} <${vendor.email}> (${product.vendorId})` : product.vendorId;
+}
+
+/** With --json the API's product as it came; otherwise its details, the vendor by name when `vendors` has them. */
+export function printProduct(product: Product, json: boolean, vendors: Vendors = new Map()): void {
   if (json) return printJson(product);
   printLine(
     formatDetails([
@@ -61,7 +71,7 @@ export function printProduct(product: Product, json: boolean): void {
       ['Slug', product.slug],
       ['Status', product.status],
       ...(product.rejectionReason !== null ? [['Rejection reason', product.rejectionReason] as const] : []),
-      ['Vendor', product.vendorId],
+      ['Vendor', vendorOf(product, vendors)],
       ['Category', product.categoryId],
       ['Price', formatPriceRange(product.priceRange)],
       ['Variants', String(product.variants.length)],

@@ -12,6 +12,23 @@ import { registerProductCommands } from './commands/products';
 import { registerUserCommands } from './commands/users';
 import { DEFAULT_URL, parseBaseUrl, parseProfileName } from './context';
 import { ExitCode, report } from './errors';
+import { notice } from './output';
+
+/**
+ * `npm run emporium` (the root script) prints npm's banner on stdout before the CLI starts, so `--json` output read
+ * from a pipe no longer parses. The CLI cannot take the banner back; it can say why and what to run instead.
+ */
+function warnAboutPackageManagerBanner(json: boolean): void {
+  const env = process.env;
+  const viaRootScript = env.npm_lifecycle_event === 'emporium';
+  const silenced = env.npm_config_loglevel === 'silent' || env.npm_config_reporter === 'silent';
+  if (json && viaRootScript && !silenced && !process.stdout.isTTY) {
+    notice(
+      'note: `npm run` (or `pnpm run`) printed its banner on stdout ahead of this JSON; for JSON alone run ' +
+        '`npm run --silent emporium -- ...` or `./emporium ...`',
+    );
+  }
+}
 
 function buildProgram(): Command {
   const program = new Command('emporium')
@@ -32,7 +49,10 @@ function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     // Set before the subcommands are added so they inherit it: commander's own exit would use code 1 for usage
     // errors, which the documented codes reserve for API failures.
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', (_program, action) => {
+      warnAboutPackageManagerBanner(action.optsWithGlobals<{ json?: boolean }>().json === true);
+    });
 
   registerAuthCommands(program);
   registerHealthCommands(program);

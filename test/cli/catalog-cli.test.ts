@@ -10,6 +10,7 @@ import {
   getMyProduct,
   getProduct,
   submitProduct,
+  updateProfile,
   type ApproveProductResponse,
   type CreateCategoryResponse,
   type ListProductsForReviewResponse,
@@ -18,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server';
 import { ADMIN, ADMIN_ENV, makeUser, type SignedInUser } from '../support/users';
 import { CLI_TIMEOUT, parseJson, runCli, type CliRun } from './cli-runner';
+import { startRequestLogProxy } from './request-log-proxy';
 
 type CategoryJson = CreateCategoryResponse;
 type ProductJson = ApproveProductResponse;
@@ -184,7 +186,10 @@ describe('emporium CLI: catalog', () => {
       async () => {
         const noParent = await cli(['categories', 'move', UNKNOWN_ID]);
         expect(noParent.code).toBe(2);
-        expect(noParent.stderr).toContain("required option '--parent <id|root>' not specified");
+        expect(noParent.stderr).toContain('give --parent <id|slug> or --root');
+
+        const both = await cli(['categories', 'move', UNKNOWN_ID, '--parent', 'home', '--root']);
+        expect(both.code).toBe(2);
 
         const badPosition = await cli(['categories', 'create', 'Misc', '--position', 'first']);
         expect(badPosition.code).toBe(2);
@@ -194,17 +199,193 @@ describe('emporium CLI: catalog', () => {
     );
   });
 
+  describe('categories: names, slugs, rename and delete', () => {
+    const named = async (name: string) => (await categoryTree()).filter((category) => category.name === name);
+
+    it(
+      'create refuses a second sibling with the same name in any letter case (exit 1) and creates nothing',
+      async () => {
+        const first = await createCategory(['Electronics']);
+
+        const again = await cli(['categories', 'create', 'electronics ']);
+        expect(again.code).toBe(1);
+        expect(again.stderr).toMatch(
+          /^error: a category named "Electronics" already exists at the top level \(duplicate_name\)$/m,
+        );
+        expect(again.stderr).toContain(`the existing one: slug electronics, id ${first.id}`);
+        expect(again.stderr).toContain('add --allow-duplicate');
+        expect(again.stdout).toBe('');
+        expect((await categoryTree()).filter((category) => /^electronics$/i.test(category.name.trim()))).toHaveLength(
+          1,
+        );
+
+        const underParent = await createCategory(['Electronics', '--parent', first.id]);
+        expect(underParent).toMatchObject({ parentId: first.id, depth: 1 });
+        const twiceUnderParent = await cli(['categories', 'create', 'ELECTRONICS', '--parent', 'electronics']);
+        expect(twiceUnderParent.code).toBe(1);
+        expect(twiceUnderParent.stderr).toContain('already exists under "Electronics" (electronics) (duplicate_name)');
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'create --allow-duplicate makes the second sibling anyway, with a slug of its own',
+      async () => {
+        const first = await createCategory(['Toys']);
+        const second = await createCategory(['Toys', '--allow-duplicate']);
+        expect(second.id).not.toBe(first.id);
+        expect(second.slug).not.toBe(first.slug);
+        expect(await named('Toys')).toHaveLength(2);
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'create takes the parent by slug',
+      async () => {
+        const sports = await createCategory(['Sports']);
+        const tennis = await createCategory(['Tennis', '--parent', 'sports']);
+        expect(tennis).toMatchObject({ parentId: sports.id, depth: 1 });
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'rename changes the name by id or slug and keeps the slug unless --slug is given',
+      async () => {
+        const music = await createCategory(['Musik']);
+
+        const byId = await cli(['categories', 'rename', music.id, 'Music', '--json']);
+        expect(byId.code, byId.stderr).toBe(0);
+        expect(parseJson<CategoryJson>(byId)).toMatchObject({ id: music.id, name: 'Music', slug: 'musik' });
+
+        const bySlug = await cli(['categories', 'rename', 'musik', 'Music & Audio', '--slug', 'music-audio']);
+        expect(bySlug.code, bySlug.stderr).toBe(0);
+        expect(bySlug.stdout).toMatch(/^Name\s+Music & Audio$/m);
+        expect(bySlug.stdout).toMatch(/^Slug\s+music-audio$/m);
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      "rename refuses a sibling's name (exit 1) but allows a change of letter case of its own",
+      async () => {
+        const films = await createCategory(['Films']);
+        await createCategory(['Series']);
+
+        const clash = await cli(['categories', 'rename', films.id, 'SERIES']);
+        expect(clash.code).toBe(1);
+        expect(clash.stderr).toContain('a category named "Series" already exists at the top level (duplicate_name)');
+        expect((await categoryTree()).find((category) => category.id === films.id)?.name).toBe('Films');
+
+        const recased = await cli(['categories', 'rename', 'films', 'FILMS', '--json']);
+        expect(recased.code, recased.stderr).toBe(0);
+        expect(parseJson<CategoryJson>(recased).name).toBe('FILMS');
+
+        const forced = await cli(['categories', 'rename', 'films', 'Series', '--allow-duplicate', '--json']);
+        expect(forced.code, forced.stderr).toBe(0);
+        expect(await named('Series')).toHaveLength(2);
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'move takes the category and --parent by slug, --root makes it top-level, and a same-named sibling is refused',
+      async () => {
+        const office = await createCategory(['Office']);
+        const paper = await createCategory(['Paper']);
+        await createCategory(['Paper', '--parent', office.id]);
+
+        const clash = await cli(['categories', 'move', 'paper', '--parent', 'office']);
+        expect(clash.code).toBe(1);
+        expect(clash.stderr).toContain('already exists under "Office" (office) (duplicate_name)');
+        expect((await categoryTree()).find((category) => category.id === paper.id)?.parentId).toBeNull();
+
+        const stationery = await createCategory(['Stationery']);
+        const moved = await cli(['categories', 'move', 'paper', '--parent', 'stationery', '--json']);
+        expect(moved.code, moved.stderr).toBe(0);
+        expect(parseJson<CategoryJson>(moved)).toMatchObject({ id: paper.id, parentId: stationery.id, depth: 1 });
+
+        const back = await cli(['categories', 'move', 'paper', '--root', '--position', '7', '--json']);
+        expect(back.code, back.stderr).toBe(0);
+        expect(parseJson<CategoryJson>(back)).toMatchObject({ id: paper.id, parentId: null, depth: 0, position: 7 });
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'delete removes an empty category by slug or id; one with subcategories exits 1 with category_not_empty',
+      async () => {
+        const pets = await createCategory(['Pets']);
+        const dogs = await createCategory(['Dogs', '--parent', pets.id]);
+
+        const notEmpty = await cli(['categories', 'delete', 'pets']);
+        expect(notEmpty.code).toBe(1);
+        expect(notEmpty.stderr).toMatch(
+          apiError('The category still has subcategories or products\\.', 'category_not_empty'),
+        );
+
+        const bySlug = await cli(['categories', 'delete', 'dogs']);
+        expect(bySlug.code, bySlug.stderr).toBe(0);
+        expect(bySlug.stdout).toBe(`Deleted category "Dogs" (dogs, ${dogs.id}).\n`);
+
+        const byId = await cli(['categories', 'delete', pets.id, '--json']);
+        expect(byId.code, byId.stderr).toBe(0);
+        expect(parseJson(byId)).toEqual({ id: pets.id, deleted: true });
+        const ids = (await categoryTree()).map((category) => category.id);
+        expect(ids).not.toContain(pets.id);
+        expect(ids).not.toContain(dogs.id);
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'an unknown slug exits 1 with not_found; an unknown id gets the API not_found',
+      async () => {
+        const slug = await cli(['categories', 'delete', 'no-such-category']);
+        expect(slug.code).toBe(1);
+        expect(slug.stderr).toMatch(/^error: no category has the slug "no-such-category" \(not_found\)$/m);
+
+        const id = await cli(['categories', 'rename', UNKNOWN_ID, 'Anything']);
+        expect(id.code).toBe(1);
+        expect(id.stderr).toMatch(/^error: .*\(not_found, request [^)]+\)$/m);
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'a category that is neither an id nor a slug is a usage error (exit 2)',
+      async () => {
+        for (const args of [
+          ['categories', 'delete', 'Not A Slug'],
+          ['categories', 'rename', 'UPPER', 'Name'],
+          ['categories', 'move', 'ok-slug', '--parent', 'bad slug'],
+          ['categories', 'create', 'Thing', '--parent', 'Thing!'],
+        ]) {
+          const run = await cli(args);
+          expect(run.code, args.join(' ')).toBe(2);
+        }
+      },
+      CLI_TIMEOUT,
+    );
+  });
+
   describe('products', () => {
     let vendor: SignedInUser;
+    let otherVendor: SignedInUser;
     let categoryId: string;
     let skus = 0;
 
     /**
      * A vendor's product made through the SDK, one variant per price (several need an option to tell them apart);
-     * submitted for review unless `submit` is false.
+     * submitted for review unless `submit` is false; made by `vendor` unless `by` says otherwise.
      */
-    const vendorProduct = async (name: string, prices: number[], { submit = true } = {}): Promise<string> => {
-      const client = server.clientFor(vendor.accessToken);
+    const vendorProduct = async (
+      name: string,
+      prices: number[],
+      { submit = true, by = vendor }: { submit?: boolean; by?: SignedInUser } = {},
+    ): Promise<string> => {
+      const client = server.clientFor(by.accessToken);
       const sizes = prices.map((_, index) => `size-${index + 1}`);
       const options = prices.length > 1 ? [{ name: 'size', values: sizes }] : [];
       const variants = prices.map((amount, index) => ({
@@ -229,11 +410,19 @@ describe('emporium CLI: catalog', () => {
 
     beforeAll(async () => {
       vendor = await makeUser(server, 'vendor');
+      otherVendor = await makeUser(server, 'vendor');
+      for (const [user, fullName] of [
+        [vendor, 'Vera Vendor'],
+        [otherVendor, 'Otto Other'],
+      ] as const) {
+        const renamed = await updateProfile({ client: server.clientFor(user.accessToken), body: { fullName } });
+        if (!renamed.data) throw new Error(`updateProfile failed: ${JSON.stringify(renamed.error)}`);
+      }
       categoryId = (await createCategory(['Review Shelf'])).id;
     }, CLI_TIMEOUT);
 
     it(
-      'pending lists a submitted product with its vendor and price range, but not a draft',
+      "pending lists a submitted product with its vendor's name and price range, but not a draft",
       async () => {
         const lamp = await vendorProduct('Desk Lamp', [1999, 1250]);
         const stool = await vendorProduct('Draft Stool', [500], { submit: false });
@@ -244,7 +433,7 @@ describe('emporium CLI: catalog', () => {
         expect(header).toMatch(/^ID\s+NAME\s+VENDOR\s+PRICE\s+SUBMITTED$/);
         expect(rows).toContainEqual(
           expect.stringMatching(
-            new RegExp(`^${lamp}\\s+Desk Lamp\\s+${vendor.id}\\s+12\\.50-19\\.99 USD\\s+\\d{4}-\\d{2}-\\d{2}$`),
+            new RegExp(`^${lamp}\\s+Desk Lamp\\s+Vera Vendor\\s+12\\.50-19\\.99 USD\\s+\\d{4}-\\d{2}-\\d{2}$`),
           ),
         );
         expect(rows.some((row) => row.includes(stool))).toBe(false);
@@ -254,6 +443,55 @@ describe('emporium CLI: catalog', () => {
         const page = parseJson<ProductPage>(drafts);
         expect(page.data.map((product) => product.id)).toEqual([stool]);
         expect(page.data[0]).toMatchObject({ status: 'draft', priceRange: { min: { amount: 500, currency: 'USD' } } });
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'pending looks each vendor up once however many of their products are listed, and --json looks none up',
+      async () => {
+        const [kettle, toaster, blender] = [
+          await vendorProduct('Kettle', [2900]),
+          await vendorProduct('Toaster', [3900]),
+          await vendorProduct('Blender', [5900], { by: otherVendor }),
+        ];
+        const proxy = await startRequestLogProxy(server.baseUrl);
+        try {
+          const viaProxy = (args: string[]) => runCli(['--url', proxy.baseUrl, ...args], { configHome });
+          const userLookups = () => proxy.requests.filter((line) => line.startsWith('GET /api/admin/users/'));
+
+          const json = await viaProxy(['products', 'pending', '--all', '--json']);
+          expect(json.code, json.stderr).toBe(0);
+          expect(userLookups()).toEqual([]);
+          const vendorIds = new Set(parseJson<ProductPage>(json).data.map((product) => product.vendorId));
+          expect(vendorIds).toEqual(new Set([vendor.id, otherVendor.id]));
+
+          const table = await viaProxy(['products', 'pending', '--all']);
+          expect(table.code, table.stderr).toBe(0);
+          const row = (id: string) => lines(table).find((line) => line.startsWith(id));
+          expect(row(kettle)).toMatch(/^\S+\s+Kettle\s+Vera Vendor\s+29\.00 USD\s/);
+          expect(row(toaster)).toMatch(/^\S+\s+Toaster\s+Vera Vendor\s/);
+          expect(row(blender)).toMatch(/^\S+\s+Blender\s+Otto Other\s/);
+          expect(userLookups().sort()).toEqual([...vendorIds].map((id) => `GET /api/admin/users/${id}`).sort());
+        } finally {
+          await proxy.close();
+        }
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'approve shows the vendor by name and email next to their id',
+      async () => {
+        const bowl = await vendorProduct('Fruit Bowl', [1500], { by: otherVendor });
+        const run = await cli(['products', 'approve', bowl]);
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stdout).toMatch(
+          new RegExp(
+            `^Vendor\\s+Otto Other <${otherVendor.email.replaceAll('.', '\\.')}> \\(${otherVendor.id}\\)$`,
+            'm',
+          ),
+        );
       },
       CLI_TIMEOUT,
     );
@@ -364,6 +602,22 @@ describe('emporium CLI: catalog', () => {
         const run = await cli(['products', 'approve', UNKNOWN_ID]);
         expect(run.code).toBe(1);
         expect(run.stderr).toMatch(/^error: .*\(not_found, request [^)]+\)$/m);
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'a malformed product id is a usage error (exit 2) caught before any request',
+      async () => {
+        for (const args of [
+          ['products', 'approve', 'abc'],
+          ['products', 'reject', '01968f0e-7d3a', '--reason', 'Blurry photos.'],
+        ]) {
+          const run = await cli(args);
+          expect(run.code, args.join(' ')).toBe(2);
+          expect(run.stderr).toContain('Not an id: ids are UUIDs');
+          expect(run.stdout).toBe('');
+        }
       },
       CLI_TIMEOUT,
     );

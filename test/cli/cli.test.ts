@@ -4,6 +4,8 @@
  */
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server';
@@ -73,6 +75,66 @@ describe('emporium CLI', () => {
           status: 'ok',
           checks: { database: 'up', redis: 'up', migrations: 'up', worker: 'up' },
         });
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'names the key-value store rather than claiming Redis, since the server does not say which store it uses',
+      async () => {
+        const run = await cli(['health']);
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stdout).toMatch(/^CHECK\s+STATUS\s+NOTE$/m);
+        expect(run.stdout).toMatch(
+          /^key-value store\s+up\s+Redis, or the server's own memory when it runs without REDIS_URL: this server does not say which$/m,
+        );
+        expect(run.stdout).not.toMatch(/^redis\s/m);
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'does not report Redis up for a server that runs without REDIS_URL',
+      async () => {
+        const memoryServer = await startTestServer({ worker: true, env: { REDIS_URL: '' } });
+        try {
+          expect(memoryServer.deps.store.kind).toBe('memory');
+          const run = await runCli(['--url', memoryServer.baseUrl, 'health'], { configHome });
+          expect(run.code, run.stderr).toBe(0);
+          expect(run.stdout).toMatch(
+            /^key-value store\s+up\s+Redis, or the server's own memory .*does not say which$/m,
+          );
+          expect(run.stdout).not.toMatch(/^redis\s+up/m);
+        } finally {
+          await memoryServer.close();
+        }
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'says which store is in use when the readiness answer carries keyValueStore',
+      async () => {
+        const answers = [
+          { kind: 'memory', note: /^key-value store\s+up\s+the server's own memory \(no REDIS_URL\)/m },
+          { kind: 'redis', note: /^key-value store\s+up\s+Redis$/m },
+        ];
+        for (const { kind, note } of answers) {
+          const checks = { database: 'up', redis: 'up', migrations: 'up', worker: 'up' };
+          const fake = createServer((_request, response) => {
+            response.setHeader('content-type', 'application/json');
+            response.end(JSON.stringify({ status: 'ok', checks, keyValueStore: kind }));
+          });
+          await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+          try {
+            const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+            const run = await runCli(['--url', url, 'health'], { configHome });
+            expect(run.code, run.stderr).toBe(0);
+            expect(run.stdout).toMatch(note);
+          } finally {
+            await new Promise<void>((resolve) => fake.close(() => resolve()));
+          }
+        }
       },
       CLI_TIMEOUT,
     );
@@ -225,6 +287,23 @@ describe('emporium CLI', () => {
         const updated = await cli(['users', 'update', id, '--role', 'vendor', '--json']);
         expect(updated.code, updated.stderr).toBe(0);
         expect(parseJson<UserJson>(updated)).toMatchObject({ id, role: 'vendor' });
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
+      'a malformed user id is a usage error (exit 2) caught before any request',
+      async () => {
+        for (const args of [
+          ['users', 'show', 'not-a-uuid'],
+          ['users', 'update', '1234', '--role', 'admin'],
+        ]) {
+          const run = await cli(args);
+          expect(run.code, args.join(' ')).toBe(2);
+          expect(run.stderr).toContain('Not an id: ids are UUIDs');
+          expect(run.stderr).not.toContain('validation_failed');
+          expect(run.stdout).toBe('');
+        }
       },
       CLI_TIMEOUT,
     );

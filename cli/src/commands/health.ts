@@ -7,6 +7,38 @@ import { isProblem } from '../errors';
 import { formatTable, printJson, printLine } from '../output';
 
 type Checks = GetReadinessResponse['checks'];
+type StoreKind = 'redis' | 'memory';
+
+/**
+ * The server's `redis` check pings its key-value store, which is Redis only when REDIS_URL is set: without it the
+ * server keeps caches, rate limits and token denylists in its own memory and that "ping" always answers up. The
+ * readiness answer does not say which store is in use yet; `keyValueStore` is the field asked of the server for it
+ * (read here when present, so the CLI says more as soon as the server does).
+ */
+function storeKindOf(body: object): StoreKind | undefined {
+  const kind: unknown = (body as { keyValueStore?: unknown }).keyValueStore;
+  return kind === 'redis' || kind === 'memory' ? kind : undefined;
+}
+
+const STORE_NOTES: Record<StoreKind | 'unknown', string> = {
+  redis: 'Redis',
+  memory: "the server's own memory (no REDIS_URL): not shared between instances, lost on restart",
+  unknown: "Redis, or the server's own memory when it runs without REDIS_URL: this server does not say which",
+};
+
+interface Row {
+  check: string;
+  status: string;
+  note: string;
+}
+
+function rowsOf(body: { checks: Checks }): Row[] {
+  return Object.entries(body.checks).map(([name, status]) =>
+    name === 'redis'
+      ? { check: 'key-value store', status, note: STORE_NOTES[storeKindOf(body) ?? 'unknown'] }
+      : { check: name, status, note: '' },
+  );
+}
 
 function hasChecks(value: unknown): value is { checks: Checks } {
   return isProblem(value) && typeof (value as { checks?: unknown }).checks === 'object';
@@ -26,14 +58,14 @@ export function registerHealthCommands(program: Command): void {
 
       if (context.json) printJson(body);
       else {
-        const rows = Object.entries(body.checks).map(([name, status]) => ({ name, status }));
         printLine(
-          formatTable(
+          formatTable<Row>(
             [
-              { header: 'CHECK', value: (row) => row.name },
+              { header: 'CHECK', value: (row) => row.check },
               { header: 'STATUS', value: (row) => row.status },
+              { header: 'NOTE', value: (row) => row.note },
             ],
-            rows,
+            rowsOf(body),
           ),
         );
         printLine(notReady ? `\n${context.baseUrl} is NOT ready` : `\n${context.baseUrl} is ready`);

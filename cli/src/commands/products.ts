@@ -1,11 +1,13 @@
 /** products pending | approve | reject: the review queue vendors' products go through (admins only). */
 import { approveProduct, listProductsForReview, rejectProduct } from '@emporium/sdk';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { printProduct, printProductTable, type ProductStatus } from '../catalog-views';
+import { printProduct, printProductTable, type Product, type ProductStatus } from '../catalog-views';
 import { resolveContext } from '../context';
+import { parseId } from '../ids';
 import { printJson } from '../output';
 import { allOption, collectPages, cursorOption, limitOption, noticeMore, type PageOptions } from '../paging';
-import { openSession } from '../session';
+import { openSession, type Session } from '../session';
+import { createUserDirectory } from '../user-names';
 
 const PRODUCT_STATUSES = [
   'draft',
@@ -27,6 +29,12 @@ interface RejectOptions {
 function parseReason(value: string): string {
   if (!value.trim()) throw new InvalidArgumentError('Give the vendor a reason.');
   return value;
+}
+
+/** The product's details with its vendor's name (looked up only for people: --json prints the API's answer). */
+async function showProduct(session: Session, product: Product, json: boolean): Promise<void> {
+  const vendors = json ? new Map() : await createUserDirectory(session).load([product.vendorId]);
+  printProduct(product, json, vendors);
 }
 
 export function registerProductCommands(program: Command): void {
@@ -51,24 +59,30 @@ export function registerProductCommands(program: Command): void {
       );
 
       if (context.json) return printJson(page);
-      printProductTable(page.data, options.status);
+      // After the page: its call has settled the session's tokens, so the lookups can run side by side.
+      const vendors = await createUserDirectory(session).load(page.data.map((product) => product.vendorId));
+      printProductTable(page.data, options.status, vendors);
       noticeMore('products', page.nextCursor);
     });
 
   products
     .command('approve')
     .description('publish a product that is pending review')
-    .argument('<id>', 'product id')
+    .argument('<id>', 'product id', parseId)
     .action(async (id: string, _options: unknown, command: Command) => {
       const context = await resolveContext(command);
       const session = await openSession(context);
-      printProduct(await session.call((client) => approveProduct({ client, path: { id } })), context.json);
+      await showProduct(
+        session,
+        await session.call((client) => approveProduct({ client, path: { id } })),
+        context.json,
+      );
     });
 
   products
     .command('reject')
     .description('send a product pending review back to its vendor, with a reason they see')
-    .argument('<id>', 'product id')
+    .argument('<id>', 'product id', parseId)
     .addOption(
       new Option('--reason <text>', 'why, for the vendor (up to 1000 characters)')
         .makeOptionMandatory()
@@ -77,9 +91,9 @@ export function registerProductCommands(program: Command): void {
     .action(async (id: string, options: RejectOptions, command: Command) => {
       const context = await resolveContext(command);
       const session = await openSession(context);
-      printProduct(
-        await session.call((client) => rejectProduct({ client, path: { id }, body: { reason: options.reason } })),
-        context.json,
+      const product = await session.call((client) =>
+        rejectProduct({ client, path: { id }, body: { reason: options.reason } }),
       );
+      await showProduct(session, product, context.json);
     });
 }

@@ -2,6 +2,7 @@
 import { getUser, listUsers, updateUser, type ListUsersData, type UpdateUserData } from '@emporium/sdk';
 import { Option, type Command } from 'commander';
 import { resolveContext } from '../context';
+import { parseId } from '../ids';
 import { printJson } from '../output';
 import { allOption, collectPages, cursorOption, limitOption, noticeMore, type PageOptions } from '../paging';
 import { openSession } from '../session';
@@ -56,7 +57,7 @@ export function registerUserCommands(program: Command): void {
   users
     .command('show')
     .description('show one user')
-    .argument('<id>', 'user id')
+    .argument('<id>', 'user id', parseId)
     .action(async (id: string, _options: unknown, command: Command) => {
       const context = await resolveContext(command);
       const session = await openSession(context);
@@ -68,7 +69,7 @@ export function registerUserCommands(program: Command): void {
     .description(
       "change a user's role (applies on their next request) or active status (deactivation ends their sessions)",
     )
-    .argument('<id>', 'user id')
+    .argument('<id>', 'user id', parseId)
     .addOption(roleOption('the new role'))
     .addOption(activeOption('activate (true) or deactivate (false) the account'))
     .action(async (id: string, options: UpdateOptions, command: Command) => {
