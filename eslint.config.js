@@ -29,7 +29,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js', 'cli/bin/**', 'vitest.config.ts'],
+    files: ['**/*.js', '**/*.cjs', 'cli/bin/**', 'vitest.config.ts'],
     extends: [tseslint.configs.disableTypeChecked],
+  },
+  {
+    // CommonJS configuration files (dependency-cruiser reads .cjs).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
 );
