@@ -2,13 +2,19 @@
 import { migrateDatabase, openDatabase } from './platform/database';
 import { migrateJobs } from './platform/jobs';
 import { loadConfigOrExit } from './process';
+import { databaseTimeouts } from './runtime';
 
 const { config, logger } = loadConfigOrExit();
 if (!config.DATABASE_URL) {
   logger.error('DATABASE_URL is required for migrate (the development start migrates its embedded database itself)');
   process.exit(78);
 }
-const orm = await openDatabase({ url: config.DATABASE_URL, poolMax: 2, logger });
+const orm = await openDatabase({
+  url: config.DATABASE_URL,
+  poolMax: 2,
+  timeouts: databaseTimeouts(config, 'migrate'),
+  logger,
+});
 try {
   if (process.argv[2] === 'create') {
     const result = await orm.migrator.create('migrations');

@@ -4,7 +4,7 @@
  */
 import type { Config } from './config';
 import type { Deps } from './deps';
-import { migrateDatabase, openDatabase } from './platform/database';
+import { migrateDatabase, openDatabase, type DatabaseTimeouts } from './platform/database';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedded-postgres';
 import { migrateJobs, startWorker, type RunningWorker } from './platform/jobs';
 import type { Logger } from './platform/logger';
@@ -23,8 +23,22 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** The database timeouts of the configuration; migrations get their own, longer statement timeout. */
+export function databaseTimeouts(config: Readonly<Config>, purpose: 'serve' | 'migrate'): DatabaseTimeouts {
+  return {
+    acquireMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
+    statementMs:
+      purpose === 'migrate' ? config.DATABASE_MIGRATION_STATEMENT_TIMEOUT_MS : config.DATABASE_STATEMENT_TIMEOUT_MS,
+    lockMs: config.DATABASE_LOCK_TIMEOUT_MS,
+    idleInTransactionMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  };
+}
+
 async function openStore(config: Readonly<Config>, logger: Logger): Promise<KeyValueStore> {
-  if (config.REDIS_URL) return createRedisStore(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger);
+  if (config.REDIS_URL) {
+    const { REDIS_URL: url, REDIS_KEY_PREFIX: keyPrefix, REDIS_COMMAND_TIMEOUT_MS: commandTimeoutMs } = config;
+    return createRedisStore({ url, keyPrefix, commandTimeoutMs }, logger);
+  }
   logger.warn('REDIS_URL is unset: cache and rate limits are kept in this process only (development only)');
   return createMemoryStore();
 }
@@ -53,18 +67,30 @@ export async function openRuntime(config: Readonly<Config>, logger: Logger): Pro
     embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, config.EMBEDDED_PG_PORT, logger);
     databaseUrl = embedded.url;
   }
+  if (config.migrateOnStart) {
+    // On a connection of its own: migrations may run longer than any request is allowed to.
+    const migrator = await openDatabase({
+      url: databaseUrl,
+      poolMax: 1,
+      timeouts: databaseTimeouts(config, 'migrate'),
+      logger,
+    });
+    try {
+      const applied = await migrateDatabase(migrator);
+      if (applied.length > 0) logger.info({ applied }, 'applied migrations');
+    } finally {
+      await migrator.close();
+    }
+    await migrateJobs(databaseUrl);
+  }
   const metrics = createMetrics();
   const orm = await openDatabase({
     url: databaseUrl,
     poolMax: config.DATABASE_POOL_MAX,
+    timeouts: databaseTimeouts(config, 'serve'),
     logger,
     onQuery: () => metrics.dbQueries.inc(),
   });
-  if (config.migrateOnStart) {
-    const applied = await migrateDatabase(orm);
-    await migrateJobs(databaseUrl);
-    if (applied.length > 0) logger.info({ applied }, 'applied migrations');
-  }
   const store = await openStore(config, logger);
   if (!config.JWT_SECRET)
     logger.warn('JWT_SECRET is unset: tokens are signed with a random key and end with this process');

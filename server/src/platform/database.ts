@@ -14,10 +14,23 @@ export type Orm = MikroORM;
 export interface DatabaseOptions {
   url: string;
   poolMax: number;
+  /** Bounds on every wait for PostgreSQL (ms; 0 or absent: none). */
+  timeouts?: DatabaseTimeouts;
   logger: Logger;
   debug?: boolean;
   /** Called for every statement (the query counter metric). */
   onQuery?: () => void;
+}
+
+export interface DatabaseTimeouts {
+  /** Waiting for a pooled connection, or for a new one to open (pg's `connectionTimeoutMillis`). */
+  acquireMs: number;
+  /** PostgreSQL `statement_timeout`: a statement running longer is cancelled (57014). */
+  statementMs: number;
+  /** PostgreSQL `lock_timeout`: a statement waiting longer for a lock fails (55P03). */
+  lockMs: number;
+  /** PostgreSQL `idle_in_transaction_session_timeout`: a transaction left open ends its session. */
+  idleInTransactionMs: number;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Orm> {
@@ -26,6 +39,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Orm> {
     entities,
     extensions: [Migrator],
     pool: { min: 0, max: options.poolMax },
+    // pg's own options: without them the pool waits forever for a connection and statements wait forever for locks.
+    driverOptions: {
+      connectionTimeoutMillis: options.timeouts?.acquireMs ?? 0,
+      statement_timeout: options.timeouts?.statementMs ?? 0,
+      lock_timeout: options.timeouts?.lockMs ?? 0,
+      idle_in_transaction_session_timeout: options.timeouts?.idleInTransactionMs ?? 0,
+    },
     discovery: { warnWhenNoEntities: false },
     migrations: { migrationsList: migrations, snapshot: false, silent: true, path: 'migrations', emit: 'ts' },
     // Services flush explicitly: one flush per write, decided at the edge.
