@@ -110,6 +110,7 @@ export async function openRuntime(config: Readonly<Config>, logger: Logger): Pro
     deps,
     databaseUrl,
     close: async () => {
+      deps.cache.close();
       await store.close();
       deps.storage.close();
       await orm.close();
