@@ -52,6 +52,7 @@ const EnvSchema = z
     TRUST_PROXY: z.string().default('loopback'),
     BODY_LIMIT: z.string().default('100kb'),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).optional(),
     BOOTSTRAP_ADMIN_EMAIL: z.string().email().optional(),
     BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12).max(256).optional(),
     SENTRY_DSN: optionalUrl,
@@ -116,6 +117,8 @@ export interface Config extends Env {
   /** Whether this process also runs the job worker (the development default; production runs `worker` apart). */
   runWorker: boolean;
   migrateOnStart: boolean;
+  /** How long SIGTERM keeps serving (readiness 503, `Connection: close`) before it stops accepting. */
+  shutdownDrainDelayMs: number;
 }
 
 export class ConfigError extends Error {
@@ -140,5 +143,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     isProduction,
     runWorker: value.RUN_WORKER ?? !isProduction,
     migrateOnStart: value.MIGRATE_ON_START ?? !isProduction,
+    // Long enough for a load balancer to see readiness fail (a few probe intervals); nobody balances a dev server.
+    shutdownDrainDelayMs: value.SHUTDOWN_DRAIN_DELAY_MS ?? (isProduction ? 5000 : 0),
   });
 }
