@@ -15,8 +15,8 @@ import { ADMIN, ADMIN_ENV, makeUser, signIn, type SignedInUser } from '../suppor
 const LOCK_TIMEOUT_MS = 500;
 const STATEMENT_TIMEOUT_MS = 2000;
 const ACQUIRE_TIMEOUT_MS = 1000;
-/** Slack for the request's own work and the test runner, on top of a timeout. */
-const SLACK_MS = 400;
+/** Slack for the request's own work and a busy test machine, on top of a timeout. */
+const SLACK_MS = 1000;
 
 let postgres: OwnPostgres;
 let redis: OwnRedis;
@@ -72,17 +72,25 @@ describe('an ACCESS EXCLUSIVE lock held on products', () => {
       await locker.query('begin');
       await locker.query('lock table products in access exclusive mode');
       // Distinct limits: each list is a cache miss that must read the table.
+      let firstBlockedAnswerAt = Number.POSITIVE_INFINITY;
       const blocked = Promise.all(
-        [11, 12, 13, 14].map((limit) => timed(() => request(server.app).get(`/api/products?limit=${limit}`))),
+        [11, 12, 13, 14].map((limit) =>
+          timed(() => request(server.app).get(`/api/products?limit=${limit}`)).then((outcome) => {
+            firstBlockedAnswerAt = Math.min(firstBlockedAnswerAt, performance.now());
+            return outcome;
+          }),
+        ),
       );
       const signedIn = await timed(() => profile());
       const live = await timed(() => request(server.app).get('/health/live'));
+      // Unrelated routes answer while the blocked ones still wait for the lock, not after them.
+      expect(performance.now()).toBeLessThan(firstBlockedAnswerAt);
       expect(signedIn.value.status).toBe(200);
-      expect(signedIn.ms).toBeLessThan(SLACK_MS);
       expect(live.value.status).toBe(200);
-      expect(live.ms).toBeLessThan(SLACK_MS);
+      expect(Math.max(signedIn.ms, live.ms)).toBeLessThan(LOCK_TIMEOUT_MS);
       for (const { value, ms } of await blocked) {
         expectServiceUnavailable(value);
+        expect(ms).toBeGreaterThanOrEqual(LOCK_TIMEOUT_MS);
         expect(ms).toBeLessThan(LOCK_TIMEOUT_MS + SLACK_MS);
       }
     } finally {
