@@ -39,6 +39,7 @@ export const PLATFORM_ERROR_CODES = [
   'invalid_reference',
   'rate_limited',
   'not_ready',
+  'service_unavailable',
   'internal_error',
 ] as const;
 export type PlatformErrorCode = (typeof PLATFORM_ERROR_CODES)[number];
@@ -85,7 +86,11 @@ export const unauthorized = problem('unauthorized', 'invalid_token');
 /** The 401 and 403 of a route restricted to some roles. */
 export const denied = { 401: unauthorized, 403: problem('forbidden') } as const;
 
-/** Responses every route may give; merged into each route by the root router. */
+/**
+ * Responses every route may give; merged into each route by the root router. Every route may also answer
+ * `503 service_unavailable` with `Retry-After` while PostgreSQL restarts or a lock or statement timeout strikes: that
+ * answer comes from the error handler, outside the routes' declared responses, and is documented once in the README.
+ */
 export const commonResponses = {
   429: problem('rate_limited'),
   500: problem('internal_error'),

@@ -28,11 +28,17 @@ export const healthContract = c.router({
     path: '/health/ready',
     summary: 'Readiness probe',
     description:
-      'Answers 200 when PostgreSQL and Redis answer, every migration is applied and a job worker has sent a ' +
-      'heartbeat within the last 30 seconds; otherwise 503 problem details (`not_ready`) whose `checks` name what is down.',
+      'Answers 200 when PostgreSQL answers, every migration is applied and a job worker has sent a heartbeat within ' +
+      'the last 30 seconds; otherwise 503 problem details (`not_ready`) whose `checks` name what is down. Redis is ' +
+      'not required: the API serves without it (reads from the database, in-process rate limits), so with Redis down ' +
+      'the answer stays 200 with `status: degraded` and `checks.redis: down`, and a load balancer keeps every replica. ' +
+      'From SIGTERM on it answers 503 while the server drains.',
     metadata: meta({ auth: 'public' }),
     responses: {
-      200: z.object({ status: z.literal('ok'), checks: Checks }),
+      200: z.object({
+        status: z.enum(['ok', 'degraded']).describe('`degraded`: serving, but a check that is not required is down'),
+        checks: Checks,
+      }),
       503: Problem.extend({ code: z.literal('not_ready'), checks: Checks }),
     },
   },

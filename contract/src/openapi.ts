@@ -34,7 +34,9 @@ export function buildOpenApiDocument(router: AppRouter, version: string): OpenAp
         description:
           'Contract-first REST API of the Emporium marketplace. JSON bodies in camelCase; money in integer minor ' +
           'units; UUID ids; ISO 8601 UTC timestamps; cursor pagination (`limit`, `cursor` -> `nextCursor`); errors ' +
-          'are RFC 9457 problem details (`application/problem+json`) with a stable `code` and the `requestId`.',
+          'are RFC 9457 problem details (`application/problem+json`) with a stable `code` and the `requestId`. ' +
+          'Any route may answer `503` (`service_unavailable`, with `Retry-After`) while a dependency is briefly ' +
+          'unavailable (a database restart, a lock or statement timeout): retry it after that many seconds.',
       },
       servers: [{ url: '/' }],
     },

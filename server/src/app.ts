@@ -63,10 +63,17 @@ function serveLocalMedia(storage: LocalStorage): RequestHandler {
   });
 }
 
-/** While draining on SIGTERM, ask keep-alive clients to reconnect elsewhere. */
+/**
+ * While draining on SIGTERM, ask keep-alive clients to reconnect elsewhere. Decided when the answer's head is written,
+ * not when the request arrived, so a request already in flight at the signal is answered with it too.
+ */
 function closeConnectionsWhenDraining(lifecycle: Deps['lifecycle']): RequestHandler {
   return (_req, res, next) => {
-    if (lifecycle.shuttingDown) res.setHeader('Connection', 'close');
+    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => typeof res;
+    res.writeHead = ((...args: unknown[]) => {
+      if (lifecycle.shuttingDown && !res.headersSent) res.setHeader('Connection', 'close');
+      return writeHead(...args);
+    }) as typeof res.writeHead;
     next();
   };
 }

@@ -25,11 +25,20 @@ const EnvSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DATABASE_URL: optionalUrl,
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    // Timeouts (ms; 0 turns one off). Every request's wait on PostgreSQL is bounded, so a held lock or a dead server
+    // ends in a 503 instead of a request (and a pool slot) parked for as long as the lock is held.
+    DATABASE_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(0).default(3000),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(2000),
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    DATABASE_MIGRATION_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(600_000),
     EMBEDDED_PG_DIR: z.string().default('.data/postgres'),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
     MIGRATE_ON_START: booleanFlag.optional(),
     REDIS_URL: optionalUrl,
     REDIS_KEY_PREFIX: z.string().default('emporium:'),
+    // Bounds every Redis command, those parked for re-sending after a dropped connection included.
+    REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(250),
     RUN_WORKER: booleanFlag.optional(),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
     SMTP_URL: optionalUrl,
@@ -43,6 +52,7 @@ const EnvSchema = z
     TRUST_PROXY: z.string().default('loopback'),
     BODY_LIMIT: z.string().default('100kb'),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).optional(),
     BOOTSTRAP_ADMIN_EMAIL: z.string().email().optional(),
     BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12).max(256).optional(),
     SENTRY_DSN: optionalUrl,
@@ -107,6 +117,8 @@ export interface Config extends Env {
   /** Whether this process also runs the job worker (the development default; production runs `worker` apart). */
   runWorker: boolean;
   migrateOnStart: boolean;
+  /** How long SIGTERM keeps serving (readiness 503, `Connection: close`) before it stops accepting. */
+  shutdownDrainDelayMs: number;
 }
 
 export class ConfigError extends Error {
@@ -131,5 +143,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     isProduction,
     runWorker: value.RUN_WORKER ?? !isProduction,
     migrateOnStart: value.MIGRATE_ON_START ?? !isProduction,
+    // Long enough for a load balancer to see readiness fail (a few probe intervals); nobody balances a dev server.
+    shutdownDrainDelayMs: value.SHUTDOWN_DRAIN_DELAY_MS ?? (isProduction ? 5000 : 0),
   });
 }

@@ -26,10 +26,17 @@ logger.info(
 );
 
 onShutdownSignal(logger, async () => {
+  // 1. Readiness answers 503 and every response asks its client to close the connection, while the listener keeps
+  //    serving for the drain delay: a load balancer sees the replica leave before its connections are refused.
   runtime.deps.lifecycle.shuttingDown = true;
-  // Stop accepting; keep closing keep-alive connections as their in-flight requests finish; cut whatever is still
-  // open after the timeout.
+  if (config.shutdownDrainDelayMs > 0) {
+    logger.info({ drainDelayMs: config.shutdownDrainDelayMs }, 'draining: readiness is 503, still serving');
+    await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainDelayMs));
+  }
+  // 2. Stop accepting; close keep-alive connections as soon as they are idle (each request in flight is answered
+  //    first, with Connection: close); cut whatever is still open after the timeout.
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
   const drain = setInterval(() => server.closeIdleConnections(), 100);
   const timeout = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
   await closed;

@@ -1,6 +1,6 @@
 /** `migrate`: applies the committed migrations and graphile-worker's schema. `migrate create` drafts a new migration from the entity diff. */
 import { migrations } from '../migrations';
-import { migrateDatabase, openDatabase } from './platform/database';
+import { databaseTimeouts, migrateDatabase, openDatabase } from './platform/database';
 import { migrateJobs } from './platform/jobs';
 import { loadConfigOrExit } from './process';
 
@@ -13,7 +13,14 @@ const drafting = process.argv[2] === 'create';
 // Drafting diffs the entities against the database; applying committed migrations needs no entity metadata, so it
 // loads no module (and none of their libraries).
 const entities = drafting ? (await import('./modules')).entities : [];
-const orm = await openDatabase({ url: config.DATABASE_URL, poolMax: 2, logger, entities, migrations });
+const orm = await openDatabase({
+  url: config.DATABASE_URL,
+  poolMax: 2,
+  timeouts: databaseTimeouts(config, 'migrate'),
+  logger,
+  entities,
+  migrations,
+});
 try {
   if (drafting) {
     const result = await orm.migrator.create('migrations');

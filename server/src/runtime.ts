@@ -5,7 +5,7 @@
 import { migrations } from '../migrations';
 import type { Config } from './config';
 import { entities, startModules, tasks } from './modules';
-import { migrateDatabase, openDatabase } from './platform/database';
+import { databaseTimeouts, migrateDatabase, openDatabase } from './platform/database';
 import type { Deps } from './platform/deps';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedded-postgres';
 import { migrateJobs, startWorker, type RunningWorker } from './platform/jobs';
@@ -24,7 +24,10 @@ export interface Runtime {
 }
 
 async function openStore(config: Readonly<Config>, logger: Logger): Promise<KeyValueStore> {
-  if (config.REDIS_URL) return createRedisStore(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger);
+  if (config.REDIS_URL) {
+    const { REDIS_URL: url, REDIS_KEY_PREFIX: keyPrefix, REDIS_COMMAND_TIMEOUT_MS: commandTimeoutMs } = config;
+    return createRedisStore({ url, keyPrefix, commandTimeoutMs }, logger);
+  }
   logger.warn('REDIS_URL is unset: cache and rate limits are kept in this process only (development only)');
   return createMemoryStore();
 }
@@ -53,20 +56,34 @@ export async function openRuntime(config: Readonly<Config>, logger: Logger): Pro
     embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, config.EMBEDDED_PG_PORT, logger);
     databaseUrl = embedded.url;
   }
+  if (config.migrateOnStart) {
+    // On a connection of its own: migrations may run longer than any request is allowed to.
+    const migrator = await openDatabase({
+      url: databaseUrl,
+      poolMax: 1,
+      timeouts: databaseTimeouts(config, 'migrate'),
+      logger,
+      entities: [],
+      migrations,
+    });
+    try {
+      const applied = await migrateDatabase(migrator);
+      if (applied.length > 0) logger.info({ applied }, 'applied migrations');
+    } finally {
+      await migrator.close();
+    }
+    await migrateJobs(databaseUrl);
+  }
   const metrics = createMetrics();
   const orm = await openDatabase({
     url: databaseUrl,
     entities,
     migrations,
     poolMax: config.DATABASE_POOL_MAX,
+    timeouts: databaseTimeouts(config, 'serve'),
     logger,
     onQuery: () => metrics.dbQueries.inc(),
   });
-  if (config.migrateOnStart) {
-    const applied = await migrateDatabase(orm);
-    await migrateJobs(databaseUrl);
-    if (applied.length > 0) logger.info({ applied }, 'applied migrations');
-  }
   const store = await openStore(config, logger);
   if (!config.JWT_SECRET)
     logger.warn('JWT_SECRET is unset: tokens are signed with a random key and end with this process');
@@ -86,6 +103,7 @@ export async function openRuntime(config: Readonly<Config>, logger: Logger): Pro
     deps,
     databaseUrl,
     close: async () => {
+      deps.cache.close();
       await store.close();
       deps.storage.close();
       await orm.close();

@@ -37,6 +37,8 @@ export interface TestServerOptions {
   worker?: boolean;
   /** Extra environment; a function receives the server's base URL (for peers that must know it first). */
   env?: Record<string, string> | ((baseUrl: string) => Promise<Record<string, string>>);
+  /** An existing, migrated database to run on (a fault test's own PostgreSQL) instead of a copy of the template. */
+  databaseUrl?: string;
 }
 
 async function adminQuery(sql: string): Promise<void> {
@@ -51,7 +53,8 @@ async function adminQuery(sql: string): Promise<void> {
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const databaseName = `emporium_t_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`create database ${databaseName} template ${inject('templateDatabase')}`);
+  const ownDatabase = options.databaseUrl === undefined;
+  if (ownDatabase) await adminQuery(`create database ${databaseName} template ${inject('templateDatabase')}`);
   // Listen first: the app's PUBLIC_URL (mail links, OAuth redirect URIs) must name the real port.
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -61,7 +64,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     PUBLIC_URL: baseUrl,
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    DATABASE_URL: databaseUrl(databaseName),
+    DATABASE_URL: options.databaseUrl ?? databaseUrl(databaseName),
     REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: `test:${databaseName}:`,
     JWT_SECRET: randomBytes(32).toString('hex'),
@@ -86,7 +89,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await worker?.stop();
       await runtime.close();
-      await adminQuery(`drop database if exists ${databaseName} with (force)`);
+      if (ownDatabase) await adminQuery(`drop database if exists ${databaseName} with (force)`);
     },
   };
 }

@@ -28,7 +28,7 @@ export const getLiveness = <ThrowOnError extends boolean = false>(options?: Opti
 /**
  * Readiness probe
  *
- * Answers 200 when PostgreSQL and Redis answer, every migration is applied and a job worker has sent a heartbeat within the last 30 seconds; otherwise 503 problem details (`not_ready`) whose `checks` name what is down.
+ * Answers 200 when PostgreSQL answers, every migration is applied and a job worker has sent a heartbeat within the last 30 seconds; otherwise 503 problem details (`not_ready`) whose `checks` name what is down. Redis is not required: the API serves without it (reads from the database, in-process rate limits), so with Redis down the answer stays 200 with `status: degraded` and `checks.redis: down`, and a load balancer keeps every replica. From SIGTERM on it answers 503 while the server drains.
  */
 export const getReadiness = <ThrowOnError extends boolean = false>(options?: Options<GetReadinessData, ThrowOnError>): RequestResult<GetReadinessResponses, GetReadinessErrors, ThrowOnError> => (options?.client ?? client).get<GetReadinessResponses, GetReadinessErrors, ThrowOnError>({ url: '/health/ready', ...options });
 

@@ -265,7 +265,10 @@ export type GetReadinessResponses = {
      * 200
      */
     200: {
-        status: 'ok';
+        /**
+         * `degraded`: serving, but a check that is not required is down
+         */
+        status: 'ok' | 'degraded';
         /**
          * Each dependency: `up` or `down`
          */

@@ -87,11 +87,72 @@ function fromDatabase(
   }
 }
 
+/** SQLSTATEs after which the same request, retried a moment later, most likely succeeds. */
+const TRANSIENT_SQLSTATES = new Set([
+  '57P01', // admin_shutdown: the server is stopping or restarting
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now: starting up, shutting down, in recovery
+  '57014', // query_canceled: statement_timeout
+  '55P03', // lock_not_available: lock_timeout
+  '53300', // too_many_connections
+]);
+/** Socket errors of the connection to PostgreSQL. */
+const TRANSIENT_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** pg's and pg-pool's own errors, which carry no code: a dropped connection, an acquire or connect timeout. */
+const TRANSIENT_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+/** Seconds a client should wait before retrying a 503: outages this maps are restarts and lock waits. */
+export const TRANSIENT_RETRY_AFTER_SECONDS = 1;
+
+/** Why `error` (or what caused it) is a transient failure of a dependency, or undefined when it is not one. */
+export function transientReason(error: unknown, depth = 0): string | undefined {
+  if (typeof error !== 'object' || error === null || depth > 4) return undefined;
+  const { code, message, cause, errors } = error as {
+    code?: unknown;
+    message?: unknown;
+    cause?: unknown;
+    errors?: unknown;
+  };
+  if (
+    typeof code === 'string' &&
+    (TRANSIENT_SQLSTATES.has(code) || code.startsWith('08') || TRANSIENT_ERRNOS.has(code))
+  ) {
+    return code;
+  }
+  if (typeof message === 'string' && TRANSIENT_MESSAGES.test(message)) return message;
+  // An AggregateError (a connect tried on several addresses) or a wrapped error.
+  const inner: unknown[] = Array.isArray(errors) ? (errors as unknown[]) : [];
+  for (const candidate of [cause, ...inner]) {
+    const reason = transientReason(candidate, depth + 1);
+    if (reason) return reason;
+  }
+  return undefined;
+}
+
+/**
+ * A dependency failing for a moment (PostgreSQL restarting, a dropped connection, a lock or statement timeout, the
+ * pool exhausted): 503 with Retry-After, so clients and load balancers retry instead of reporting a bug.
+ */
+export class ServiceUnavailableError extends AppError {
+  constructor(readonly reason: string) {
+    super(503, 'service_unavailable', 'Service unavailable', {
+      detail: 'A dependency of the service is briefly unavailable; retry the request shortly.',
+      headers: { 'Retry-After': String(TRANSIENT_RETRY_AFTER_SECONDS) },
+    });
+  }
+}
+
+function fromTransientFailure(error: unknown): ServiceUnavailableError | undefined {
+  const reason = transientReason(error);
+  return reason === undefined ? undefined : new ServiceUnavailableError(reason);
+}
+
 export function toAppError(error: unknown, constraints: ConstraintProblems = {}): AppError | undefined {
   if (error instanceof AppError) return error;
   if (error instanceof RequestValidationError) return fromValidation(error);
   if (typeof error === 'object' && error !== null) {
-    return fromBodyParser(error) ?? fromDatabase(error, constraints);
+    return fromBodyParser(error) ?? fromDatabase(error, constraints) ?? fromTransientFailure(error);
   }
   return undefined;
 }
@@ -113,7 +174,10 @@ export function createErrorHandler(options: ErrorHandlerOptions): ErrorRequestHa
       new AppError(500, 'internal_error', 'Internal server error', {
         detail: 'An unexpected error occurred. Quote the requestId when reporting it.',
       });
-    if (known) {
+    if (known instanceof ServiceUnavailableError) {
+      // Expected during a restart or a lock: one warning per request, without a stack.
+      req.log.warn({ code: known.code, status: known.status, reason: known.reason }, 'dependency unavailable');
+    } else if (known) {
       req.log.info({ code: known.code, status: known.status }, known.detail);
     } else {
       req.log.error({ err: error }, 'unhandled error');

@@ -57,17 +57,29 @@ export function createRateLimiter(store: KeyValueStore, policies: RateLimitPolic
     const metadata = (req as { tsRestRoute?: { metadata?: unknown } }).tsRestRoute?.metadata;
     const policy = isRouteMetadata(metadata) ? metadata.rateLimit : undefined;
     if (!policy) return next();
-    let tightest: { budget: RateLimitBudget; result: RateLimiterRes } | undefined;
-    for (const { budget, limiter } of limiters.get(policy) ?? []) {
-      const key = budget.key(req);
-      if (key === undefined) continue;
-      try {
-        const result = await limiter.consume(key);
-        if (!tightest || result.remainingPoints < tightest.result.remainingPoints) tightest = { budget, result };
-      } catch (rejection) {
-        if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        throw new RateLimitedError(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)), headers(budget, rejection));
-      }
+    // All budgets at once: with Redis stalled each waits one command timeout before the insurance limiter answers,
+    // and in parallel a request pays that once, not once per budget.
+    const outcomes = await Promise.all(
+      (limiters.get(policy) ?? []).flatMap(({ budget, limiter }) => {
+        const key = budget.key(req);
+        if (key === undefined) return [];
+        return limiter.consume(key).then(
+          (result) => ({ budget, result, limited: false }),
+          (rejection: unknown) => {
+            if (!(rejection instanceof RateLimiterRes)) throw rejection;
+            return { budget, result: rejection, limited: true };
+          },
+        );
+      }),
+    );
+    const limited = outcomes.find((outcome) => outcome.limited);
+    if (limited) {
+      const retryAfter = Math.max(1, Math.ceil(limited.result.msBeforeNext / 1000));
+      throw new RateLimitedError(retryAfter, headers(limited.budget, limited.result));
+    }
+    let tightest: (typeof outcomes)[number] | undefined;
+    for (const outcome of outcomes) {
+      if (!tightest || outcome.result.remainingPoints < tightest.result.remainingPoints) tightest = outcome;
     }
     if (tightest) res.set(headers(tightest.budget, tightest.result));
     next();

@@ -20,13 +20,25 @@ export interface KeyValueStore {
   close(): Promise<void>;
 }
 
-export async function createRedisStore(url: string, keyPrefix: string, logger: Logger): Promise<KeyValueStore> {
-  const redis = new Redis(url, {
-    keyPrefix,
+export interface RedisStoreOptions {
+  url: string;
+  keyPrefix: string;
+  /**
+   * Every command fails after this long. Without it a command in flight when Redis stalls (CLIENT PAUSE, a dropped
+   * packet partition) or dies waits until Redis answers again: ioredis keeps such commands to re-send them on
+   * reconnect, and neither `enableOfflineQueue: false` nor `maxRetriesPerRequest` releases them.
+   */
+  commandTimeoutMs: number;
+}
+
+export async function createRedisStore(options: RedisStoreOptions, logger: Logger): Promise<KeyValueStore> {
+  const redis = new Redis(options.url, {
+    keyPrefix: options.keyPrefix,
     lazyConnect: true,
     // Fail fast while Redis is away instead of queueing: callers degrade (cache miss) or fall back (rate limits).
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
+    commandTimeout: options.commandTimeoutMs,
     connectTimeout: 2000,
   });
   redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis error'));

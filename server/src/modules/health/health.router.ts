@@ -10,8 +10,8 @@ export function createHealthRouter(deps: Deps) {
   return s.router(contract.health, {
     getLiveness: async () => ({ status: 200, body: { status: 'ok' } }),
     getReadiness: async () => {
-      const { ready, checks } = await checkReadiness(deps);
-      if (ready) return { status: 200, body: { status: 'ok', checks } };
+      const { ready, degraded, checks } = await checkReadiness(deps);
+      if (ready) return { status: 200, body: { status: degraded ? 'degraded' : 'ok', checks } };
       const down = Object.entries(checks)
         .filter(([, status]) => status === 'down')
         .map(([name]) => name);

@@ -34,14 +34,23 @@ async function migrationsApplied(deps: Deps): Promise<boolean> {
   }
 }
 
-/** Checks every dependency in parallel; each check answers `down` rather than throwing. */
-export async function checkReadiness(deps: Deps): Promise<{ ready: boolean; checks: ReadinessChecks }> {
+/** The API serves without Redis (cache misses, in-process rate limits): its outage degrades, it does not unready. */
+const REQUIRED: readonly (keyof ReadinessChecks)[] = ['database', 'migrations', 'worker'];
+
+/**
+ * Checks every dependency in parallel; each check answers `down` rather than throwing. Ready when every required
+ * check is up and the process is not draining; degraded when a check that is not required is down.
+ */
+export async function checkReadiness(
+  deps: Deps,
+): Promise<{ ready: boolean; degraded: boolean; checks: ReadinessChecks }> {
   const [dbAndWorker, redis, migrations] = await Promise.all([
     databaseAndWorker(deps),
     deps.store.ping(),
     migrationsApplied(deps),
   ]);
   const checks: ReadinessChecks = { ...dbAndWorker, redis: up(redis), migrations: up(migrations) };
-  const ready = !deps.lifecycle.shuttingDown && Object.values(checks).every((status) => status === 'up');
-  return { ready, checks };
+  const ready = !deps.lifecycle.shuttingDown && REQUIRED.every((name) => checks[name] === 'up');
+  const degraded = Object.values(checks).some((status) => status === 'down');
+  return { ready, degraded, checks };
 }
