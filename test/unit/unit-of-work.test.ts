@@ -29,7 +29,7 @@ function fakeCtx() {
 describe('inTransaction', () => {
   it('runs the work with the transaction’s EntityManager and returns its result', async () => {
     const { ctx, txEm } = fakeCtx();
-    const seen = await inTransaction(ctx, async (tx) => ({ em: tx.em as unknown, requestId: tx.requestId }));
+    const seen = await inTransaction(ctx, async (tx) => ({ em: tx.em, requestId: tx.requestId }));
     expect(seen).toEqual({ em: txEm, requestId: 'req-1' });
   });
 
