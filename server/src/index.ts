@@ -6,10 +6,35 @@ export { openRuntime, startJobWorker, startRuntime, type Runtime } from './runti
 export { createLogger } from './platform/logger';
 export { openDatabase } from './platform/database';
 export { systemCtx, type Ctx } from './platform/context';
-export { inTransaction, type TxCtx } from './platform/unit-of-work';
+export { inTransaction, type AfterCommitEffect, type TxCtx } from './platform/unit-of-work';
 export { enqueueJob, defineTask, startWorker, type RegisteredTask, type TaskDefinition } from './platform/jobs';
-export { entities, tasks } from './modules';
-export { categoriesChanged, changeStock, reserveStock, type StockLine } from './modules/catalog';
+export { constraintProblems, entities, tasks } from './modules';
+export {
+  assertVariantSet,
+  categoriesChanged,
+  changeStock,
+  freeSlug,
+  preOrder,
+  reserveStock,
+  slugify,
+  subtreeIds,
+  type StockLine,
+  type TreeNode,
+} from './modules/catalog';
+export { IdentityMail, renderIdentityMail } from './modules/identity';
+export { AppError, ConflictError, ValidationError, type FieldError } from './platform/errors';
+export { toAppError, type ConstraintProblems } from './platform/error-handler';
+export {
+  afterCursor,
+  decodeCursor,
+  encodeCursor,
+  idColumn,
+  keysetOrder,
+  toPage,
+  type KeyColumn,
+  type Keyset,
+  type Page,
+} from './platform/pagination';
 export {
   DEMO_CATALOG_PRODUCTS,
   DEMO_PASSWORD,

@@ -3,11 +3,11 @@ import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { createApp } from './app';
 import { seedDemoCatalog } from './dev/demo-catalog';
-import { loadConfigOrExit, onShutdownSignal } from './process';
-import { openRuntime, startJobWorker, startRuntime } from './runtime';
+import { loadConfigOrExit, onShutdownSignal, openRuntimeOrExit } from './process';
+import { startJobWorker, startRuntime } from './runtime';
 
 const { config, logger } = loadConfigOrExit();
-const runtime = await openRuntime(config, logger);
+const runtime = await openRuntimeOrExit(config, logger);
 await startRuntime(runtime);
 // A fresh development database (the embedded default) starts with something to browse; elsewhere only on request.
 // Production requires DATABASE_URL, so it seeds only with an explicit SEED_DEMO_CATALOG=true.

@@ -5,8 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEMO_CATALOG_PRODUCTS, seedDemoCatalog } from './dev/demo-catalog';
-import { loadConfigOrExit } from './process';
-import { openRuntime } from './runtime';
+import { loadConfigOrExit, openRuntimeOrExit } from './process';
 
 const { values } = parseArgs({
   options: {
@@ -26,7 +25,7 @@ if (config.isProduction && config.SEED_DEMO_CATALOG !== true) {
   logger.error('refusing to seed a demo catalog in production: set SEED_DEMO_CATALOG=true to mean it');
   process.exit(78); // EX_CONFIG
 }
-const runtime = await openRuntime(config, logger);
+const runtime = await openRuntimeOrExit(config, logger);
 try {
   await seedDemoCatalog(runtime.deps, { products, seed });
 } finally {

@@ -12,6 +12,7 @@ import { catalogAudit } from './catalog.audit';
 import { cacheFamilies, categoriesChanged } from './catalog.cache';
 import { Category, Product } from './catalog.entities';
 import { lockCategoryTree } from './categories.sql';
+import { preOrder, subtreeIds } from './category-tree';
 import { toCategoryDto } from './catalog.mapper';
 import { freeSlug } from './product-rules';
 
@@ -19,53 +20,17 @@ import { freeSlug } from './product-rules';
 const MAX_CATEGORY_DEPTH = 5;
 const tooDeep = () => new ConflictError('category_too_deep', `Categories nest at most ${MAX_CATEGORY_DEPTH} levels.`);
 
-/** Pre-order: each parent directly before its subtree, siblings by position then name. */
-function preOrder(categories: Category[]): CategoryDto[] {
-  const children = new Map<string | null, Category[]>();
-  for (const category of categories) {
-    const siblings = children.get(category.parentId ?? null) ?? [];
-    siblings.push(category);
-    children.set(category.parentId ?? null, siblings);
-  }
-  const ordered: CategoryDto[] = [];
-  const visit = (parentId: string | null, depth: number) => {
-    const siblings = (children.get(parentId) ?? []).sort(
-      (a, b) => a.position - b.position || a.name.localeCompare(b.name),
-    );
-    for (const category of siblings) {
-      ordered.push(toCategoryDto(category, depth));
-      visit(category.id, depth + 1);
-    }
-  };
-  visit(null, 0);
-  return ordered;
-}
-
 export async function getCategoryTree(ctx: Ctx): Promise<CategoryDto[]> {
   const ttlSeconds = ctx.deps.config.CATALOG_CACHE_TTL_SECONDS;
   return ctx.deps.cache.readThrough('categories', cacheFamilies.categoryTree, 'tree', ttlSeconds, async () =>
-    preOrder(await ctx.em.fork({ keepTransactionContext: true }).find(Category, {})),
+    preOrder(await ctx.em.fork({ keepTransactionContext: true }).find(Category, {}), toCategoryDto),
   );
-}
-
-/** The category and all its descendants' ids; undefined when there is no such category. */
-export function subtreeIds(tree: CategoryDto[], categoryId: string): string[] | undefined {
-  const start = tree.findIndex((category) => category.id === categoryId);
-  const root = tree[start];
-  if (!root) return undefined;
-  const ids = [root.id];
-  // In pre-order a subtree is the run of deeper entries right after its root.
-  for (const category of tree.slice(start + 1)) {
-    if (category.depth <= root.depth) break;
-    ids.push(category.id);
-  }
-  return ids;
 }
 
 /** The tree, read under the tree's lock. */
 async function lockTree(tx: Ctx): Promise<CategoryDto[]> {
   await lockCategoryTree(tx);
-  return preOrder(await tx.em.find(Category, {}));
+  return preOrder(await tx.em.find(Category, {}), toCategoryDto);
 }
 
 function parentOrFail(tree: CategoryDto[], parentId: string): CategoryDto {

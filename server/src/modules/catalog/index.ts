@@ -28,4 +28,5 @@ export {
   type StockChanged,
   type StockLine,
 } from './inventory.service';
-export { slugify } from './product-rules';
+export { preOrder, subtreeIds, type TreeNode } from './category-tree';
+export { assertVariantSet, freeSlug, slugify } from './product-rules';

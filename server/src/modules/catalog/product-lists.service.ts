@@ -17,7 +17,8 @@ import { NotFoundError, ValidationError } from '../../platform/errors';
 import { toPage } from '../../platform/pagination';
 import { cacheFamilies, catalogCurrency, PUBLIC_LIST_TTL_SECONDS } from './catalog.cache';
 import { toProductSummary } from './catalog.mapper';
-import { getCategoryTree, subtreeIds } from './categories.service';
+import { getCategoryTree } from './categories.service';
+import { subtreeIds } from './category-tree';
 import {
   correctedTerms,
   productOrder,

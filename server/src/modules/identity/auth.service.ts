@@ -1,4 +1,4 @@
-/** Registration, verification, login, token refresh, logout and password reset: the stories of API.md's "Auth". */
+/** Registration, verification, login, token refresh, logout and password reset (contract/src/auth.contract.ts). */
 import type { z } from 'zod';
 import type { TokenPair, User as UserDto } from '@emporium/contract';
 import type { AuthenticatedCtx, Ctx } from '../../platform/context';

@@ -1,4 +1,7 @@
-/** The identity mails. Links follow API.md: `${PUBLIC_URL}/<action>?token=<token>`. */
+/**
+ * The identity mails, plain text. Links are `${PUBLIC_URL}/<action>?token=<token>` (the README's PUBLIC_URL): the
+ * storefront serves those pages and calls the API with the token.
+ */
 import { z } from 'zod';
 import type { Mail } from '../../platform/mail';
 
