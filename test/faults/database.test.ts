@@ -138,3 +138,46 @@ describe('a PostgreSQL restart', () => {
     expect(row?.stock).toBe(10 + acknowledged);
   });
 });
+
+describe('a connection cut after the commit', () => {
+  it('answers a committed stock change with its result, never with an error a client would retry', async () => {
+    // Its own server: a 3 s Redis timeout holds the request between its commit and its answer (the cache
+    // retirement), while Redis is paused and PostgreSQL is stopped under it.
+    const slowRedis = await startTestServer({
+      databaseUrl,
+      env: {
+        REDIS_URL: redis.url,
+        REDIS_KEY_PREFIX: 'item5:',
+        REDIS_COMMAND_TIMEOUT_MS: '3000',
+        JWT_SECRET: server.deps.config.JWT_SECRET ?? '',
+      },
+    });
+    try {
+      const product = await makeProduct(server, vendor, {
+        categoryId,
+        variants: [{ sku: `CUT-${randomBytes(4).toString('hex')}`, price: usd(900), stock: 10 }],
+      });
+      const variantId = product.variants[0]!.id;
+      await redis.pause(6000);
+      const answer = request(slowRedis.app)
+        .post(`/api/products/${product.id}/variants/${variantId}/inventory`)
+        .set('Authorization', `Bearer ${vendor.accessToken}`)
+        .send({ delta: 1, reason: 'restock' })
+        .then((response) => response);
+      await waitFor('the stock change to commit', async () => {
+        const rows = await postgres.query(
+          `select 1 from inventory_movements where variant_id = '${variantId}'`,
+          'emporium_faults',
+        );
+        return rows.length === 1;
+      });
+      await postgres.stop();
+      const response = await answer;
+      await postgres.start();
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      expect(response.body).toMatchObject({ id: variantId, stock: 11 });
+    } finally {
+      await slowRedis.close();
+    }
+  });
+});
