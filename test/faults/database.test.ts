@@ -166,7 +166,7 @@ describe('a connection cut after the commit', () => {
         .then((response) => response);
       await waitFor('the stock change to commit', async () => {
         const rows = await postgres.query(
-          `select 1 from inventory_movements where variant_id = '${variantId}'`,
+          `select 1 from inventory_movements where variant_id = '${variantId}' and reason = 'restock'`,
           'emporium_faults',
         );
         return rows.length === 1;
