@@ -12,7 +12,8 @@ import { vendorContract } from './vendor.contract';
 export * from './common';
 export * from './identity.schemas';
 export * from './catalog.schemas';
-export { buildOpenApiDocument } from './openapi';
+export { API_VERSION, buildOpenApiDocument, TAGS, type OpenApiOptions } from './openapi';
+export { named, namedSchemas, type NamedSchema } from './named';
 
 const c = initContract();
 
