@@ -56,7 +56,10 @@ export function createApp(deps: Deps): Express {
   app.use(requestLogging(deps.logger));
   app.use(measureRequests(metrics));
   app.use(closeConnectionsWhenDraining(deps.lifecycle));
-  app.use(helmet());
+  // upgrade-insecure-requests only when the API is served over https: over plain http on any host but localhost it
+  // makes the browser fetch the docs page's scripts over https, and the page stays blank.
+  const servedOverHttps = config.PUBLIC_URL.startsWith('https:');
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: servedOverHttps ? [] : null } } }));
   app.use(
     cors({
       origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false,
