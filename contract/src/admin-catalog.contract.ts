@@ -11,6 +11,7 @@ import {
   ReviewQueueQuery,
   catalogProblem as problem,
 } from './catalog.schemas';
+import { named } from './named';
 
 const c = initContract();
 const adminsOnly = meta({ auth: ['admin'] });
@@ -60,7 +61,9 @@ export const adminCatalogContract = c.router(
       description: 'Sends a product pending review back to its vendor with a reason the vendor sees.',
       metadata: adminsOnly,
       pathParams: byId,
-      body: z.object({ reason: z.string().trim().min(1).max(1000) }).strict(),
+      body: named('ProductRejection', z.object({ reason: z.string().trim().min(1).max(1000) }).strict(), {
+        reason: 'The photos show a different product.',
+      }),
       responses: {
         200: Product,
         400: invalidBody,
@@ -117,7 +120,7 @@ export const adminCatalogContract = c.router(
       description: "A hidden review leaves the product's list and its rating at once.",
       metadata: adminsOnly,
       pathParams: byId,
-      body: z.object({ hidden: z.boolean() }).strict(),
+      body: named('ReviewVisibility', z.object({ hidden: z.boolean() }).strict(), { hidden: true }),
       responses: { 200: Review, 400: invalidBody, ...denied, 404: notFound },
     },
   },

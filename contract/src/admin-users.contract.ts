@@ -2,6 +2,7 @@ import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
 import { denied, Id, invalidBody, meta, page, PageQuery, Role } from './common';
 import { Email, FullName, Password, User, identityProblem as problem } from './identity.schemas';
+import { named } from './named';
 
 const c = initContract();
 const adminsOnly = meta({ auth: ['admin'] });
@@ -39,7 +40,16 @@ export const adminUsersContract = c.router(
       description:
         'Creates a verified user with the given role (how admins and vendors are made without a mail round trip).',
       metadata: adminsOnly,
-      body: z.object({ email: Email, password: Password, fullName: FullName, role: Role }).strict(),
+      body: named(
+        'UserInput',
+        z.object({ email: Email, password: Password, fullName: FullName, role: Role }).strict(),
+        {
+          email: 'grace@example.com',
+          password: 'correct horse battery staple',
+          fullName: 'Grace Hopper',
+          role: 'vendor',
+        },
+      ),
       responses: { 201: User, 400: invalidBody, ...denied, 409: problem('email_taken') },
     },
     updateUser: {
@@ -51,10 +61,14 @@ export const adminUsersContract = c.router(
         'demote or deactivate themselves (409), so the last admin cannot lock everyone out.',
       metadata: adminsOnly,
       pathParams: z.object({ id: Id }),
-      body: z
-        .object({ role: Role.optional(), isActive: z.boolean().optional() })
-        .strict()
-        .refine((value) => value.role !== undefined || value.isActive !== undefined, 'give role or isActive'),
+      body: named(
+        'UserUpdate',
+        z
+          .object({ role: Role.optional(), isActive: z.boolean().optional() })
+          .strict()
+          .refine((value) => value.role !== undefined || value.isActive !== undefined, 'give role or isActive'),
+        { role: 'vendor', isActive: true },
+      ),
       responses: {
         200: User,
         400: invalidBody,

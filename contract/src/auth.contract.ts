@@ -2,8 +2,17 @@ import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
 import { invalidBody, MessageResponse, meta, unauthorized } from './common';
 import { Email, FullName, MailToken, Password, TokenPair, User, identityProblem as problem } from './identity.schemas';
+import { TOKEN_PAIR_EXAMPLE, USER_EXAMPLE } from './examples';
+import { named } from './named';
 
 const c = initContract();
+
+const MAIL_TOKEN_EXAMPLE = 'k3Jx9QmZ2vT8pL4wR7nB1cY6hF0dS5aE';
+const emailRequest = () => named('EmailRequest', z.object({ email: Email }).strict(), { email: 'ada@example.com' });
+const refreshTokenRequest = () =>
+  named('RefreshTokenRequest', z.object({ refreshToken: z.string().min(1).max(256) }).strict(), {
+    refreshToken: TOKEN_PAIR_EXAMPLE.refreshToken,
+  });
 
 const OAuthProvider = z
   .string()
@@ -20,7 +29,11 @@ export const authContract = c.router(
         'Creates an unverified customer and mails a verification link. The answer is the same 202 whether or not ' +
         'the email is taken (the existing owner is mailed instead), so it cannot be used to probe for accounts.',
       metadata: meta({ auth: 'public', rateLimit: 'register' }),
-      body: z.object({ email: Email, password: Password, fullName: FullName }).strict(),
+      body: named('RegisterRequest', z.object({ email: Email, password: Password, fullName: FullName }).strict(), {
+        email: 'ada@example.com',
+        password: 'correct horse battery staple',
+        fullName: 'Ada Lovelace',
+      }),
       responses: { 202: MessageResponse, 400: invalidBody },
     },
     verifyEmail: {
@@ -29,9 +42,9 @@ export const authContract = c.router(
       summary: 'Verify an email address',
       description: 'Consumes the token from the verification mail. Tokens are single-use and expire after 24 hours.',
       metadata: meta({ auth: 'public', rateLimit: 'token_action' }),
-      body: z.object({ token: MailToken }).strict(),
+      body: named('VerifyEmailRequest', z.object({ token: MailToken }).strict(), { token: MAIL_TOKEN_EXAMPLE }),
       responses: {
-        200: z.object({ user: User }),
+        200: named('EmailVerified', z.object({ user: User }), { user: USER_EXAMPLE }),
         400: problem('validation_failed', 'malformed_json', 'invalid_token'),
       },
     },
@@ -41,7 +54,7 @@ export const authContract = c.router(
       summary: 'Send the verification mail again',
       description: 'Always 202. An unverified account gets a new link, which supersedes the older ones.',
       metadata: meta({ auth: 'public', rateLimit: 'email_action' }),
-      body: z.object({ email: Email }).strict(),
+      body: emailRequest(),
       responses: { 202: MessageResponse, 400: invalidBody },
     },
     login: {
@@ -52,7 +65,10 @@ export const authContract = c.router(
         'Answers an access token and a refresh token. A wrong email and a wrong password give the same 401 in ' +
         'indistinguishable time. Limited per account and per IP.',
       metadata: meta({ auth: 'public', rateLimit: 'login' }),
-      body: z.object({ email: Email, password: z.string().min(1).max(1024) }).strict(),
+      body: named('LoginRequest', z.object({ email: Email, password: z.string().min(1).max(1024) }).strict(), {
+        email: 'ada@example.com',
+        password: 'correct horse battery staple',
+      }),
       responses: {
         200: TokenPair,
         400: invalidBody,
@@ -68,7 +84,7 @@ export const authContract = c.router(
         'Refresh tokens rotate: each works once. Presenting one that was already used revokes its whole family ' +
         '(every token descended from the same login), since it means the token was stolen.',
       metadata: meta({ auth: 'public', rateLimit: 'token_action' }),
-      body: z.object({ refreshToken: z.string().min(1).max(256) }).strict(),
+      body: refreshTokenRequest(),
       responses: {
         200: TokenPair,
         400: invalidBody,
@@ -82,7 +98,7 @@ export const authContract = c.router(
       summary: 'Log out',
       description: 'Revokes the refresh token family, and the access token that called this stops working at once.',
       metadata: meta({ auth: 'authenticated' }),
-      body: z.object({ refreshToken: z.string().min(1).max(256) }).strict(),
+      body: refreshTokenRequest(),
       responses: {
         204: c.noBody(),
         400: invalidBody,
@@ -95,7 +111,7 @@ export const authContract = c.router(
       summary: 'Ask for a password reset mail',
       description: 'Always 202, whether or not the account exists. The mail holds a single-use link valid for 1 hour.',
       metadata: meta({ auth: 'public', rateLimit: 'email_action' }),
-      body: z.object({ email: Email }).strict(),
+      body: emailRequest(),
       responses: { 202: MessageResponse, 400: invalidBody },
     },
     resetPassword: {
@@ -104,7 +120,10 @@ export const authContract = c.router(
       summary: 'Set a new password with a reset token',
       description: 'Consumes the token from the reset mail and ends every session of the user.',
       metadata: meta({ auth: 'public', rateLimit: 'token_action' }),
-      body: z.object({ token: MailToken, password: Password }).strict(),
+      body: named('ResetPasswordRequest', z.object({ token: MailToken, password: Password }).strict(), {
+        token: MAIL_TOKEN_EXAMPLE,
+        password: 'a new long passphrase',
+      }),
       responses: { 204: c.noBody(), 400: problem('validation_failed', 'malformed_json', 'invalid_token') },
     },
     startOAuthLogin: {
@@ -116,7 +135,7 @@ export const authContract = c.router(
         'also bound to this browser by an HttpOnly cookie, so the callback can only complete in the same browser.',
       metadata: meta({ auth: 'public', rateLimit: 'oauth' }),
       pathParams: z.object({ provider: OAuthProvider }),
-      responses: { 302: c.noBody(), 404: problem('oauth_provider_unknown') },
+      responses: { 302: c.noBody(), 400: problem('validation_failed'), 404: problem('oauth_provider_unknown') },
     },
     completeOAuthLogin: {
       method: 'GET',

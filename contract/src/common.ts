@@ -2,7 +2,9 @@
  * Shared building blocks of the wire contract: problem details, the cursor page envelope, money, ids, timestamps, and
  * the route metadata that carries auth and rate-limit policies.
  */
+import { extendApi } from '@anatine/zod-openapi';
 import { z } from 'zod';
+import { exampleOf, named, titleOf } from './named';
 
 export const Id = z.string().uuid().describe('A UUID (v7) identifying the object');
 export const Timestamp = z.string().datetime().describe('ISO 8601 timestamp in UTC');
@@ -13,12 +15,19 @@ export const CurrencyCode = z
   .describe('ISO 4217 currency code');
 
 /** Money is never a float: an integer amount in the currency's minor unit (cents for USD). */
-export const Money = z
-  .object({
-    amount: z.number().int().describe('Integer amount in minor units (1999 = 19.99 USD)'),
-    currency: CurrencyCode,
-  })
-  .strict();
+export const Money = named(
+  'Money',
+  z
+    .object({
+      // int64: totals in minor units outgrow 32 bits (21,474,836.47 USD).
+      amount: extendApi(z.number().int().describe('Integer amount in minor units (1999 = 19.99 USD)'), {
+        format: 'int64',
+      }),
+      currency: CurrencyCode,
+    })
+    .strict(),
+  { amount: 1999, currency: 'USD' },
+);
 
 /**
  * Stable, snake_case error codes a client may switch on. These are the platform's own (any route may meet them); each
@@ -44,11 +53,14 @@ export const PLATFORM_ERROR_CODES = [
 ] as const;
 export type PlatformErrorCode = (typeof PLATFORM_ERROR_CODES)[number];
 
-const ProblemFieldError = z.object({
-  path: z.string().describe('Where the problem is: `body.email`, `query.limit`, `params.id`'),
-  message: z.string(),
-  code: z.string().describe('The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`'),
-});
+const ProblemFieldError = named(
+  'ProblemFieldError',
+  z.object({
+    path: z.string().describe('Where the problem is: `body.email`, `query.limit`, `params.id`'),
+    message: z.string(),
+    code: z.string().describe('The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`'),
+  }),
+);
 
 const problemShape = {
   type: z.string().describe('A URI reference identifying the problem type'),
@@ -60,18 +72,41 @@ const problemShape = {
 };
 
 /** RFC 9457 problem details, served as `application/problem+json`. */
-export const Problem = z.object({ ...problemShape, code: z.string() }).describe('RFC 9457 problem details');
+export const Problem = named(
+  'Problem',
+  z
+    .object({ ...problemShape, code: z.string().describe('Stable machine-readable error code; switch on it') })
+    .describe('RFC 9457 problem details'),
+  {
+    type: 'https://emporium.dev/problems/not_found',
+    title: 'Not found',
+    status: 404,
+    detail: 'The product does not exist.',
+    code: 'not_found',
+    requestId: '3f2b8c1e-6a4d-4e2f-9b7a-5c8d1e0f2a3b',
+  },
+);
 export type Problem = z.infer<typeof Problem>;
+
+const problemCodes = new WeakMap<z.ZodTypeAny, readonly string[]>();
 
 /**
  * The `problem` of a domain: a problem whose `code` is one of the given ones (the platform's or the domain's own), so a
  * route declares exactly what it can answer for a status and a typo is a type error.
  */
 export function problemsOf<DomainCode extends string>() {
-  return <const C extends PlatformErrorCode | DomainCode>(...codes: [C, ...C[]]) =>
-    z
+  return <const C extends PlatformErrorCode | DomainCode>(...codes: [C, ...C[]]) => {
+    const schema = z
       .object({ ...problemShape, code: z.enum(codes).describe('Stable machine-readable error code') })
       .describe(`Problem details; code: ${codes.join(', ')}`);
+    problemCodes.set(schema, codes);
+    return schema;
+  };
+}
+
+/** The codes of a schema made by a `problem()` (the OpenAPI document refers such answers to the one Problem schema). */
+export function problemCodesOf(schema: unknown): readonly string[] | undefined {
+  return schema instanceof z.ZodType ? problemCodes.get(schema) : undefined;
 }
 
 /** A problem with platform codes only. */
@@ -114,16 +149,25 @@ export const PageQuery = z
 
 /** The cursor page envelope: `nextCursor` is null on the last page. */
 export function page<T extends z.ZodTypeAny>(item: T) {
-  return z.object({
+  const envelope = z.object({
     data: z.array(item),
     nextCursor: z.string().nullable().describe('Pass as `cursor` to get the next page; null when there is none'),
   });
+  // Named after its item (`ProductSummaryPage`) when the item is named, so each page type is one component.
+  const title = titleOf(item);
+  if (title === undefined) return envelope;
+  const example = exampleOf(item);
+  return example === undefined
+    ? named(`${title}Page`, envelope)
+    : named(`${title}Page`, envelope, { data: [example], nextCursor: 'eyJpZCI6IjAxOTBhNmYyIn0' });
 }
 
-export const MessageResponse = z.object({ message: z.string() });
+export const MessageResponse = named('Message', z.object({ message: z.string() }), {
+  message: 'If the address can receive mail, a message is on its way.',
+});
 
 export const ROLES = ['customer', 'vendor', 'admin'] as const;
-export const Role = z.enum(ROLES);
+export const Role = named('Role', z.enum(ROLES).describe('What the user may do'));
 export type Role = z.infer<typeof Role>;
 
 /**
@@ -139,6 +183,13 @@ export interface RouteMetadata {
    * their budgets, and the server refuses to start when a route names a policy no module defines.
    */
   rateLimit?: string;
+  /**
+   * The route takes an `Idempotency-Key` header (Stripe's semantics): the first answer is stored and replayed with
+   * `Idempotency-Replayed: true`; same key with another body 422 `idempotency_key_reused`; same key still running 409
+   * `idempotency_key_in_progress`. `'required'`: a request without the header is refused. Shown in the OpenAPI
+   * document.
+   */
+  idempotent?: boolean | 'required';
 }
 
 /** Typed route metadata (ts-rest types `metadata` as unknown). */

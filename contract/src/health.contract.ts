@@ -1,6 +1,7 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
 import { meta, Problem } from './common';
+import { named } from './named';
 
 const c = initContract();
 
@@ -21,7 +22,7 @@ export const healthContract = c.router({
     summary: 'Liveness probe',
     description: 'Answers 200 while the process can serve HTTP. It touches no dependency, so it never flaps with them.',
     metadata: meta({ auth: 'public' }),
-    responses: { 200: z.object({ status: z.literal('ok') }) },
+    responses: { 200: named('Liveness', z.object({ status: z.literal('ok') }), { status: 'ok' }) },
   },
   getReadiness: {
     method: 'GET',
@@ -35,11 +36,23 @@ export const healthContract = c.router({
       'From SIGTERM on it answers 503 while the server drains.',
     metadata: meta({ auth: 'public' }),
     responses: {
-      200: z.object({
-        status: z.enum(['ok', 'degraded']).describe('`degraded`: serving, but a check that is not required is down'),
-        checks: Checks,
+      200: named(
+        'Readiness',
+        z.object({
+          status: z.enum(['ok', 'degraded']).describe('`degraded`: serving, but a check that is not required is down'),
+          checks: Checks,
+        }),
+        { status: 'ok', checks: { database: 'up', redis: 'up', migrations: 'up', worker: 'up' } },
+      ),
+      503: named('ReadinessProblem', Problem.extend({ code: z.literal('not_ready'), checks: Checks }), {
+        type: 'https://emporium.dev/problems/not_ready',
+        title: 'Service unavailable',
+        status: 503,
+        detail: 'Not ready: worker',
+        code: 'not_ready',
+        requestId: '3f2b8c1e-6a4d-4e2f-9b7a-5c8d1e0f2a3b',
+        checks: { database: 'up', redis: 'up', migrations: 'up', worker: 'down' },
       }),
-      503: Problem.extend({ code: z.literal('not_ready'), checks: Checks }),
     },
   },
 });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { Id, problemsOf, Role, Timestamp } from './common';
+import { ADDRESS_EXAMPLE, ADDRESS_INPUT_EXAMPLE, TOKEN_PAIR_EXAMPLE, USER_EXAMPLE } from './examples';
+import { named } from './named';
 
 /** Error codes of accounts and sign-in (besides the platform's). */
 export const IDENTITY_ERROR_CODES = [
@@ -45,25 +47,33 @@ export const MailToken = z
   .max(256)
   .regex(/^[A-Za-z0-9_-]+$/, 'is not a token');
 
-export const User = z.object({
-  id: Id,
-  email: z.string(),
-  fullName: z.string(),
-  role: Role,
-  emailVerified: z.boolean(),
-  isActive: z.boolean(),
-  createdAt: Timestamp,
-  updatedAt: Timestamp,
-});
+export const User = named(
+  'User',
+  z.object({
+    id: Id,
+    email: z.string(),
+    fullName: z.string(),
+    role: Role,
+    emailVerified: z.boolean(),
+    isActive: z.boolean(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  }),
+  USER_EXAMPLE,
+);
 export type User = z.infer<typeof User>;
 
-export const TokenPair = z.object({
-  accessToken: z.string().describe('Short-lived JWT; send as `Authorization: Bearer <accessToken>`'),
-  refreshToken: z.string().describe('Opaque, single-use: every refresh returns a new one'),
-  tokenType: z.literal('Bearer'),
-  expiresIn: z.number().int().describe('Seconds until the access token expires'),
-  user: User,
-});
+export const TokenPair = named(
+  'TokenPair',
+  z.object({
+    accessToken: z.string().describe('Short-lived JWT; send as `Authorization: Bearer <accessToken>`'),
+    refreshToken: z.string().describe('Opaque, single-use: every refresh returns a new one'),
+    tokenType: z.literal('Bearer'),
+    expiresIn: z.number().int().describe('Seconds until the access token expires'),
+    user: User,
+  }),
+  TOKEN_PAIR_EXAMPLE,
+);
 
 const CountryCode = z
   .string()
@@ -88,25 +98,33 @@ const addressFields = {
   isDefault: z.boolean().optional().describe('Make this the default address (the previous default stops being one)'),
 };
 
-export const AddressInput = z.object(addressFields).strict();
-export const AddressUpdate = z
-  .object(addressFields)
-  .partial()
-  .strict()
-  .refine((value) => Object.keys(value).length > 0, 'at least one property is required');
+export const AddressInput = named('AddressInput', z.object(addressFields).strict(), ADDRESS_INPUT_EXAMPLE);
+export const AddressUpdate = named(
+  'AddressUpdate',
+  z
+    .object(addressFields)
+    .partial()
+    .strict()
+    .refine((value) => Object.keys(value).length > 0, 'at least one property is required'),
+  { label: 'Office', isDefault: true },
+);
 
-export const Address = z.object({
-  id: Id,
-  label: z.string().nullable(),
-  fullName: z.string(),
-  line1: z.string(),
-  line2: z.string().nullable(),
-  city: z.string(),
-  region: z.string().nullable(),
-  postalCode: z.string(),
-  country: z.string(),
-  phone: z.string().nullable(),
-  isDefault: z.boolean(),
-  createdAt: Timestamp,
-  updatedAt: Timestamp,
-});
+export const Address = named(
+  'Address',
+  z.object({
+    id: Id,
+    label: z.string().nullable(),
+    fullName: z.string(),
+    line1: z.string(),
+    line2: z.string().nullable(),
+    city: z.string(),
+    region: z.string().nullable(),
+    postalCode: z.string(),
+    country: z.string(),
+    phone: z.string().nullable(),
+    isDefault: z.boolean(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  }),
+  ADDRESS_EXAMPLE,
+);

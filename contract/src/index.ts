@@ -14,7 +14,8 @@ import { vendorContract } from './vendor.contract';
 export * from './common';
 export * from './identity.schemas';
 export * from './catalog.schemas';
-export { buildOpenApiDocument } from './openapi';
+export { API_VERSION, buildOpenApiDocument, TAGS, type OpenApiOptions } from './openapi';
+export { named, namedSchemas, type NamedSchema } from './named';
 
 /** Every error code of the API: the platform's and each domain's, composed here and nowhere else. */
 export const ERROR_CODES = [...PLATFORM_ERROR_CODES, ...IDENTITY_ERROR_CODES, ...CATALOG_ERROR_CODES] as const;

@@ -19,6 +19,8 @@ import {
   Variant,
   catalogProblem as problem,
 } from './catalog.schemas';
+import { PRODUCT_IMAGE_EXAMPLE } from './examples';
+import { named } from './named';
 
 const c = initContract();
 const everyone = meta({ auth: 'public' });
@@ -172,7 +174,12 @@ export const productsContract = c.router(
       metadata: owners,
       pathParams: productId,
       body: ImageOrder,
-      responses: { 200: z.object({ data: z.array(ProductImage) }), 400: invalidBody, ...denied, 404: notFound },
+      responses: {
+        200: named('ProductImageList', z.object({ data: z.array(ProductImage) }), { data: [PRODUCT_IMAGE_EXAMPLE] }),
+        400: invalidBody,
+        ...denied,
+        404: notFound,
+      },
     },
     deleteProductImage: {
       method: 'DELETE',

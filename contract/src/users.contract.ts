@@ -10,6 +10,7 @@ import {
   User,
   identityProblem as problem,
 } from './identity.schemas';
+import { named } from './named';
 
 const c = initContract();
 const signedIn = meta({ auth: 'authenticated' });
@@ -30,7 +31,7 @@ export const usersContract = c.router(
       summary: 'Update my profile',
       description: 'Changes the name. Email, role and status are not changed here.',
       metadata: signedIn,
-      body: z.object({ fullName: FullName }).strict(),
+      body: named('ProfileUpdate', z.object({ fullName: FullName }).strict(), { fullName: 'Ada King' }),
       responses: { 200: User, 400: invalidBody, 401: unauthorized },
     },
     changePassword: {
@@ -39,7 +40,11 @@ export const usersContract = c.router(
       summary: 'Change my password',
       description: 'Needs the current password. Ends every other session and mails a notice.',
       metadata: signedIn,
-      body: z.object({ currentPassword: z.string().min(1).max(1024), newPassword: Password }).strict(),
+      body: named(
+        'PasswordChange',
+        z.object({ currentPassword: z.string().min(1).max(1024), newPassword: Password }).strict(),
+        { currentPassword: 'correct horse battery staple', newPassword: 'a new long passphrase' },
+      ),
       responses: {
         204: c.noBody(),
         400: problem('validation_failed', 'malformed_json', 'invalid_current_password'),

@@ -8,7 +8,6 @@ import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
-import pkg from '../package.json' with { type: 'json' };
 import { constraintProblems, moduleRouters, rateLimitPolicies } from './modules';
 import { resolveSession } from './modules/identity';
 import { createAuthGuard } from './platform/auth';
@@ -87,7 +86,10 @@ export function createApp(deps: Deps): Express {
   app.use(requestLogging(deps.logger));
   app.use(measureRequests(metrics));
   app.use(closeConnectionsWhenDraining(deps.lifecycle));
-  app.use(helmet());
+  // upgrade-insecure-requests only when the API is served over https: over plain http on any host but localhost it
+  // makes the browser fetch the docs page's scripts over https, and the page stays blank.
+  const servedOverHttps = config.PUBLIC_URL.startsWith('https:');
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: servedOverHttps ? [] : null } } }));
   app.use(
     cors({
       origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false,
@@ -97,7 +99,7 @@ export function createApp(deps: Deps): Express {
   );
   if (deps.storage.kind === 'local') app.use('/media', serveLocalMedia(deps.storage));
 
-  const openApiDocument = buildOpenApiDocument(contract, pkg.version);
+  const openApiDocument = buildOpenApiDocument(contract);
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });

@@ -120,4 +120,14 @@ describe('documentation', () => {
     expect(docs.status).toBe(200);
     expect(docs.text).toContain('swagger-ui');
   });
+
+  it('lets the docs page load its scripts over plain http (no upgrade-insecure-requests for an http PUBLIC_URL)', async () => {
+    expect(server.deps.config.PUBLIC_URL).toMatch(/^http:/);
+    const docs = await request(server.app).get('/docs/');
+    const csp = String(docs.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('upgrade-insecure-requests');
+    const script = await request(server.app).get('/docs/swagger-ui-bundle.js');
+    expect(script.status).toBe(200);
+  });
 });

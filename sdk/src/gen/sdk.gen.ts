@@ -36,6 +36,8 @@ export const getReadiness = <ThrowOnError extends boolean = false>(options?: Opt
  * Register a customer account
  *
  * Creates an unverified customer and mails a verification link. The answer is the same 202 whether or not the email is taken (the existing owner is mailed instead), so it cannot be used to probe for accounts.
+ *
+ * Rate-limited by the `register` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const register = <ThrowOnError extends boolean = false>(options: Options<RegisterData, ThrowOnError>): RequestResult<RegisterResponses, RegisterErrors, ThrowOnError> => (options.client ?? client).post<RegisterResponses, RegisterErrors, ThrowOnError>({
     url: '/api/auth/register',
@@ -50,6 +52,8 @@ export const register = <ThrowOnError extends boolean = false>(options: Options<
  * Verify an email address
  *
  * Consumes the token from the verification mail. Tokens are single-use and expire after 24 hours.
+ *
+ * Rate-limited by the `token_action` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const verifyEmail = <ThrowOnError extends boolean = false>(options: Options<VerifyEmailData, ThrowOnError>): RequestResult<VerifyEmailResponses, VerifyEmailErrors, ThrowOnError> => (options.client ?? client).post<VerifyEmailResponses, VerifyEmailErrors, ThrowOnError>({
     url: '/api/auth/verify-email',
@@ -64,6 +68,8 @@ export const verifyEmail = <ThrowOnError extends boolean = false>(options: Optio
  * Send the verification mail again
  *
  * Always 202. An unverified account gets a new link, which supersedes the older ones.
+ *
+ * Rate-limited by the `email_action` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const resendVerification = <ThrowOnError extends boolean = false>(options: Options<ResendVerificationData, ThrowOnError>): RequestResult<ResendVerificationResponses, ResendVerificationErrors, ThrowOnError> => (options.client ?? client).post<ResendVerificationResponses, ResendVerificationErrors, ThrowOnError>({
     url: '/api/auth/resend-verification',
@@ -78,6 +84,8 @@ export const resendVerification = <ThrowOnError extends boolean = false>(options
  * Log in with email and password
  *
  * Answers an access token and a refresh token. A wrong email and a wrong password give the same 401 in indistinguishable time. Limited per account and per IP.
+ *
+ * Rate-limited by the `login` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const login = <ThrowOnError extends boolean = false>(options: Options<LoginData, ThrowOnError>): RequestResult<LoginResponses, LoginErrors, ThrowOnError> => (options.client ?? client).post<LoginResponses, LoginErrors, ThrowOnError>({
     url: '/api/auth/login',
@@ -92,6 +100,8 @@ export const login = <ThrowOnError extends boolean = false>(options: Options<Log
  * Exchange a refresh token for a new pair
  *
  * Refresh tokens rotate: each works once. Presenting one that was already used revokes its whole family (every token descended from the same login), since it means the token was stolen.
+ *
+ * Rate-limited by the `token_action` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const refreshTokens = <ThrowOnError extends boolean = false>(options: Options<RefreshTokensData, ThrowOnError>): RequestResult<RefreshTokensResponses, RefreshTokensErrors, ThrowOnError> => (options.client ?? client).post<RefreshTokensResponses, RefreshTokensErrors, ThrowOnError>({
     url: '/api/auth/refresh',
@@ -121,6 +131,8 @@ export const logout = <ThrowOnError extends boolean = false>(options: Options<Lo
  * Ask for a password reset mail
  *
  * Always 202, whether or not the account exists. The mail holds a single-use link valid for 1 hour.
+ *
+ * Rate-limited by the `email_action` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const forgotPassword = <ThrowOnError extends boolean = false>(options: Options<ForgotPasswordData, ThrowOnError>): RequestResult<ForgotPasswordResponses, ForgotPasswordErrors, ThrowOnError> => (options.client ?? client).post<ForgotPasswordResponses, ForgotPasswordErrors, ThrowOnError>({
     url: '/api/auth/forgot-password',
@@ -135,6 +147,8 @@ export const forgotPassword = <ThrowOnError extends boolean = false>(options: Op
  * Set a new password with a reset token
  *
  * Consumes the token from the reset mail and ends every session of the user.
+ *
+ * Rate-limited by the `token_action` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const resetPassword = <ThrowOnError extends boolean = false>(options: Options<ResetPasswordData, ThrowOnError>): RequestResult<ResetPasswordResponses, ResetPasswordErrors, ThrowOnError> => (options.client ?? client).post<ResetPasswordResponses, ResetPasswordErrors, ThrowOnError>({
     url: '/api/auth/reset-password',
@@ -149,6 +163,8 @@ export const resetPassword = <ThrowOnError extends boolean = false>(options: Opt
  * Start a social login
  *
  * Redirects (302) to the provider with an authorization-code request (PKCE, state and nonce). The state is also bound to this browser by an HttpOnly cookie, so the callback can only complete in the same browser.
+ *
+ * Rate-limited by the `oauth` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const startOAuthLogin = <ThrowOnError extends boolean = false>(options: Options<StartOAuthLoginData, ThrowOnError>): RequestResult<unknown, StartOAuthLoginErrors, ThrowOnError> => (options.client ?? client).get<unknown, StartOAuthLoginErrors, ThrowOnError>({ url: '/api/auth/oauth/{provider}/authorize', ...options });
 
@@ -156,6 +172,8 @@ export const startOAuthLogin = <ThrowOnError extends boolean = false>(options: O
  * Finish a social login
  *
  * The provider redirects here. Answers the same token pair as a password login. An existing account with the same email is linked only when the provider says that email is verified; otherwise 409 `email_taken`.
+ *
+ * Rate-limited by the `oauth` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const completeOAuthLogin = <ThrowOnError extends boolean = false>(options: Options<CompleteOAuthLoginData, ThrowOnError>): RequestResult<CompleteOAuthLoginResponses, CompleteOAuthLoginErrors, ThrowOnError> => (options.client ?? client).get<CompleteOAuthLoginResponses, CompleteOAuthLoginErrors, ThrowOnError>({ url: '/api/auth/oauth/{provider}/callback', ...options });
 

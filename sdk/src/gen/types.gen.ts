@@ -4,6 +4,945 @@ export type ClientOptions = {
     baseUrl: `${string}://${string}` | (string & {});
 };
 
+/**
+ * Address
+ */
+export type Address = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    id: string;
+    label: string | null;
+    fullName: string;
+    line1: string;
+    line2: string | null;
+    city: string;
+    region: string | null;
+    postalCode: string;
+    country: string;
+    phone: string | null;
+    isDefault: boolean;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    createdAt: string;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    updatedAt: string;
+};
+
+/**
+ * AddressInput
+ */
+export type AddressInput = {
+    /**
+     * A name for the address, e.g. Home
+     */
+    label?: string | null;
+    fullName: string;
+    line1: string;
+    line2?: string | null;
+    city: string;
+    region?: string | null;
+    postalCode: string;
+    /**
+     * ISO 3166-1 alpha-2 country code
+     */
+    country: string;
+    phone?: string | null;
+    /**
+     * Make this the default address (the previous default stops being one)
+     */
+    isDefault?: boolean;
+};
+
+/**
+ * AddressPage
+ */
+export type AddressPage = {
+    data: Array<Address>;
+    /**
+     * Pass as `cursor` to get the next page; null when there is none
+     */
+    nextCursor: string | null;
+};
+
+/**
+ * AddressUpdate
+ */
+export type AddressUpdate = {
+    /**
+     * A name for the address, e.g. Home
+     */
+    label?: string | null;
+    fullName?: string;
+    line1?: string;
+    line2?: string | null;
+    city?: string;
+    region?: string | null;
+    postalCode?: string;
+    /**
+     * ISO 3166-1 alpha-2 country code
+     */
+    country?: string;
+    phone?: string | null;
+    /**
+     * Make this the default address (the previous default stops being one)
+     */
+    isDefault?: boolean;
+};
+
+/**
+ * Category
+ */
+export type Category = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    id: string;
+    name: string;
+    /**
+     * URL-safe identifier, unique among its kind
+     */
+    slug: string;
+    /**
+     * The parent category; null for a top-level category
+     */
+    parentId: string | null;
+    /**
+     * 0 for a top-level category
+     */
+    depth: number;
+    /**
+     * Order among its siblings
+     */
+    position: number;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    createdAt: string;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    updatedAt: string;
+};
+
+/**
+ * CategoryInput
+ */
+export type CategoryInput = {
+    name: string;
+    /**
+     * Derived from the name when omitted
+     */
+    slug?: string;
+    /**
+     * Omit or null for a top-level category
+     */
+    parentId?: string | null;
+    position?: number;
+};
+
+/**
+ * CategoryTree
+ *
+ * Every category in pre-order (each parent directly before its subtree, siblings by position)
+ */
+export type CategoryTree = {
+    data: Array<Category>;
+};
+
+/**
+ * CategoryUpdate
+ */
+export type CategoryUpdate = {
+    name?: string;
+    /**
+     * URL-safe identifier, unique among its kind
+     */
+    slug?: string;
+    /**
+     * Moves the category (with its subtree); null makes it top-level
+     */
+    parentId?: string | null;
+    position?: number;
+};
+
+/**
+ * EmailRequest
+ */
+export type EmailRequest = {
+    /**
+     * Email address (normalised to lower case)
+     */
+    email: string;
+};
+
+/**
+ * EmailVerified
+ */
+export type EmailVerified = {
+    user: User;
+};
+
+/**
+ * ImageOrder
+ */
+export type ImageOrder = {
+    /**
+     * Every image of the product, in the new order
+     */
+    imageIds: Array<string>;
+};
+
+/**
+ * ImageUpload
+ */
+export type ImageUpload = {
+    /**
+     * JPEG, PNG or WebP; at most 10 MB and 40 megapixels
+     */
+    file: Blob | File | null;
+};
+
+/**
+ * InventoryAdjustment
+ */
+export type InventoryAdjustment = {
+    /**
+     * Units to add (positive) or remove (negative); stock never goes below 0
+     */
+    delta: number;
+    reason: 'restock' | 'correction' | 'damaged' | 'returned';
+    note?: string;
+};
+
+/**
+ * InventoryMovement
+ */
+export type InventoryMovement = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    id: string;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    variantId: string;
+    /**
+     * Stock keeping unit, unique across the catalog
+     */
+    sku: string;
+    delta: number;
+    stockAfter: number;
+    reason: 'initial' | 'restock' | 'correction' | 'damaged' | 'returned' | 'sale' | 'cancellation';
+    note: string | null;
+    /**
+     * Who made the change; null for the system
+     */
+    actorId: string | null;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    createdAt: string;
+};
+
+/**
+ * InventoryMovementPage
+ */
+export type InventoryMovementPage = {
+    data: Array<InventoryMovement>;
+    /**
+     * Pass as `cursor` to get the next page; null when there is none
+     */
+    nextCursor: string | null;
+};
+
+/**
+ * Liveness
+ */
+export type Liveness = {
+    status: 'ok';
+};
+
+/**
+ * LoginRequest
+ */
+export type LoginRequest = {
+    /**
+     * Email address (normalised to lower case)
+     */
+    email: string;
+    password: string;
+};
+
+/**
+ * Message
+ */
+export type Message = {
+    message: string;
+};
+
+/**
+ * Money
+ */
+export type Money = {
+    /**
+     * Integer amount in minor units (1999 = 19.99 USD)
+     */
+    amount: number;
+    /**
+     * ISO 4217 currency code
+     */
+    currency: string;
+};
+
+/**
+ * NewVariantInput
+ */
+export type NewVariantInput = {
+    /**
+     * Stock keeping unit, unique across the catalog
+     */
+    sku: string;
+    /**
+     * One value per product option, e.g. `{ "size": "M", "colour": "red" }`; `{}` when the product has no options
+     */
+    options?: {
+        [key: string]: string;
+    };
+    price: PriceInput;
+    /**
+     * Opening stock, recorded as an `initial` movement
+     */
+    stock?: number;
+};
+
+/**
+ * PasswordChange
+ */
+export type PasswordChange = {
+    currentPassword: string;
+    /**
+     * Password, 12-128 characters
+     */
+    newPassword: string;
+};
+
+/**
+ * PriceInput
+ */
+export type PriceInput = {
+    /**
+     * Integer amount in minor units, at most 1,000,000.00
+     */
+    amount: number;
+    /**
+     * ISO 4217 currency code
+     */
+    currency: string;
+};
+
+/**
+ * PriceRange
+ */
+export type PriceRange = {
+    min: Money;
+    max: Money;
+};
+
+/**
+ * Problem
+ *
+ * RFC 9457 problem details
+ */
+export type Problem = {
+    /**
+     * A URI reference identifying the problem type
+     */
+    type: string;
+    /**
+     * Short, human-readable summary of the problem type
+     */
+    title: string;
+    /**
+     * The HTTP status code
+     */
+    status: number;
+    /**
+     * Human-readable explanation of this occurrence
+     */
+    detail: string;
+    /**
+     * The X-Request-Id of the request; quote it when reporting a problem
+     */
+    requestId: string;
+    /**
+     * Field errors, for `validation_failed`
+     */
+    errors?: Array<ProblemFieldError>;
+    /**
+     * Stable machine-readable error code; switch on it
+     */
+    code: string;
+};
+
+/**
+ * ProblemFieldError
+ */
+export type ProblemFieldError = {
+    /**
+     * Where the problem is: `body.email`, `query.limit`, `params.id`
+     */
+    path: string;
+    message: string;
+    /**
+     * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+     */
+    code: string;
+};
+
+/**
+ * Product
+ */
+export type Product = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    id: string;
+    /**
+     * URL-safe identifier, unique among its kind
+     */
+    slug: string;
+    name: string;
+    description: string;
+    status: ProductStatus;
+    /**
+     * Why an admin rejected it; shown to its vendor
+     */
+    rejectionReason: string | null;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    vendorId: string;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    categoryId: string;
+    options: Array<{
+        name: string;
+        values: Array<string>;
+    }>;
+    variants: Array<Variant>;
+    images: Array<ProductImage>;
+    priceRange: PriceRange;
+    totalStock: number;
+    rating: Rating;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    publishedAt: string | null;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    createdAt: string;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    updatedAt: string;
+};
+
+/**
+ * ProductImage
+ */
+export type ProductImage = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    id: string;
+    /**
+     * The re-encoded image
+     */
+    url: string;
+    /**
+     * A 320 px thumbnail
+     */
+    thumbnailUrl: string;
+    width: number;
+    height: number;
+    position: number;
+};
+
+/**
+ * ProductImageList
+ */
+export type ProductImageList = {
+    data: Array<ProductImage>;
+};
+
+/**
+ * ProductInput
+ */
+export type ProductInput = {
+    name: string;
+    /**
+     * Derived from the name when omitted
+     */
+    slug?: string;
+    /**
+     * Plain text; never interpreted as HTML
+     */
+    description?: string;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    categoryId: string;
+    options?: Array<ProductOption>;
+    variants: Array<NewVariantInput>;
+};
+
+/**
+ * ProductOption
+ *
+ * An option such as size or colour, with the values the variants choose from
+ */
+export type ProductOption = {
+    name: string;
+    values: Array<string>;
+};
+
+/**
+ * ProductRejection
+ */
+export type ProductRejection = {
+    reason: string;
+};
+
+/**
+ * ProductStatus
+ *
+ * draft -> pending_review -> published | rejected; archived when deleted
+ */
+export type ProductStatus = 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
+
+/**
+ * ProductSummary
+ */
+export type ProductSummary = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    id: string;
+    /**
+     * URL-safe identifier, unique among its kind
+     */
+    slug: string;
+    name: string;
+    status: ProductStatus;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    vendorId: string;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    categoryId: string;
+    priceRange: PriceRange;
+    totalStock: number;
+    inStock: boolean;
+    rating: Rating;
+    thumbnailUrl: string | null;
+    /**
+     * When it was last submitted for review
+     */
+    submittedAt: string | null;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    createdAt: string;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    updatedAt: string;
+};
+
+/**
+ * ProductSummaryPage
+ */
+export type ProductSummaryPage = {
+    data: Array<ProductSummary>;
+    /**
+     * Pass as `cursor` to get the next page; null when there is none
+     */
+    nextCursor: string | null;
+};
+
+/**
+ * ProductUpdate
+ */
+export type ProductUpdate = {
+    name: string;
+    /**
+     * URL-safe identifier, unique among its kind
+     */
+    slug?: string;
+    /**
+     * Plain text; never interpreted as HTML
+     */
+    description?: string;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    categoryId: string;
+    options?: Array<ProductOption>;
+    /**
+     * The full variant list, matched by SKU: a known SKU is updated, a new one is added with no stock, a missing one is retired (kept for orders that name it). Stock changes go through inventory adjustments.
+     */
+    variants: Array<VariantInput>;
+};
+
+/**
+ * ProfileUpdate
+ */
+export type ProfileUpdate = {
+    fullName: string;
+};
+
+/**
+ * Rating
+ */
+export type Rating = {
+    /**
+     * Mean of the visible reviews, 2 decimals; null when there are none
+     */
+    average: number | null;
+    count: number;
+};
+
+/**
+ * Readiness
+ */
+export type Readiness = {
+    /**
+     * `degraded`: serving, but a check that is not required is down
+     */
+    status: 'ok' | 'degraded';
+    /**
+     * Each dependency: `up` or `down`
+     */
+    checks: {
+        database: 'up' | 'down';
+        redis: 'up' | 'down';
+        migrations: 'up' | 'down';
+        worker: 'up' | 'down';
+    };
+};
+
+/**
+ * ReadinessProblem
+ *
+ * RFC 9457 problem details
+ */
+export type ReadinessProblem = {
+    /**
+     * A URI reference identifying the problem type
+     */
+    type: string;
+    /**
+     * Short, human-readable summary of the problem type
+     */
+    title: string;
+    /**
+     * The HTTP status code
+     */
+    status: number;
+    /**
+     * Human-readable explanation of this occurrence
+     */
+    detail: string;
+    /**
+     * The X-Request-Id of the request; quote it when reporting a problem
+     */
+    requestId: string;
+    /**
+     * Field errors, for `validation_failed`
+     */
+    errors?: Array<ProblemFieldError>;
+    code: 'not_ready';
+    /**
+     * Each dependency: `up` or `down`
+     */
+    checks: {
+        database: 'up' | 'down';
+        redis: 'up' | 'down';
+        migrations: 'up' | 'down';
+        worker: 'up' | 'down';
+    };
+};
+
+/**
+ * RefreshTokenRequest
+ */
+export type RefreshTokenRequest = {
+    refreshToken: string;
+};
+
+/**
+ * RegisterRequest
+ */
+export type RegisterRequest = {
+    /**
+     * Email address (normalised to lower case)
+     */
+    email: string;
+    /**
+     * Password, 12-128 characters
+     */
+    password: string;
+    fullName: string;
+};
+
+/**
+ * ResetPasswordRequest
+ */
+export type ResetPasswordRequest = {
+    token: string;
+    /**
+     * Password, 12-128 characters
+     */
+    password: string;
+};
+
+/**
+ * Review
+ */
+export type Review = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    id: string;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    productId: string;
+    authorName: string;
+    rating: number;
+    title: string | null;
+    body: string;
+    /**
+     * Hidden by an admin (only admins see hidden reviews)
+     */
+    hidden: boolean;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    createdAt: string;
+};
+
+/**
+ * ReviewInput
+ */
+export type ReviewInput = {
+    rating: number;
+    title?: string;
+    /**
+     * Plain text; never interpreted as HTML
+     */
+    body?: string;
+};
+
+/**
+ * ReviewPage
+ */
+export type ReviewPage = {
+    data: Array<Review>;
+    /**
+     * Pass as `cursor` to get the next page; null when there is none
+     */
+    nextCursor: string | null;
+};
+
+/**
+ * ReviewVisibility
+ */
+export type ReviewVisibility = {
+    hidden: boolean;
+};
+
+/**
+ * Role
+ *
+ * What the user may do
+ */
+export type Role = 'customer' | 'vendor' | 'admin';
+
+/**
+ * SearchResult
+ */
+export type SearchResult = {
+    data: Array<ProductSummary>;
+    nextCursor: string | null;
+    /**
+     * How many products match
+     */
+    total: number;
+    facets: {
+        /**
+         * Matches per direct category
+         */
+        categories: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            categoryId: string;
+            count: number;
+        }>;
+        options: Array<{
+            name: string;
+            value: string;
+            count: number;
+        }>;
+        /**
+         * Cheapest and dearest variant price of the matches
+         */
+        price: {
+            min: Money;
+            max: Money;
+        } | null;
+    };
+};
+
+/**
+ * TokenPair
+ */
+export type TokenPair = {
+    /**
+     * Short-lived JWT; send as `Authorization: Bearer <accessToken>`
+     */
+    accessToken: string;
+    /**
+     * Opaque, single-use: every refresh returns a new one
+     */
+    refreshToken: string;
+    tokenType: 'Bearer';
+    /**
+     * Seconds until the access token expires
+     */
+    expiresIn: number;
+    user: User;
+};
+
+/**
+ * User
+ */
+export type User = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    id: string;
+    email: string;
+    fullName: string;
+    role: Role;
+    emailVerified: boolean;
+    isActive: boolean;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    createdAt: string;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    updatedAt: string;
+};
+
+/**
+ * UserInput
+ */
+export type UserInput = {
+    /**
+     * Email address (normalised to lower case)
+     */
+    email: string;
+    /**
+     * Password, 12-128 characters
+     */
+    password: string;
+    fullName: string;
+    role: Role;
+};
+
+/**
+ * UserPage
+ */
+export type UserPage = {
+    data: Array<User>;
+    /**
+     * Pass as `cursor` to get the next page; null when there is none
+     */
+    nextCursor: string | null;
+};
+
+/**
+ * UserUpdate
+ */
+export type UserUpdate = {
+    role?: Role;
+    isActive?: boolean;
+};
+
+/**
+ * Variant
+ */
+export type Variant = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    id: string;
+    /**
+     * Stock keeping unit, unique across the catalog
+     */
+    sku: string;
+    options: {
+        [key: string]: string;
+    };
+    price: Money;
+    /**
+     * Units available now
+     */
+    stock: number;
+    inStock: boolean;
+};
+
+/**
+ * VariantInput
+ */
+export type VariantInput = {
+    /**
+     * Stock keeping unit, unique across the catalog
+     */
+    sku: string;
+    /**
+     * One value per product option, e.g. `{ "size": "M", "colour": "red" }`; `{}` when the product has no options
+     */
+    options?: {
+        [key: string]: string;
+    };
+    price: PriceInput;
+};
+
+/**
+ * VerifyEmailRequest
+ */
+export type VerifyEmailRequest = {
+    token: string;
+};
+
+/**
+ * A unique key per intended operation (a UUID is a good choice), to retry safely: the first answer is stored for 24 hours and replayed for the same key and caller with `Idempotency-Replayed: true`. The same key with a different body is 422 `idempotency_key_reused`; while the first request still runs, 409 `idempotency_key_in_progress`. Validation failures are not stored.
+ */
+export type IdempotencyKey = string;
+
 export type GetLivenessData = {
     body?: never;
     path?: never;
@@ -13,89 +952,9 @@ export type GetLivenessData = {
 
 export type GetLivenessErrors = {
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -104,11 +963,9 @@ export type GetLivenessError = GetLivenessErrors[keyof GetLivenessErrors];
 
 export type GetLivenessResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        status: 'ok';
-    };
+    200: Liveness;
 };
 
 export type GetLivenessResponse = GetLivenessResponses[keyof GetLivenessResponses];
@@ -122,182 +979,30 @@ export type GetReadinessData = {
 
 export type GetReadinessErrors = {
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
     /**
      * RFC 9457 problem details
      */
-    503: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        code: 'not_ready';
-        /**
-         * Each dependency: `up` or `down`
-         */
-        checks: {
-            database: 'up' | 'down';
-            redis: 'up' | 'down';
-            migrations: 'up' | 'down';
-            worker: 'up' | 'down';
-        };
-    };
+    503: ReadinessProblem;
 };
 
 export type GetReadinessError = GetReadinessErrors[keyof GetReadinessErrors];
 
 export type GetReadinessResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        /**
-         * `degraded`: serving, but a check that is not required is down
-         */
-        status: 'ok' | 'degraded';
-        /**
-         * Each dependency: `up` or `down`
-         */
-        checks: {
-            database: 'up' | 'down';
-            redis: 'up' | 'down';
-            migrations: 'up' | 'down';
-            worker: 'up' | 'down';
-        };
-    };
+    200: Readiness;
 };
 
 export type GetReadinessResponse = GetReadinessResponses[keyof GetReadinessResponses];
 
 export type RegisterData = {
-    /**
-     * Body
-     */
-    body: {
-        /**
-         * Email address (normalised to lower case)
-         */
-        email: string;
-        /**
-         * Password, 12-128 characters
-         */
-        password: string;
-        fullName: string;
-    };
+    body: RegisterRequest;
     path?: never;
     query?: never;
     url: '/api/auth/register';
@@ -305,132 +1010,21 @@ export type RegisterData = {
 
 export type RegisterErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `rate_limited`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    429: Problem & {
         code: 'rate_limited';
     };
     /**
-     * Problem details; code: internal_error
+     * Problem details; `code` is `internal_error`.
      */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -439,22 +1033,15 @@ export type RegisterError = RegisterErrors[keyof RegisterErrors];
 
 export type RegisterResponses = {
     /**
-     * 202
+     * Accepted
      */
-    202: {
-        message: string;
-    };
+    202: Message;
 };
 
 export type RegisterResponse = RegisterResponses[keyof RegisterResponses];
 
 export type VerifyEmailData = {
-    /**
-     * Body
-     */
-    body: {
-        token: string;
-    };
+    body: VerifyEmailRequest;
     path?: never;
     query?: never;
     url: '/api/auth/verify-email';
@@ -462,132 +1049,21 @@ export type VerifyEmailData = {
 
 export type VerifyEmailErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json, invalid_token
+     * Problem details; `code` is `validation_failed` or `malformed_json` or `invalid_token`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json' | 'invalid_token';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `rate_limited`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    429: Problem & {
         code: 'rate_limited';
     };
     /**
-     * Problem details; code: internal_error
+     * Problem details; `code` is `internal_error`.
      */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -596,43 +1072,15 @@ export type VerifyEmailError = VerifyEmailErrors[keyof VerifyEmailErrors];
 
 export type VerifyEmailResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        user: {
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            email: string;
-            fullName: string;
-            role: 'customer' | 'vendor' | 'admin';
-            emailVerified: boolean;
-            isActive: boolean;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            createdAt: string;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            updatedAt: string;
-        };
-    };
+    200: EmailVerified;
 };
 
 export type VerifyEmailResponse = VerifyEmailResponses[keyof VerifyEmailResponses];
 
 export type ResendVerificationData = {
-    /**
-     * Body
-     */
-    body: {
-        /**
-         * Email address (normalised to lower case)
-         */
-        email: string;
-    };
+    body: EmailRequest;
     path?: never;
     query?: never;
     url: '/api/auth/resend-verification';
@@ -640,132 +1088,21 @@ export type ResendVerificationData = {
 
 export type ResendVerificationErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `rate_limited`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    429: Problem & {
         code: 'rate_limited';
     };
     /**
-     * Problem details; code: internal_error
+     * Problem details; `code` is `internal_error`.
      */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -774,26 +1111,15 @@ export type ResendVerificationError = ResendVerificationErrors[keyof ResendVerif
 
 export type ResendVerificationResponses = {
     /**
-     * 202
+     * Accepted
      */
-    202: {
-        message: string;
-    };
+    202: Message;
 };
 
 export type ResendVerificationResponse = ResendVerificationResponses[keyof ResendVerificationResponses];
 
 export type LoginData = {
-    /**
-     * Body
-     */
-    body: {
-        /**
-         * Email address (normalised to lower case)
-         */
-        email: string;
-        password: string;
-    };
+    body: LoginRequest;
     path?: never;
     query?: never;
     url: '/api/auth/login';
@@ -801,218 +1127,33 @@ export type LoginData = {
 
 export type LoginErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json';
     };
     /**
-     * Problem details; code: invalid_credentials
+     * Problem details; `code` is `invalid_credentials`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'invalid_credentials';
     };
     /**
-     * Problem details; code: email_not_verified, account_disabled
+     * Problem details; `code` is `email_not_verified` or `account_disabled`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'email_not_verified' | 'account_disabled';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `rate_limited`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    429: Problem & {
         code: 'rate_limited';
     };
     /**
-     * Problem details; code: internal_error
+     * Problem details; `code` is `internal_error`.
      */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -1021,53 +1162,15 @@ export type LoginError = LoginErrors[keyof LoginErrors];
 
 export type LoginResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        /**
-         * Short-lived JWT; send as `Authorization: Bearer <accessToken>`
-         */
-        accessToken: string;
-        /**
-         * Opaque, single-use: every refresh returns a new one
-         */
-        refreshToken: string;
-        tokenType: 'Bearer';
-        /**
-         * Seconds until the access token expires
-         */
-        expiresIn: number;
-        user: {
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            email: string;
-            fullName: string;
-            role: 'customer' | 'vendor' | 'admin';
-            emailVerified: boolean;
-            isActive: boolean;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            createdAt: string;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            updatedAt: string;
-        };
-    };
+    200: TokenPair;
 };
 
 export type LoginResponse = LoginResponses[keyof LoginResponses];
 
 export type RefreshTokensData = {
-    /**
-     * Body
-     */
-    body: {
-        refreshToken: string;
-    };
+    body: RefreshTokenRequest;
     path?: never;
     query?: never;
     url: '/api/auth/refresh';
@@ -1075,218 +1178,33 @@ export type RefreshTokensData = {
 
 export type RefreshTokensErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json';
     };
     /**
-     * Problem details; code: invalid_token
+     * Problem details; `code` is `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'invalid_token';
     };
     /**
-     * Problem details; code: account_disabled
+     * Problem details; `code` is `account_disabled`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'account_disabled';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `rate_limited`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    429: Problem & {
         code: 'rate_limited';
     };
     /**
-     * Problem details; code: internal_error
+     * Problem details; `code` is `internal_error`.
      */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -1295,53 +1213,15 @@ export type RefreshTokensError = RefreshTokensErrors[keyof RefreshTokensErrors];
 
 export type RefreshTokensResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        /**
-         * Short-lived JWT; send as `Authorization: Bearer <accessToken>`
-         */
-        accessToken: string;
-        /**
-         * Opaque, single-use: every refresh returns a new one
-         */
-        refreshToken: string;
-        tokenType: 'Bearer';
-        /**
-         * Seconds until the access token expires
-         */
-        expiresIn: number;
-        user: {
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            email: string;
-            fullName: string;
-            role: 'customer' | 'vendor' | 'admin';
-            emailVerified: boolean;
-            isActive: boolean;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            createdAt: string;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            updatedAt: string;
-        };
-    };
+    200: TokenPair;
 };
 
 export type RefreshTokensResponse = RefreshTokensResponses[keyof RefreshTokensResponses];
 
 export type LogoutData = {
-    /**
-     * Body
-     */
-    body: {
-        refreshToken: string;
-    };
+    body: RefreshTokenRequest;
     path?: never;
     query?: never;
     url: '/api/auth/logout';
@@ -1349,175 +1229,21 @@ export type LogoutData = {
 
 export type LogoutErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -1526,7 +1252,7 @@ export type LogoutError = LogoutErrors[keyof LogoutErrors];
 
 export type LogoutResponses = {
     /**
-     * 204
+     * No content
      */
     204: void;
 };
@@ -1534,15 +1260,7 @@ export type LogoutResponses = {
 export type LogoutResponse = LogoutResponses[keyof LogoutResponses];
 
 export type ForgotPasswordData = {
-    /**
-     * Body
-     */
-    body: {
-        /**
-         * Email address (normalised to lower case)
-         */
-        email: string;
-    };
+    body: EmailRequest;
     path?: never;
     query?: never;
     url: '/api/auth/forgot-password';
@@ -1550,132 +1268,21 @@ export type ForgotPasswordData = {
 
 export type ForgotPasswordErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `rate_limited`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    429: Problem & {
         code: 'rate_limited';
     };
     /**
-     * Problem details; code: internal_error
+     * Problem details; `code` is `internal_error`.
      */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -1684,26 +1291,15 @@ export type ForgotPasswordError = ForgotPasswordErrors[keyof ForgotPasswordError
 
 export type ForgotPasswordResponses = {
     /**
-     * 202
+     * Accepted
      */
-    202: {
-        message: string;
-    };
+    202: Message;
 };
 
 export type ForgotPasswordResponse = ForgotPasswordResponses[keyof ForgotPasswordResponses];
 
 export type ResetPasswordData = {
-    /**
-     * Body
-     */
-    body: {
-        token: string;
-        /**
-         * Password, 12-128 characters
-         */
-        password: string;
-    };
+    body: ResetPasswordRequest;
     path?: never;
     query?: never;
     url: '/api/auth/reset-password';
@@ -1711,132 +1307,21 @@ export type ResetPasswordData = {
 
 export type ResetPasswordErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json, invalid_token
+     * Problem details; `code` is `validation_failed` or `malformed_json` or `invalid_token`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json' | 'invalid_token';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `rate_limited`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    429: Problem & {
         code: 'rate_limited';
     };
     /**
-     * Problem details; code: internal_error
+     * Problem details; `code` is `internal_error`.
      */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -1845,7 +1330,7 @@ export type ResetPasswordError = ResetPasswordErrors[keyof ResetPasswordErrors];
 
 export type ResetPasswordResponses = {
     /**
-     * 204
+     * No content
      */
     204: void;
 };
@@ -1866,132 +1351,27 @@ export type StartOAuthLoginData = {
 
 export type StartOAuthLoginErrors = {
     /**
-     * Problem details; code: oauth_provider_unknown
+     * Problem details; `code` is `validation_failed`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
+        code: 'validation_failed';
+    };
+    /**
+     * Problem details; `code` is `oauth_provider_unknown`.
+     */
+    404: Problem & {
         code: 'oauth_provider_unknown';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `rate_limited`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    429: Problem & {
         code: 'rate_limited';
     };
     /**
-     * Problem details; code: internal_error
+     * Problem details; `code` is `internal_error`.
      */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -2016,261 +1396,39 @@ export type CompleteOAuthLoginData = {
 
 export type CompleteOAuthLoginErrors = {
     /**
-     * Problem details; code: validation_failed, invalid_oauth_state, oauth_failed
+     * Problem details; `code` is `validation_failed` or `invalid_oauth_state` or `oauth_failed`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'invalid_oauth_state' | 'oauth_failed';
     };
     /**
-     * Problem details; code: account_disabled
+     * Problem details; `code` is `account_disabled`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'account_disabled';
     };
     /**
-     * Problem details; code: oauth_provider_unknown
+     * Problem details; `code` is `oauth_provider_unknown`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'oauth_provider_unknown';
     };
     /**
-     * Problem details; code: email_taken
+     * Problem details; `code` is `email_taken`.
      */
-    409: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    409: Problem & {
         code: 'email_taken';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `rate_limited`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    429: Problem & {
         code: 'rate_limited';
     };
     /**
-     * Problem details; code: internal_error
+     * Problem details; `code` is `internal_error`.
      */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -2279,42 +1437,9 @@ export type CompleteOAuthLoginError = CompleteOAuthLoginErrors[keyof CompleteOAu
 
 export type CompleteOAuthLoginResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        /**
-         * Short-lived JWT; send as `Authorization: Bearer <accessToken>`
-         */
-        accessToken: string;
-        /**
-         * Opaque, single-use: every refresh returns a new one
-         */
-        refreshToken: string;
-        tokenType: 'Bearer';
-        /**
-         * Seconds until the access token expires
-         */
-        expiresIn: number;
-        user: {
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            email: string;
-            fullName: string;
-            role: 'customer' | 'vendor' | 'admin';
-            emailVerified: boolean;
-            isActive: boolean;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            createdAt: string;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            updatedAt: string;
-        };
-    };
+    200: TokenPair;
 };
 
 export type CompleteOAuthLoginResponse = CompleteOAuthLoginResponses[keyof CompleteOAuthLoginResponses];
@@ -2328,132 +1453,15 @@ export type GetProfileData = {
 
 export type GetProfileErrors = {
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -2462,38 +1470,15 @@ export type GetProfileError = GetProfileErrors[keyof GetProfileErrors];
 
 export type GetProfileResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        /**
-         * A UUID (v7) identifying the object
-         */
-        id: string;
-        email: string;
-        fullName: string;
-        role: 'customer' | 'vendor' | 'admin';
-        emailVerified: boolean;
-        isActive: boolean;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        createdAt: string;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        updatedAt: string;
-    };
+    200: User;
 };
 
 export type GetProfileResponse = GetProfileResponses[keyof GetProfileResponses];
 
 export type UpdateProfileData = {
-    /**
-     * Body
-     */
-    body: {
-        fullName: string;
-    };
+    body: ProfileUpdate;
     path?: never;
     query?: never;
     url: '/api/users/profile';
@@ -2501,175 +1486,21 @@ export type UpdateProfileData = {
 
 export type UpdateProfileErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -2678,42 +1509,15 @@ export type UpdateProfileError = UpdateProfileErrors[keyof UpdateProfileErrors];
 
 export type UpdateProfileResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        /**
-         * A UUID (v7) identifying the object
-         */
-        id: string;
-        email: string;
-        fullName: string;
-        role: 'customer' | 'vendor' | 'admin';
-        emailVerified: boolean;
-        isActive: boolean;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        createdAt: string;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        updatedAt: string;
-    };
+    200: User;
 };
 
 export type UpdateProfileResponse = UpdateProfileResponses[keyof UpdateProfileResponses];
 
 export type ChangePasswordData = {
-    /**
-     * Body
-     */
-    body: {
-        currentPassword: string;
-        /**
-         * Password, 12-128 characters
-         */
-        newPassword: string;
-    };
+    body: PasswordChange;
     path?: never;
     query?: never;
     url: '/api/users/password';
@@ -2721,175 +1525,21 @@ export type ChangePasswordData = {
 
 export type ChangePasswordErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json, invalid_current_password
+     * Problem details; `code` is `validation_failed` or `malformed_json` or `invalid_current_password`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json' | 'invalid_current_password';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -2898,7 +1548,7 @@ export type ChangePasswordError = ChangePasswordErrors[keyof ChangePasswordError
 
 export type ChangePasswordResponses = {
     /**
-     * 204
+     * No content
      */
     204: void;
 };
@@ -2923,175 +1573,21 @@ export type ListAddressesData = {
 
 export type ListAddressesErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -3100,67 +1596,15 @@ export type ListAddressesError = ListAddressesErrors[keyof ListAddressesErrors];
 
 export type ListAddressesResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        data: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            label: string | null;
-            fullName: string;
-            line1: string;
-            line2: string | null;
-            city: string;
-            region: string | null;
-            postalCode: string;
-            country: string;
-            phone: string | null;
-            isDefault: boolean;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            createdAt: string;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            updatedAt: string;
-        }>;
-        /**
-         * Pass as `cursor` to get the next page; null when there is none
-         */
-        nextCursor: string | null;
-    };
+    200: AddressPage;
 };
 
 export type ListAddressesResponse = ListAddressesResponses[keyof ListAddressesResponses];
 
 export type CreateAddressData = {
-    /**
-     * Body
-     */
-    body: {
-        /**
-         * A name for the address, e.g. Home
-         */
-        label?: string | null;
-        fullName: string;
-        line1: string;
-        line2?: string | null;
-        city: string;
-        region?: string | null;
-        postalCode: string;
-        /**
-         * ISO 3166-1 alpha-2 country code
-         */
-        country: string;
-        phone?: string | null;
-        /**
-         * Make this the default address (the previous default stops being one)
-         */
-        isDefault?: boolean;
-    };
+    body: AddressInput;
     path?: never;
     query?: never;
     url: '/api/users/addresses';
@@ -3168,218 +1612,27 @@ export type CreateAddressData = {
 
 export type CreateAddressErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: conflict
+     * Problem details; `code` is `conflict`.
      */
-    409: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    409: Problem & {
         code: 'conflict';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -3388,32 +1641,9 @@ export type CreateAddressError = CreateAddressErrors[keyof CreateAddressErrors];
 
 export type CreateAddressResponses = {
     /**
-     * 201
+     * Created
      */
-    201: {
-        /**
-         * A UUID (v7) identifying the object
-         */
-        id: string;
-        label: string | null;
-        fullName: string;
-        line1: string;
-        line2: string | null;
-        city: string;
-        region: string | null;
-        postalCode: string;
-        country: string;
-        phone: string | null;
-        isDefault: boolean;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        createdAt: string;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        updatedAt: string;
-    };
+    201: Address;
 };
 
 export type CreateAddressResponse = CreateAddressResponses[keyof CreateAddressResponses];
@@ -3432,218 +1662,27 @@ export type DeleteAddressData = {
 
 export type DeleteAddressErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -3652,7 +1691,7 @@ export type DeleteAddressError = DeleteAddressErrors[keyof DeleteAddressErrors];
 
 export type DeleteAddressResponses = {
     /**
-     * 204
+     * No content
      */
     204: void;
 };
@@ -3660,30 +1699,7 @@ export type DeleteAddressResponses = {
 export type DeleteAddressResponse = DeleteAddressResponses[keyof DeleteAddressResponses];
 
 export type UpdateAddressData = {
-    /**
-     * Body
-     */
-    body: {
-        /**
-         * A name for the address, e.g. Home
-         */
-        label?: string | null;
-        fullName?: string;
-        line1?: string;
-        line2?: string | null;
-        city?: string;
-        region?: string | null;
-        postalCode?: string;
-        /**
-         * ISO 3166-1 alpha-2 country code
-         */
-        country?: string;
-        phone?: string | null;
-        /**
-         * Make this the default address (the previous default stops being one)
-         */
-        isDefault?: boolean;
-    };
+    body: AddressUpdate;
     path: {
         /**
          * A UUID (v7) identifying the object
@@ -3696,218 +1712,27 @@ export type UpdateAddressData = {
 
 export type UpdateAddressErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -3916,32 +1741,9 @@ export type UpdateAddressError = UpdateAddressErrors[keyof UpdateAddressErrors];
 
 export type UpdateAddressResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        /**
-         * A UUID (v7) identifying the object
-         */
-        id: string;
-        label: string | null;
-        fullName: string;
-        line1: string;
-        line2: string | null;
-        city: string;
-        region: string | null;
-        postalCode: string;
-        country: string;
-        phone: string | null;
-        isDefault: boolean;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        createdAt: string;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        updatedAt: string;
-    };
+    200: Address;
 };
 
 export type UpdateAddressResponse = UpdateAddressResponses[keyof UpdateAddressResponses];
@@ -3959,7 +1761,10 @@ export type ListUsersData = {
          */
         cursor?: string;
         q?: string;
-        role?: 'customer' | 'vendor' | 'admin';
+        /**
+         * What the user may do
+         */
+        role?: Role;
         isActive?: 'true' | 'false';
     };
     url: '/api/admin/users';
@@ -3967,218 +1772,27 @@ export type ListUsersData = {
 
 export type ListUsersErrors = {
     /**
-     * Problem details; code: validation_failed
+     * Problem details; `code` is `validation_failed`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -4187,53 +1801,15 @@ export type ListUsersError = ListUsersErrors[keyof ListUsersErrors];
 
 export type ListUsersResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        data: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            email: string;
-            fullName: string;
-            role: 'customer' | 'vendor' | 'admin';
-            emailVerified: boolean;
-            isActive: boolean;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            createdAt: string;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            updatedAt: string;
-        }>;
-        /**
-         * Pass as `cursor` to get the next page; null when there is none
-         */
-        nextCursor: string | null;
-    };
+    200: UserPage;
 };
 
 export type ListUsersResponse = ListUsersResponses[keyof ListUsersResponses];
 
 export type CreateUserData = {
-    /**
-     * Body
-     */
-    body: {
-        /**
-         * Email address (normalised to lower case)
-         */
-        email: string;
-        /**
-         * Password, 12-128 characters
-         */
-        password: string;
-        fullName: string;
-        role: 'customer' | 'vendor' | 'admin';
-    };
+    body: UserInput;
     path?: never;
     query?: never;
     url: '/api/admin/users';
@@ -4241,261 +1817,33 @@ export type CreateUserData = {
 
 export type CreateUserErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: email_taken
+     * Problem details; `code` is `email_taken`.
      */
-    409: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    409: Problem & {
         code: 'email_taken';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -4504,27 +1852,9 @@ export type CreateUserError = CreateUserErrors[keyof CreateUserErrors];
 
 export type CreateUserResponses = {
     /**
-     * 201
+     * Created
      */
-    201: {
-        /**
-         * A UUID (v7) identifying the object
-         */
-        id: string;
-        email: string;
-        fullName: string;
-        role: 'customer' | 'vendor' | 'admin';
-        emailVerified: boolean;
-        isActive: boolean;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        createdAt: string;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        updatedAt: string;
-    };
+    201: User;
 };
 
 export type CreateUserResponse = CreateUserResponses[keyof CreateUserResponses];
@@ -4543,261 +1873,33 @@ export type GetUserData = {
 
 export type GetUserErrors = {
     /**
-     * Problem details; code: validation_failed
+     * Problem details; `code` is `validation_failed`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -4806,39 +1908,15 @@ export type GetUserError = GetUserErrors[keyof GetUserErrors];
 
 export type GetUserResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        /**
-         * A UUID (v7) identifying the object
-         */
-        id: string;
-        email: string;
-        fullName: string;
-        role: 'customer' | 'vendor' | 'admin';
-        emailVerified: boolean;
-        isActive: boolean;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        createdAt: string;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        updatedAt: string;
-    };
+    200: User;
 };
 
 export type GetUserResponse = GetUserResponses[keyof GetUserResponses];
 
 export type UpdateUserData = {
-    /**
-     * Body
-     */
-    body: {
-        role?: 'customer' | 'vendor' | 'admin';
-        isActive?: boolean;
-    };
+    body: UserUpdate;
     path: {
         /**
          * A UUID (v7) identifying the object
@@ -4851,304 +1929,39 @@ export type UpdateUserData = {
 
 export type UpdateUserErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: conflict
+     * Problem details; `code` is `conflict`.
      */
-    409: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    409: Problem & {
         code: 'conflict';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -5157,27 +1970,9 @@ export type UpdateUserError = UpdateUserErrors[keyof UpdateUserErrors];
 
 export type UpdateUserResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        /**
-         * A UUID (v7) identifying the object
-         */
-        id: string;
-        email: string;
-        fullName: string;
-        role: 'customer' | 'vendor' | 'admin';
-        emailVerified: boolean;
-        isActive: boolean;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        createdAt: string;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        updatedAt: string;
-    };
+    200: User;
 };
 
 export type UpdateUserResponse = UpdateUserResponses[keyof UpdateUserResponses];
@@ -5226,132 +2021,15 @@ export type ListProductsData = {
 
 export type ListProductsErrors = {
     /**
-     * Problem details; code: validation_failed
+     * Problem details; `code` is `validation_failed`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -5360,134 +2038,15 @@ export type ListProductsError = ListProductsErrors[keyof ListProductsErrors];
 
 export type ListProductsResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        data: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * URL-safe identifier, unique among its kind
-             */
-            slug: string;
-            name: string;
-            /**
-             * draft -> pending_review -> published | rejected; archived when deleted
-             */
-            status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
-            /**
-             * A UUID (v7) identifying the object
-             */
-            vendorId: string;
-            /**
-             * A UUID (v7) identifying the object
-             */
-            categoryId: string;
-            priceRange: {
-                min: {
-                    /**
-                     * Integer amount in minor units (1999 = 19.99 USD)
-                     */
-                    amount: number;
-                    /**
-                     * ISO 4217 currency code
-                     */
-                    currency: string;
-                };
-                max: {
-                    /**
-                     * Integer amount in minor units (1999 = 19.99 USD)
-                     */
-                    amount: number;
-                    /**
-                     * ISO 4217 currency code
-                     */
-                    currency: string;
-                };
-            };
-            totalStock: number;
-            inStock: boolean;
-            rating: {
-                /**
-                 * Mean of the visible reviews, 2 decimals; null when there are none
-                 */
-                average: number | null;
-                count: number;
-            };
-            thumbnailUrl: string | null;
-            /**
-             * When it was last submitted for review
-             */
-            submittedAt: string | null;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            createdAt: string;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            updatedAt: string;
-        }>;
-        /**
-         * Pass as `cursor` to get the next page; null when there is none
-         */
-        nextCursor: string | null;
-    };
+    200: ProductSummaryPage;
 };
 
 export type ListProductsResponse = ListProductsResponses[keyof ListProductsResponses];
 
 export type CreateProductData = {
-    /**
-     * Body
-     */
-    body: {
-        name: string;
-        /**
-         * Derived from the name when omitted
-         */
-        slug?: string;
-        /**
-         * Plain text; never interpreted as HTML
-         */
-        description?: string;
-        /**
-         * A UUID (v7) identifying the object
-         */
-        categoryId: string;
-        options?: Array<{
-            name: string;
-            values: Array<string>;
-        }>;
-        variants: Array<{
-            /**
-             * Stock keeping unit, unique across the catalog
-             */
-            sku: string;
-            /**
-             * One value per product option, e.g. `{ "size": "M", "colour": "red" }`; `{}` when the product has no options
-             */
-            options?: {
-                [key: string]: string;
-            };
-            price: {
-                /**
-                 * Integer amount in minor units, at most 1,000,000.00
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-            /**
-             * Opening stock, recorded as an `initial` movement
-             */
-            stock?: number;
-        }>;
-    };
+    body: ProductInput;
     path?: never;
     query?: never;
     url: '/api/products';
@@ -5495,261 +2054,33 @@ export type CreateProductData = {
 
 export type CreateProductErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: slug_taken, sku_taken
+     * Problem details; `code` is `slug_taken` or `sku_taken`.
      */
-    409: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    409: Problem & {
         code: 'slug_taken' | 'sku_taken';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -5758,127 +2089,9 @@ export type CreateProductError = CreateProductErrors[keyof CreateProductErrors];
 
 export type CreateProductResponses = {
     /**
-     * 201
+     * Created
      */
-    201: {
-        /**
-         * A UUID (v7) identifying the object
-         */
-        id: string;
-        /**
-         * URL-safe identifier, unique among its kind
-         */
-        slug: string;
-        name: string;
-        description: string;
-        /**
-         * draft -> pending_review -> published | rejected; archived when deleted
-         */
-        status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
-        /**
-         * Why an admin rejected it; shown to its vendor
-         */
-        rejectionReason: string | null;
-        /**
-         * A UUID (v7) identifying the object
-         */
-        vendorId: string;
-        /**
-         * A UUID (v7) identifying the object
-         */
-        categoryId: string;
-        options: Array<{
-            name: string;
-            values: Array<string>;
-        }>;
-        variants: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * Stock keeping unit, unique across the catalog
-             */
-            sku: string;
-            options: {
-                [key: string]: string;
-            };
-            price: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-            /**
-             * Units available now
-             */
-            stock: number;
-            inStock: boolean;
-        }>;
-        images: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * The re-encoded image
-             */
-            url: string;
-            /**
-             * A 320 px thumbnail
-             */
-            thumbnailUrl: string;
-            width: number;
-            height: number;
-            position: number;
-        }>;
-        priceRange: {
-            min: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-            max: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-        };
-        totalStock: number;
-        rating: {
-            /**
-             * Mean of the visible reviews, 2 decimals; null when there are none
-             */
-            average: number | null;
-            count: number;
-        };
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        publishedAt: string | null;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        createdAt: string;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        updatedAt: string;
-    };
+    201: Product;
 };
 
 export type CreateProductResponse = CreateProductResponses[keyof CreateProductResponses];
@@ -5928,132 +2141,15 @@ export type SearchProductsData = {
 
 export type SearchProductsErrors = {
     /**
-     * Problem details; code: validation_failed
+     * Problem details; `code` is `validation_failed`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -6062,124 +2158,9 @@ export type SearchProductsError = SearchProductsErrors[keyof SearchProductsError
 
 export type SearchProductsResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        data: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * URL-safe identifier, unique among its kind
-             */
-            slug: string;
-            name: string;
-            /**
-             * draft -> pending_review -> published | rejected; archived when deleted
-             */
-            status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
-            /**
-             * A UUID (v7) identifying the object
-             */
-            vendorId: string;
-            /**
-             * A UUID (v7) identifying the object
-             */
-            categoryId: string;
-            priceRange: {
-                min: {
-                    /**
-                     * Integer amount in minor units (1999 = 19.99 USD)
-                     */
-                    amount: number;
-                    /**
-                     * ISO 4217 currency code
-                     */
-                    currency: string;
-                };
-                max: {
-                    /**
-                     * Integer amount in minor units (1999 = 19.99 USD)
-                     */
-                    amount: number;
-                    /**
-                     * ISO 4217 currency code
-                     */
-                    currency: string;
-                };
-            };
-            totalStock: number;
-            inStock: boolean;
-            rating: {
-                /**
-                 * Mean of the visible reviews, 2 decimals; null when there are none
-                 */
-                average: number | null;
-                count: number;
-            };
-            thumbnailUrl: string | null;
-            /**
-             * When it was last submitted for review
-             */
-            submittedAt: string | null;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            createdAt: string;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            updatedAt: string;
-        }>;
-        nextCursor: string | null;
-        /**
-         * How many products match
-         */
-        total: number;
-        facets: {
-            /**
-             * Matches per direct category
-             */
-            categories: Array<{
-                /**
-                 * A UUID (v7) identifying the object
-                 */
-                categoryId: string;
-                count: number;
-            }>;
-            options: Array<{
-                name: string;
-                value: string;
-                count: number;
-            }>;
-            /**
-             * Cheapest and dearest variant price of the matches
-             */
-            price: {
-                min: {
-                    /**
-                     * Integer amount in minor units (1999 = 19.99 USD)
-                     */
-                    amount: number;
-                    /**
-                     * ISO 4217 currency code
-                     */
-                    currency: string;
-                };
-                max: {
-                    /**
-                     * Integer amount in minor units (1999 = 19.99 USD)
-                     */
-                    amount: number;
-                    /**
-                     * ISO 4217 currency code
-                     */
-                    currency: string;
-                };
-            } | null;
-        };
-    };
+    200: SearchResult;
 };
 
 export type SearchProductsResponse = SearchProductsResponses[keyof SearchProductsResponses];
@@ -6198,261 +2179,33 @@ export type DeleteProductData = {
 
 export type DeleteProductErrors = {
     /**
-     * Problem details; code: validation_failed
+     * Problem details; `code` is `validation_failed`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -6461,7 +2214,7 @@ export type DeleteProductError = DeleteProductErrors[keyof DeleteProductErrors];
 
 export type DeleteProductResponses = {
     /**
-     * 204
+     * No content
      */
     204: void;
 };
@@ -6482,175 +2235,21 @@ export type GetProductData = {
 
 export type GetProductErrors = {
     /**
-     * Problem details; code: validation_failed
+     * Problem details; `code` is `validation_failed`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -6659,179 +2258,15 @@ export type GetProductError = GetProductErrors[keyof GetProductErrors];
 
 export type GetProductResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        /**
-         * A UUID (v7) identifying the object
-         */
-        id: string;
-        /**
-         * URL-safe identifier, unique among its kind
-         */
-        slug: string;
-        name: string;
-        description: string;
-        /**
-         * draft -> pending_review -> published | rejected; archived when deleted
-         */
-        status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
-        /**
-         * Why an admin rejected it; shown to its vendor
-         */
-        rejectionReason: string | null;
-        /**
-         * A UUID (v7) identifying the object
-         */
-        vendorId: string;
-        /**
-         * A UUID (v7) identifying the object
-         */
-        categoryId: string;
-        options: Array<{
-            name: string;
-            values: Array<string>;
-        }>;
-        variants: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * Stock keeping unit, unique across the catalog
-             */
-            sku: string;
-            options: {
-                [key: string]: string;
-            };
-            price: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-            /**
-             * Units available now
-             */
-            stock: number;
-            inStock: boolean;
-        }>;
-        images: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * The re-encoded image
-             */
-            url: string;
-            /**
-             * A 320 px thumbnail
-             */
-            thumbnailUrl: string;
-            width: number;
-            height: number;
-            position: number;
-        }>;
-        priceRange: {
-            min: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-            max: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-        };
-        totalStock: number;
-        rating: {
-            /**
-             * Mean of the visible reviews, 2 decimals; null when there are none
-             */
-            average: number | null;
-            count: number;
-        };
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        publishedAt: string | null;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        createdAt: string;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        updatedAt: string;
-    };
+    200: Product;
 };
 
 export type GetProductResponse = GetProductResponses[keyof GetProductResponses];
 
 export type UpdateProductData = {
-    /**
-     * Body
-     */
-    body: {
-        name: string;
-        /**
-         * URL-safe identifier, unique among its kind
-         */
-        slug?: string;
-        /**
-         * Plain text; never interpreted as HTML
-         */
-        description?: string;
-        /**
-         * A UUID (v7) identifying the object
-         */
-        categoryId: string;
-        options?: Array<{
-            name: string;
-            values: Array<string>;
-        }>;
-        /**
-         * The full variant list, matched by SKU: a known SKU is updated, a new one is added with no stock, a missing one is retired (kept for orders that name it). Stock changes go through inventory adjustments.
-         */
-        variants: Array<{
-            /**
-             * Stock keeping unit, unique across the catalog
-             */
-            sku: string;
-            /**
-             * One value per product option, e.g. `{ "size": "M", "colour": "red" }`; `{}` when the product has no options
-             */
-            options?: {
-                [key: string]: string;
-            };
-            price: {
-                /**
-                 * Integer amount in minor units, at most 1,000,000.00
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-        }>;
-    };
+    body: ProductUpdate;
     path: {
         /**
          * A UUID (v7) identifying the object
@@ -6844,304 +2279,39 @@ export type UpdateProductData = {
 
 export type UpdateProductErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: slug_taken, sku_taken
+     * Problem details; `code` is `slug_taken` or `sku_taken`.
      */
-    409: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    409: Problem & {
         code: 'slug_taken' | 'sku_taken';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -7150,127 +2320,9 @@ export type UpdateProductError = UpdateProductErrors[keyof UpdateProductErrors];
 
 export type UpdateProductResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        /**
-         * A UUID (v7) identifying the object
-         */
-        id: string;
-        /**
-         * URL-safe identifier, unique among its kind
-         */
-        slug: string;
-        name: string;
-        description: string;
-        /**
-         * draft -> pending_review -> published | rejected; archived when deleted
-         */
-        status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
-        /**
-         * Why an admin rejected it; shown to its vendor
-         */
-        rejectionReason: string | null;
-        /**
-         * A UUID (v7) identifying the object
-         */
-        vendorId: string;
-        /**
-         * A UUID (v7) identifying the object
-         */
-        categoryId: string;
-        options: Array<{
-            name: string;
-            values: Array<string>;
-        }>;
-        variants: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * Stock keeping unit, unique across the catalog
-             */
-            sku: string;
-            options: {
-                [key: string]: string;
-            };
-            price: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-            /**
-             * Units available now
-             */
-            stock: number;
-            inStock: boolean;
-        }>;
-        images: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * The re-encoded image
-             */
-            url: string;
-            /**
-             * A 320 px thumbnail
-             */
-            thumbnailUrl: string;
-            width: number;
-            height: number;
-            position: number;
-        }>;
-        priceRange: {
-            min: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-            max: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-        };
-        totalStock: number;
-        rating: {
-            /**
-             * Mean of the visible reviews, 2 decimals; null when there are none
-             */
-            average: number | null;
-            count: number;
-        };
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        publishedAt: string | null;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        createdAt: string;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        updatedAt: string;
-    };
+    200: Product;
 };
 
 export type UpdateProductResponse = UpdateProductResponses[keyof UpdateProductResponses];
@@ -7289,304 +2341,39 @@ export type SubmitProductData = {
 
 export type SubmitProductErrors = {
     /**
-     * Problem details; code: validation_failed
+     * Problem details; `code` is `validation_failed`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: invalid_status_transition
+     * Problem details; `code` is `invalid_status_transition`.
      */
-    409: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    409: Problem & {
         code: 'invalid_status_transition';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -7595,143 +2382,15 @@ export type SubmitProductError = SubmitProductErrors[keyof SubmitProductErrors];
 
 export type SubmitProductResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        /**
-         * A UUID (v7) identifying the object
-         */
-        id: string;
-        /**
-         * URL-safe identifier, unique among its kind
-         */
-        slug: string;
-        name: string;
-        description: string;
-        /**
-         * draft -> pending_review -> published | rejected; archived when deleted
-         */
-        status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
-        /**
-         * Why an admin rejected it; shown to its vendor
-         */
-        rejectionReason: string | null;
-        /**
-         * A UUID (v7) identifying the object
-         */
-        vendorId: string;
-        /**
-         * A UUID (v7) identifying the object
-         */
-        categoryId: string;
-        options: Array<{
-            name: string;
-            values: Array<string>;
-        }>;
-        variants: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * Stock keeping unit, unique across the catalog
-             */
-            sku: string;
-            options: {
-                [key: string]: string;
-            };
-            price: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-            /**
-             * Units available now
-             */
-            stock: number;
-            inStock: boolean;
-        }>;
-        images: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * The re-encoded image
-             */
-            url: string;
-            /**
-             * A 320 px thumbnail
-             */
-            thumbnailUrl: string;
-            width: number;
-            height: number;
-            position: number;
-        }>;
-        priceRange: {
-            min: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-            max: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-        };
-        totalStock: number;
-        rating: {
-            /**
-             * Mean of the visible reviews, 2 decimals; null when there are none
-             */
-            average: number | null;
-            count: number;
-        };
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        publishedAt: string | null;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        createdAt: string;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        updatedAt: string;
-    };
+    200: Product;
 };
 
 export type SubmitProductResponse = SubmitProductResponses[keyof SubmitProductResponses];
 
 export type AdjustInventoryData = {
-    /**
-     * Body
-     */
-    body: {
-        /**
-         * Units to add (positive) or remove (negative); stock never goes below 0
-         */
-        delta: number;
-        reason: 'restock' | 'correction' | 'damaged' | 'returned';
-        note?: string;
-    };
+    body: InventoryAdjustment;
     path: {
         /**
          * A UUID (v7) identifying the object
@@ -7748,304 +2407,39 @@ export type AdjustInventoryData = {
 
 export type AdjustInventoryErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: insufficient_stock, stock_limit
+     * Problem details; `code` is `insufficient_stock` or `stock_limit`.
      */
-    409: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    409: Problem & {
         code: 'insufficient_stock' | 'stock_limit';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -8054,36 +2448,9 @@ export type AdjustInventoryError = AdjustInventoryErrors[keyof AdjustInventoryEr
 
 export type AdjustInventoryResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        /**
-         * A UUID (v7) identifying the object
-         */
-        id: string;
-        /**
-         * Stock keeping unit, unique across the catalog
-         */
-        sku: string;
-        options: {
-            [key: string]: string;
-        };
-        price: {
-            /**
-             * Integer amount in minor units (1999 = 19.99 USD)
-             */
-            amount: number;
-            /**
-             * ISO 4217 currency code
-             */
-            currency: string;
-        };
-        /**
-         * Units available now
-         */
-        stock: number;
-        inStock: boolean;
-    };
+    200: Variant;
 };
 
 export type AdjustInventoryResponse = AdjustInventoryResponses[keyof AdjustInventoryResponses];
@@ -8111,261 +2478,33 @@ export type ListInventoryMovementsData = {
 
 export type ListInventoryMovementsErrors = {
     /**
-     * Problem details; code: validation_failed
+     * Problem details; `code` is `validation_failed`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -8374,54 +2513,15 @@ export type ListInventoryMovementsError = ListInventoryMovementsErrors[keyof Lis
 
 export type ListInventoryMovementsResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        data: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * A UUID (v7) identifying the object
-             */
-            variantId: string;
-            /**
-             * Stock keeping unit, unique across the catalog
-             */
-            sku: string;
-            delta: number;
-            stockAfter: number;
-            reason: 'initial' | 'restock' | 'correction' | 'damaged' | 'returned' | 'sale' | 'cancellation';
-            note: string | null;
-            /**
-             * Who made the change; null for the system
-             */
-            actorId: string | null;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            createdAt: string;
-        }>;
-        /**
-         * Pass as `cursor` to get the next page; null when there is none
-         */
-        nextCursor: string | null;
-    };
+    200: InventoryMovementPage;
 };
 
 export type ListInventoryMovementsResponse = ListInventoryMovementsResponses[keyof ListInventoryMovementsResponses];
 
 export type UploadProductImageData = {
-    /**
-     * Body
-     */
-    body: {
-        /**
-         * JPEG, PNG or WebP; at most 10 MB and 40 megapixels
-         */
-        file: Blob | File | null;
-    };
+    body: ImageUpload;
     path: {
         /**
          * A UUID (v7) identifying the object
@@ -8434,433 +2534,57 @@ export type UploadProductImageData = {
 
 export type UploadProductImageErrors = {
     /**
-     * Problem details; code: validation_failed
+     * Problem details; `code` is `validation_failed`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: too_many_images
+     * Problem details; `code` is `too_many_images`.
      */
-    409: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    409: Problem & {
         code: 'too_many_images';
     };
     /**
-     * Problem details; code: payload_too_large
+     * Problem details; `code` is `payload_too_large`.
      */
-    413: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    413: Problem & {
         code: 'payload_too_large';
     };
     /**
-     * Problem details; code: unsupported_media_type
+     * Problem details; `code` is `unsupported_media_type`.
      */
-    415: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    415: Problem & {
         code: 'unsupported_media_type';
     };
     /**
-     * Problem details; code: image_too_large
+     * Problem details; `code` is `image_too_large`.
      */
-    422: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    422: Problem & {
         code: 'image_too_large';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -8869,39 +2593,15 @@ export type UploadProductImageError = UploadProductImageErrors[keyof UploadProdu
 
 export type UploadProductImageResponses = {
     /**
-     * 201
+     * Created
      */
-    201: {
-        /**
-         * A UUID (v7) identifying the object
-         */
-        id: string;
-        /**
-         * The re-encoded image
-         */
-        url: string;
-        /**
-         * A 320 px thumbnail
-         */
-        thumbnailUrl: string;
-        width: number;
-        height: number;
-        position: number;
-    };
+    201: ProductImage;
 };
 
 export type UploadProductImageResponse = UploadProductImageResponses[keyof UploadProductImageResponses];
 
 export type ReorderProductImagesData = {
-    /**
-     * Body
-     */
-    body: {
-        /**
-         * Every image of the product, in the new order
-         */
-        imageIds: Array<string>;
-    };
+    body: ImageOrder;
     path: {
         /**
          * A UUID (v7) identifying the object
@@ -8914,261 +2614,33 @@ export type ReorderProductImagesData = {
 
 export type ReorderProductImagesErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -9177,27 +2649,9 @@ export type ReorderProductImagesError = ReorderProductImagesErrors[keyof Reorder
 
 export type ReorderProductImagesResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        data: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * The re-encoded image
-             */
-            url: string;
-            /**
-             * A 320 px thumbnail
-             */
-            thumbnailUrl: string;
-            width: number;
-            height: number;
-            position: number;
-        }>;
-    };
+    200: ProductImageList;
 };
 
 export type ReorderProductImagesResponse = ReorderProductImagesResponses[keyof ReorderProductImagesResponses];
@@ -9220,261 +2674,33 @@ export type DeleteProductImageData = {
 
 export type DeleteProductImageErrors = {
     /**
-     * Problem details; code: validation_failed
+     * Problem details; `code` is `validation_failed`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -9483,7 +2709,7 @@ export type DeleteProductImageError = DeleteProductImageErrors[keyof DeleteProdu
 
 export type DeleteProductImageResponses = {
     /**
-     * 204
+     * No content
      */
     204: void;
 };
@@ -9513,175 +2739,21 @@ export type ListReviewsData = {
 
 export type ListReviewsErrors = {
     /**
-     * Problem details; code: validation_failed
+     * Problem details; `code` is `validation_failed`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -9690,52 +2762,15 @@ export type ListReviewsError = ListReviewsErrors[keyof ListReviewsErrors];
 
 export type ListReviewsResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        data: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * A UUID (v7) identifying the object
-             */
-            productId: string;
-            authorName: string;
-            rating: number;
-            title: string | null;
-            body: string;
-            /**
-             * Hidden by an admin (only admins see hidden reviews)
-             */
-            hidden: boolean;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            createdAt: string;
-        }>;
-        /**
-         * Pass as `cursor` to get the next page; null when there is none
-         */
-        nextCursor: string | null;
-    };
+    200: ReviewPage;
 };
 
 export type ListReviewsResponse = ListReviewsResponses[keyof ListReviewsResponses];
 
 export type CreateReviewData = {
-    /**
-     * Body
-     */
-    body: {
-        rating: number;
-        title?: string;
-        /**
-         * Plain text; never interpreted as HTML
-         */
-        body?: string;
-    };
+    body: ReviewInput;
     path: {
         /**
          * A UUID (v7) identifying the object
@@ -9748,304 +2783,39 @@ export type CreateReviewData = {
 
 export type CreateReviewErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: already_reviewed
+     * Problem details; `code` is `already_reviewed`.
      */
-    409: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    409: Problem & {
         code: 'already_reviewed';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -10054,30 +2824,9 @@ export type CreateReviewError = CreateReviewErrors[keyof CreateReviewErrors];
 
 export type CreateReviewResponses = {
     /**
-     * 201
+     * Created
      */
-    201: {
-        /**
-         * A UUID (v7) identifying the object
-         */
-        id: string;
-        /**
-         * A UUID (v7) identifying the object
-         */
-        productId: string;
-        authorName: string;
-        rating: number;
-        title: string | null;
-        body: string;
-        /**
-         * Hidden by an admin (only admins see hidden reviews)
-         */
-        hidden: boolean;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        createdAt: string;
-    };
+    201: Review;
 };
 
 export type CreateReviewResponse = CreateReviewResponses[keyof CreateReviewResponses];
@@ -10091,89 +2840,9 @@ export type ListCategoriesData = {
 
 export type ListCategoriesErrors = {
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -10184,39 +2853,7 @@ export type ListCategoriesResponses = {
     /**
      * Every category in pre-order (each parent directly before its subtree, siblings by position)
      */
-    200: {
-        data: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            name: string;
-            /**
-             * URL-safe identifier, unique among its kind
-             */
-            slug: string;
-            /**
-             * The parent category; null for a top-level category
-             */
-            parentId: string | null;
-            /**
-             * 0 for a top-level category
-             */
-            depth: number;
-            /**
-             * Order among its siblings
-             */
-            position: number;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            createdAt: string;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            updatedAt: string;
-        }>;
-    };
+    200: CategoryTree;
 };
 
 export type ListCategoriesResponse = ListCategoriesResponses[keyof ListCategoriesResponses];
@@ -10266,175 +2903,21 @@ export type ListCategoryProductsData = {
 
 export type ListCategoryProductsErrors = {
     /**
-     * Problem details; code: validation_failed
+     * Problem details; `code` is `validation_failed`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -10443,81 +2926,9 @@ export type ListCategoryProductsError = ListCategoryProductsErrors[keyof ListCat
 
 export type ListCategoryProductsResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        data: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * URL-safe identifier, unique among its kind
-             */
-            slug: string;
-            name: string;
-            /**
-             * draft -> pending_review -> published | rejected; archived when deleted
-             */
-            status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
-            /**
-             * A UUID (v7) identifying the object
-             */
-            vendorId: string;
-            /**
-             * A UUID (v7) identifying the object
-             */
-            categoryId: string;
-            priceRange: {
-                min: {
-                    /**
-                     * Integer amount in minor units (1999 = 19.99 USD)
-                     */
-                    amount: number;
-                    /**
-                     * ISO 4217 currency code
-                     */
-                    currency: string;
-                };
-                max: {
-                    /**
-                     * Integer amount in minor units (1999 = 19.99 USD)
-                     */
-                    amount: number;
-                    /**
-                     * ISO 4217 currency code
-                     */
-                    currency: string;
-                };
-            };
-            totalStock: number;
-            inStock: boolean;
-            rating: {
-                /**
-                 * Mean of the visible reviews, 2 decimals; null when there are none
-                 */
-                average: number | null;
-                count: number;
-            };
-            thumbnailUrl: string | null;
-            /**
-             * When it was last submitted for review
-             */
-            submittedAt: string | null;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            createdAt: string;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            updatedAt: string;
-        }>;
-        /**
-         * Pass as `cursor` to get the next page; null when there is none
-         */
-        nextCursor: string | null;
-    };
+    200: ProductSummaryPage;
 };
 
 export type ListCategoryProductsResponse = ListCategoryProductsResponses[keyof ListCategoryProductsResponses];
@@ -10544,218 +2955,27 @@ export type ListMyProductsData = {
 
 export type ListMyProductsErrors = {
     /**
-     * Problem details; code: validation_failed
+     * Problem details; `code` is `validation_failed`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -10764,81 +2984,9 @@ export type ListMyProductsError = ListMyProductsErrors[keyof ListMyProductsError
 
 export type ListMyProductsResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        data: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * URL-safe identifier, unique among its kind
-             */
-            slug: string;
-            name: string;
-            /**
-             * draft -> pending_review -> published | rejected; archived when deleted
-             */
-            status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
-            /**
-             * A UUID (v7) identifying the object
-             */
-            vendorId: string;
-            /**
-             * A UUID (v7) identifying the object
-             */
-            categoryId: string;
-            priceRange: {
-                min: {
-                    /**
-                     * Integer amount in minor units (1999 = 19.99 USD)
-                     */
-                    amount: number;
-                    /**
-                     * ISO 4217 currency code
-                     */
-                    currency: string;
-                };
-                max: {
-                    /**
-                     * Integer amount in minor units (1999 = 19.99 USD)
-                     */
-                    amount: number;
-                    /**
-                     * ISO 4217 currency code
-                     */
-                    currency: string;
-                };
-            };
-            totalStock: number;
-            inStock: boolean;
-            rating: {
-                /**
-                 * Mean of the visible reviews, 2 decimals; null when there are none
-                 */
-                average: number | null;
-                count: number;
-            };
-            thumbnailUrl: string | null;
-            /**
-             * When it was last submitted for review
-             */
-            submittedAt: string | null;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            createdAt: string;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            updatedAt: string;
-        }>;
-        /**
-         * Pass as `cursor` to get the next page; null when there is none
-         */
-        nextCursor: string | null;
-    };
+    200: ProductSummaryPage;
 };
 
 export type ListMyProductsResponse = ListMyProductsResponses[keyof ListMyProductsResponses];
@@ -10857,261 +3005,33 @@ export type GetMyProductData = {
 
 export type GetMyProductErrors = {
     /**
-     * Problem details; code: validation_failed
+     * Problem details; `code` is `validation_failed`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -11120,127 +3040,9 @@ export type GetMyProductError = GetMyProductErrors[keyof GetMyProductErrors];
 
 export type GetMyProductResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        /**
-         * A UUID (v7) identifying the object
-         */
-        id: string;
-        /**
-         * URL-safe identifier, unique among its kind
-         */
-        slug: string;
-        name: string;
-        description: string;
-        /**
-         * draft -> pending_review -> published | rejected; archived when deleted
-         */
-        status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
-        /**
-         * Why an admin rejected it; shown to its vendor
-         */
-        rejectionReason: string | null;
-        /**
-         * A UUID (v7) identifying the object
-         */
-        vendorId: string;
-        /**
-         * A UUID (v7) identifying the object
-         */
-        categoryId: string;
-        options: Array<{
-            name: string;
-            values: Array<string>;
-        }>;
-        variants: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * Stock keeping unit, unique across the catalog
-             */
-            sku: string;
-            options: {
-                [key: string]: string;
-            };
-            price: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-            /**
-             * Units available now
-             */
-            stock: number;
-            inStock: boolean;
-        }>;
-        images: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * The re-encoded image
-             */
-            url: string;
-            /**
-             * A 320 px thumbnail
-             */
-            thumbnailUrl: string;
-            width: number;
-            height: number;
-            position: number;
-        }>;
-        priceRange: {
-            min: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-            max: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-        };
-        totalStock: number;
-        rating: {
-            /**
-             * Mean of the visible reviews, 2 decimals; null when there are none
-             */
-            average: number | null;
-            count: number;
-        };
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        publishedAt: string | null;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        createdAt: string;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        updatedAt: string;
-    };
+    200: Product;
 };
 
 export type GetMyProductResponse = GetMyProductResponses[keyof GetMyProductResponses];
@@ -11260,225 +3062,34 @@ export type ListProductsForReviewData = {
         /**
          * draft -> pending_review -> published | rejected; archived when deleted
          */
-        status?: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
+        status?: ProductStatus;
     };
     url: '/api/admin/products';
 };
 
 export type ListProductsForReviewErrors = {
     /**
-     * Problem details; code: validation_failed
+     * Problem details; `code` is `validation_failed`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -11487,81 +3098,9 @@ export type ListProductsForReviewError = ListProductsForReviewErrors[keyof ListP
 
 export type ListProductsForReviewResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        data: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * URL-safe identifier, unique among its kind
-             */
-            slug: string;
-            name: string;
-            /**
-             * draft -> pending_review -> published | rejected; archived when deleted
-             */
-            status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
-            /**
-             * A UUID (v7) identifying the object
-             */
-            vendorId: string;
-            /**
-             * A UUID (v7) identifying the object
-             */
-            categoryId: string;
-            priceRange: {
-                min: {
-                    /**
-                     * Integer amount in minor units (1999 = 19.99 USD)
-                     */
-                    amount: number;
-                    /**
-                     * ISO 4217 currency code
-                     */
-                    currency: string;
-                };
-                max: {
-                    /**
-                     * Integer amount in minor units (1999 = 19.99 USD)
-                     */
-                    amount: number;
-                    /**
-                     * ISO 4217 currency code
-                     */
-                    currency: string;
-                };
-            };
-            totalStock: number;
-            inStock: boolean;
-            rating: {
-                /**
-                 * Mean of the visible reviews, 2 decimals; null when there are none
-                 */
-                average: number | null;
-                count: number;
-            };
-            thumbnailUrl: string | null;
-            /**
-             * When it was last submitted for review
-             */
-            submittedAt: string | null;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            createdAt: string;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            updatedAt: string;
-        }>;
-        /**
-         * Pass as `cursor` to get the next page; null when there is none
-         */
-        nextCursor: string | null;
-    };
+    200: ProductSummaryPage;
 };
 
 export type ListProductsForReviewResponse = ListProductsForReviewResponses[keyof ListProductsForReviewResponses];
@@ -11580,261 +3119,33 @@ export type GetProductForReviewData = {
 
 export type GetProductForReviewErrors = {
     /**
-     * Problem details; code: validation_failed
+     * Problem details; `code` is `validation_failed`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -11843,127 +3154,9 @@ export type GetProductForReviewError = GetProductForReviewErrors[keyof GetProduc
 
 export type GetProductForReviewResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        /**
-         * A UUID (v7) identifying the object
-         */
-        id: string;
-        /**
-         * URL-safe identifier, unique among its kind
-         */
-        slug: string;
-        name: string;
-        description: string;
-        /**
-         * draft -> pending_review -> published | rejected; archived when deleted
-         */
-        status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
-        /**
-         * Why an admin rejected it; shown to its vendor
-         */
-        rejectionReason: string | null;
-        /**
-         * A UUID (v7) identifying the object
-         */
-        vendorId: string;
-        /**
-         * A UUID (v7) identifying the object
-         */
-        categoryId: string;
-        options: Array<{
-            name: string;
-            values: Array<string>;
-        }>;
-        variants: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * Stock keeping unit, unique across the catalog
-             */
-            sku: string;
-            options: {
-                [key: string]: string;
-            };
-            price: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-            /**
-             * Units available now
-             */
-            stock: number;
-            inStock: boolean;
-        }>;
-        images: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * The re-encoded image
-             */
-            url: string;
-            /**
-             * A 320 px thumbnail
-             */
-            thumbnailUrl: string;
-            width: number;
-            height: number;
-            position: number;
-        }>;
-        priceRange: {
-            min: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-            max: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-        };
-        totalStock: number;
-        rating: {
-            /**
-             * Mean of the visible reviews, 2 decimals; null when there are none
-             */
-            average: number | null;
-            count: number;
-        };
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        publishedAt: string | null;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        createdAt: string;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        updatedAt: string;
-    };
+    200: Product;
 };
 
 export type GetProductForReviewResponse = GetProductForReviewResponses[keyof GetProductForReviewResponses];
@@ -11982,304 +3175,39 @@ export type ApproveProductData = {
 
 export type ApproveProductErrors = {
     /**
-     * Problem details; code: validation_failed
+     * Problem details; `code` is `validation_failed`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: invalid_status_transition
+     * Problem details; `code` is `invalid_status_transition`.
      */
-    409: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    409: Problem & {
         code: 'invalid_status_transition';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -12288,138 +3216,15 @@ export type ApproveProductError = ApproveProductErrors[keyof ApproveProductError
 
 export type ApproveProductResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        /**
-         * A UUID (v7) identifying the object
-         */
-        id: string;
-        /**
-         * URL-safe identifier, unique among its kind
-         */
-        slug: string;
-        name: string;
-        description: string;
-        /**
-         * draft -> pending_review -> published | rejected; archived when deleted
-         */
-        status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
-        /**
-         * Why an admin rejected it; shown to its vendor
-         */
-        rejectionReason: string | null;
-        /**
-         * A UUID (v7) identifying the object
-         */
-        vendorId: string;
-        /**
-         * A UUID (v7) identifying the object
-         */
-        categoryId: string;
-        options: Array<{
-            name: string;
-            values: Array<string>;
-        }>;
-        variants: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * Stock keeping unit, unique across the catalog
-             */
-            sku: string;
-            options: {
-                [key: string]: string;
-            };
-            price: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-            /**
-             * Units available now
-             */
-            stock: number;
-            inStock: boolean;
-        }>;
-        images: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * The re-encoded image
-             */
-            url: string;
-            /**
-             * A 320 px thumbnail
-             */
-            thumbnailUrl: string;
-            width: number;
-            height: number;
-            position: number;
-        }>;
-        priceRange: {
-            min: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-            max: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-        };
-        totalStock: number;
-        rating: {
-            /**
-             * Mean of the visible reviews, 2 decimals; null when there are none
-             */
-            average: number | null;
-            count: number;
-        };
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        publishedAt: string | null;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        createdAt: string;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        updatedAt: string;
-    };
+    200: Product;
 };
 
 export type ApproveProductResponse = ApproveProductResponses[keyof ApproveProductResponses];
 
 export type RejectProductData = {
-    /**
-     * Body
-     */
-    body: {
-        reason: string;
-    };
+    body: ProductRejection;
     path: {
         /**
          * A UUID (v7) identifying the object
@@ -12432,304 +3237,39 @@ export type RejectProductData = {
 
 export type RejectProductErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: invalid_status_transition
+     * Problem details; `code` is `invalid_status_transition`.
      */
-    409: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    409: Problem & {
         code: 'invalid_status_transition';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -12738,147 +3278,15 @@ export type RejectProductError = RejectProductErrors[keyof RejectProductErrors];
 
 export type RejectProductResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        /**
-         * A UUID (v7) identifying the object
-         */
-        id: string;
-        /**
-         * URL-safe identifier, unique among its kind
-         */
-        slug: string;
-        name: string;
-        description: string;
-        /**
-         * draft -> pending_review -> published | rejected; archived when deleted
-         */
-        status: 'draft' | 'pending_review' | 'published' | 'rejected' | 'archived';
-        /**
-         * Why an admin rejected it; shown to its vendor
-         */
-        rejectionReason: string | null;
-        /**
-         * A UUID (v7) identifying the object
-         */
-        vendorId: string;
-        /**
-         * A UUID (v7) identifying the object
-         */
-        categoryId: string;
-        options: Array<{
-            name: string;
-            values: Array<string>;
-        }>;
-        variants: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * Stock keeping unit, unique across the catalog
-             */
-            sku: string;
-            options: {
-                [key: string]: string;
-            };
-            price: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-            /**
-             * Units available now
-             */
-            stock: number;
-            inStock: boolean;
-        }>;
-        images: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            /**
-             * The re-encoded image
-             */
-            url: string;
-            /**
-             * A 320 px thumbnail
-             */
-            thumbnailUrl: string;
-            width: number;
-            height: number;
-            position: number;
-        }>;
-        priceRange: {
-            min: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-            max: {
-                /**
-                 * Integer amount in minor units (1999 = 19.99 USD)
-                 */
-                amount: number;
-                /**
-                 * ISO 4217 currency code
-                 */
-                currency: string;
-            };
-        };
-        totalStock: number;
-        rating: {
-            /**
-             * Mean of the visible reviews, 2 decimals; null when there are none
-             */
-            average: number | null;
-            count: number;
-        };
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        publishedAt: string | null;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        createdAt: string;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        updatedAt: string;
-    };
+    200: Product;
 };
 
 export type RejectProductResponse = RejectProductResponses[keyof RejectProductResponses];
 
 export type CreateCategoryData = {
-    /**
-     * Body
-     */
-    body: {
-        name: string;
-        /**
-         * Derived from the name when omitted
-         */
-        slug?: string;
-        /**
-         * Omit or null for a top-level category
-         */
-        parentId?: string | null;
-        position?: number;
-    };
+    body: CategoryInput;
     path?: never;
     query?: never;
     url: '/api/admin/categories';
@@ -12886,261 +3294,33 @@ export type CreateCategoryData = {
 
 export type CreateCategoryErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: slug_taken, category_too_deep
+     * Problem details; `code` is `slug_taken` or `category_too_deep`.
      */
-    409: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    409: Problem & {
         code: 'slug_taken' | 'category_too_deep';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -13149,39 +3329,9 @@ export type CreateCategoryError = CreateCategoryErrors[keyof CreateCategoryError
 
 export type CreateCategoryResponses = {
     /**
-     * 201
+     * Created
      */
-    201: {
-        /**
-         * A UUID (v7) identifying the object
-         */
-        id: string;
-        name: string;
-        /**
-         * URL-safe identifier, unique among its kind
-         */
-        slug: string;
-        /**
-         * The parent category; null for a top-level category
-         */
-        parentId: string | null;
-        /**
-         * 0 for a top-level category
-         */
-        depth: number;
-        /**
-         * Order among its siblings
-         */
-        position: number;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        createdAt: string;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        updatedAt: string;
-    };
+    201: Category;
 };
 
 export type CreateCategoryResponse = CreateCategoryResponses[keyof CreateCategoryResponses];
@@ -13200,304 +3350,39 @@ export type DeleteCategoryData = {
 
 export type DeleteCategoryErrors = {
     /**
-     * Problem details; code: validation_failed
+     * Problem details; `code` is `validation_failed`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: category_not_empty
+     * Problem details; `code` is `category_not_empty`.
      */
-    409: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    409: Problem & {
         code: 'category_not_empty';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -13506,7 +3391,7 @@ export type DeleteCategoryError = DeleteCategoryErrors[keyof DeleteCategoryError
 
 export type DeleteCategoryResponses = {
     /**
-     * 204
+     * No content
      */
     204: void;
 };
@@ -13514,21 +3399,7 @@ export type DeleteCategoryResponses = {
 export type DeleteCategoryResponse = DeleteCategoryResponses[keyof DeleteCategoryResponses];
 
 export type UpdateCategoryData = {
-    /**
-     * Body
-     */
-    body: {
-        name?: string;
-        /**
-         * URL-safe identifier, unique among its kind
-         */
-        slug?: string;
-        /**
-         * Moves the category (with its subtree); null makes it top-level
-         */
-        parentId?: string | null;
-        position?: number;
-    };
+    body: CategoryUpdate;
     path: {
         /**
          * A UUID (v7) identifying the object
@@ -13541,304 +3412,39 @@ export type UpdateCategoryData = {
 
 export type UpdateCategoryErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: slug_taken, category_cycle, category_too_deep
+     * Problem details; `code` is `slug_taken` or `category_cycle` or `category_too_deep`.
      */
-    409: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    409: Problem & {
         code: 'slug_taken' | 'category_cycle' | 'category_too_deep';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -13847,50 +3453,15 @@ export type UpdateCategoryError = UpdateCategoryErrors[keyof UpdateCategoryError
 
 export type UpdateCategoryResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        /**
-         * A UUID (v7) identifying the object
-         */
-        id: string;
-        name: string;
-        /**
-         * URL-safe identifier, unique among its kind
-         */
-        slug: string;
-        /**
-         * The parent category; null for a top-level category
-         */
-        parentId: string | null;
-        /**
-         * 0 for a top-level category
-         */
-        depth: number;
-        /**
-         * Order among its siblings
-         */
-        position: number;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        createdAt: string;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        updatedAt: string;
-    };
+    200: Category;
 };
 
 export type UpdateCategoryResponse = UpdateCategoryResponses[keyof UpdateCategoryResponses];
 
 export type SetReviewVisibilityData = {
-    /**
-     * Body
-     */
-    body: {
-        hidden: boolean;
-    };
+    body: ReviewVisibility;
     path: {
         /**
          * A UUID (v7) identifying the object
@@ -13903,261 +3474,33 @@ export type SetReviewVisibilityData = {
 
 export type SetReviewVisibilityErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -14166,30 +3509,9 @@ export type SetReviewVisibilityError = SetReviewVisibilityErrors[keyof SetReview
 
 export type SetReviewVisibilityResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        /**
-         * A UUID (v7) identifying the object
-         */
-        id: string;
-        /**
-         * A UUID (v7) identifying the object
-         */
-        productId: string;
-        authorName: string;
-        rating: number;
-        title: string | null;
-        body: string;
-        /**
-         * Hidden by an admin (only admins see hidden reviews)
-         */
-        hidden: boolean;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        createdAt: string;
-    };
+    200: Review;
 };
 
 export type SetReviewVisibilityResponse = SetReviewVisibilityResponses[keyof SetReviewVisibilityResponses];
