@@ -151,12 +151,13 @@ describe('npm start with the embedded PostgreSQL', () => {
       process.kill(-(child.pid ?? 0), 'SIGINT');
       const code = await exited;
       const shutdownLines = output.stdout.slice(startLog).trim().split('\n');
-      expect(code).toBe(0);
-      expect(shutdownLines).toHaveLength(1);
+      const seen = `stdout:\n${output.stdout}\nstderr:\n${output.stderr}`;
+      expect(code, seen).toBe(0);
+      expect(shutdownLines, seen).toHaveLength(1);
       expect(shutdownLines[0]).toContain('shutdown complete');
       expect(output.stdout).not.toContain('57P01');
       expect(output.stdout).not.toContain("doesn't have all of the error handlers");
-      expect(output.stderr).toBe('');
+      expect(output.stderr, seen).toBe('');
     } finally {
       if (child.exitCode === null) process.kill(-(child.pid ?? 0), 'SIGKILL');
       await rm(dir, { recursive: true, force: true });
