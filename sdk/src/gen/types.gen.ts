@@ -3251,7 +3251,7 @@ export type CreateAddressErrors = {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: conflict
+     * Problem details; code: conflict, idempotency_key_in_progress
      */
     409: {
         /**
@@ -3291,7 +3291,50 @@ export type CreateAddressErrors = {
         /**
          * Stable machine-readable error code
          */
-        code: 'conflict';
+        code: 'conflict' | 'idempotency_key_in_progress';
+    };
+    /**
+     * Problem details; code: idempotency_key_reused
+     */
+    422: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'idempotency_key_reused';
     };
     /**
      * Problem details; code: rate_limited
@@ -4367,7 +4410,7 @@ export type CreateUserErrors = {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: email_taken
+     * Problem details; code: email_taken, idempotency_key_in_progress
      */
     409: {
         /**
@@ -4407,7 +4450,50 @@ export type CreateUserErrors = {
         /**
          * Stable machine-readable error code
          */
-        code: 'email_taken';
+        code: 'email_taken' | 'idempotency_key_in_progress';
+    };
+    /**
+     * Problem details; code: idempotency_key_reused
+     */
+    422: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'idempotency_key_reused';
     };
     /**
      * Problem details; code: rate_limited
@@ -5621,7 +5707,7 @@ export type CreateProductErrors = {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: slug_taken, sku_taken
+     * Problem details; code: slug_taken, sku_taken, idempotency_key_in_progress
      */
     409: {
         /**
@@ -5661,7 +5747,50 @@ export type CreateProductErrors = {
         /**
          * Stable machine-readable error code
          */
-        code: 'slug_taken' | 'sku_taken';
+        code: 'slug_taken' | 'sku_taken' | 'idempotency_key_in_progress';
+    };
+    /**
+     * Problem details; code: idempotency_key_reused
+     */
+    422: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'idempotency_key_reused';
     };
     /**
      * Problem details; code: rate_limited
@@ -7458,7 +7587,7 @@ export type SubmitProductErrors = {
         code: 'not_found';
     };
     /**
-     * Problem details; code: invalid_status_transition
+     * Problem details; code: invalid_status_transition, idempotency_key_in_progress
      */
     409: {
         /**
@@ -7498,7 +7627,50 @@ export type SubmitProductErrors = {
         /**
          * Stable machine-readable error code
          */
-        code: 'invalid_status_transition';
+        code: 'invalid_status_transition' | 'idempotency_key_in_progress';
+    };
+    /**
+     * Problem details; code: idempotency_key_reused
+     */
+    422: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'idempotency_key_reused';
     };
     /**
      * Problem details; code: rate_limited
@@ -7917,7 +8089,7 @@ export type AdjustInventoryErrors = {
         code: 'not_found';
     };
     /**
-     * Problem details; code: insufficient_stock, stock_limit
+     * Problem details; code: insufficient_stock, stock_limit, idempotency_key_in_progress
      */
     409: {
         /**
@@ -7957,7 +8129,50 @@ export type AdjustInventoryErrors = {
         /**
          * Stable machine-readable error code
          */
-        code: 'insufficient_stock' | 'stock_limit';
+        code: 'insufficient_stock' | 'stock_limit' | 'idempotency_key_in_progress';
+    };
+    /**
+     * Problem details; code: idempotency_key_reused
+     */
+    422: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'idempotency_key_reused';
     };
     /**
      * Problem details; code: rate_limited
@@ -9917,7 +10132,7 @@ export type CreateReviewErrors = {
         code: 'not_found';
     };
     /**
-     * Problem details; code: already_reviewed
+     * Problem details; code: already_reviewed, idempotency_key_in_progress
      */
     409: {
         /**
@@ -9957,7 +10172,50 @@ export type CreateReviewErrors = {
         /**
          * Stable machine-readable error code
          */
-        code: 'already_reviewed';
+        code: 'already_reviewed' | 'idempotency_key_in_progress';
+    };
+    /**
+     * Problem details; code: idempotency_key_reused
+     */
+    422: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'idempotency_key_reused';
     };
     /**
      * Problem details; code: rate_limited
@@ -12151,7 +12409,7 @@ export type ApproveProductErrors = {
         code: 'not_found';
     };
     /**
-     * Problem details; code: invalid_status_transition
+     * Problem details; code: invalid_status_transition, idempotency_key_in_progress
      */
     409: {
         /**
@@ -12191,7 +12449,50 @@ export type ApproveProductErrors = {
         /**
          * Stable machine-readable error code
          */
-        code: 'invalid_status_transition';
+        code: 'invalid_status_transition' | 'idempotency_key_in_progress';
+    };
+    /**
+     * Problem details; code: idempotency_key_reused
+     */
+    422: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'idempotency_key_reused';
     };
     /**
      * Problem details; code: rate_limited
@@ -12601,7 +12902,7 @@ export type RejectProductErrors = {
         code: 'not_found';
     };
     /**
-     * Problem details; code: invalid_status_transition
+     * Problem details; code: invalid_status_transition, idempotency_key_in_progress
      */
     409: {
         /**
@@ -12641,7 +12942,50 @@ export type RejectProductErrors = {
         /**
          * Stable machine-readable error code
          */
-        code: 'invalid_status_transition';
+        code: 'invalid_status_transition' | 'idempotency_key_in_progress';
+    };
+    /**
+     * Problem details; code: idempotency_key_reused
+     */
+    422: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'idempotency_key_reused';
     };
     /**
      * Problem details; code: rate_limited
@@ -13012,7 +13356,7 @@ export type CreateCategoryErrors = {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: slug_taken, category_too_deep
+     * Problem details; code: slug_taken, category_too_deep, idempotency_key_in_progress
      */
     409: {
         /**
@@ -13052,7 +13396,50 @@ export type CreateCategoryErrors = {
         /**
          * Stable machine-readable error code
          */
-        code: 'slug_taken' | 'category_too_deep';
+        code: 'slug_taken' | 'category_too_deep' | 'idempotency_key_in_progress';
+    };
+    /**
+     * Problem details; code: idempotency_key_reused
+     */
+    422: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'idempotency_key_reused';
     };
     /**
      * Problem details; code: rate_limited
