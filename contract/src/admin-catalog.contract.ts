@@ -1,6 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { denied, Id, invalidBody, meta, page } from './common';
+import { denied, Id, idempotencyReused, invalidBody, meta, page } from './common';
 import {
   Category,
   CategoryInput,
@@ -15,6 +15,7 @@ import { named } from './named';
 
 const c = initContract();
 const adminsOnly = meta({ auth: ['admin'] });
+const idempotentAdmins = meta({ auth: ['admin'], idempotent: true });
 const byId = z.object({ id: Id });
 const notFound = problem('not_found');
 
@@ -43,7 +44,7 @@ export const adminCatalogContract = c.router(
       path: '/products/:id/approve',
       summary: 'Approve a product',
       description: 'Publishes a product that is pending review.',
-      metadata: adminsOnly,
+      metadata: idempotentAdmins,
       pathParams: byId,
       body: c.noBody(),
       responses: {
@@ -51,7 +52,8 @@ export const adminCatalogContract = c.router(
         400: problem('validation_failed'),
         ...denied,
         404: notFound,
-        409: problem('invalid_status_transition'),
+        409: problem('invalid_status_transition', 'idempotency_key_in_progress'),
+        422: idempotencyReused,
       },
     },
     rejectProduct: {
@@ -59,7 +61,7 @@ export const adminCatalogContract = c.router(
       path: '/products/:id/reject',
       summary: 'Reject a product',
       description: 'Sends a product pending review back to its vendor with a reason the vendor sees.',
-      metadata: adminsOnly,
+      metadata: idempotentAdmins,
       pathParams: byId,
       body: named('ProductRejection', z.object({ reason: z.string().trim().min(1).max(1000) }).strict(), {
         reason: 'The photos show a different product.',
@@ -69,7 +71,8 @@ export const adminCatalogContract = c.router(
         400: invalidBody,
         ...denied,
         404: notFound,
-        409: problem('invalid_status_transition'),
+        409: problem('invalid_status_transition', 'idempotency_key_in_progress'),
+        422: idempotencyReused,
       },
     },
     createCategory: {
@@ -77,9 +80,15 @@ export const adminCatalogContract = c.router(
       path: '/categories',
       summary: 'Create a category',
       description: 'At the top level or under `parentId`; categories nest at most 5 levels.',
-      metadata: adminsOnly,
+      metadata: idempotentAdmins,
       body: CategoryInput,
-      responses: { 201: Category, 400: invalidBody, ...denied, 409: problem('slug_taken', 'category_too_deep') },
+      responses: {
+        201: Category,
+        400: invalidBody,
+        ...denied,
+        409: problem('slug_taken', 'category_too_deep', 'idempotency_key_in_progress'),
+        422: idempotencyReused,
+      },
     },
     updateCategory: {
       method: 'PUT',

@@ -1,6 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { denied, Id, invalidBody, meta, page, PageQuery, Role } from './common';
+import { denied, Id, idempotencyReused, invalidBody, meta, page, PageQuery, Role } from './common';
 import { Email, FullName, Password, User, identityProblem as problem } from './identity.schemas';
 import { named } from './named';
 
@@ -39,7 +39,7 @@ export const adminUsersContract = c.router(
       summary: 'Create a user',
       description:
         'Creates a verified user with the given role (how admins and vendors are made without a mail round trip).',
-      metadata: adminsOnly,
+      metadata: meta({ auth: ['admin'], idempotent: true }),
       body: named(
         'UserInput',
         z.object({ email: Email, password: Password, fullName: FullName, role: Role }).strict(),
@@ -50,7 +50,13 @@ export const adminUsersContract = c.router(
           role: 'vendor',
         },
       ),
-      responses: { 201: User, 400: invalidBody, ...denied, 409: problem('email_taken') },
+      responses: {
+        201: User,
+        400: invalidBody,
+        ...denied,
+        409: problem('email_taken', 'idempotency_key_in_progress'),
+        422: idempotencyReused,
+      },
     },
     updateUser: {
       method: 'PUT',

@@ -47,6 +47,9 @@ export const PLATFORM_ERROR_CODES = [
   'already_exists',
   'invalid_reference',
   'rate_limited',
+  'idempotency_key_required',
+  'idempotency_key_reused',
+  'idempotency_key_in_progress',
   'not_ready',
   'service_unavailable',
   'internal_error',
@@ -131,6 +134,9 @@ export const commonResponses = {
   500: problem('internal_error'),
 } as const;
 
+/** The 422 of an idempotent route: its key was first used for another request. */
+export const idempotencyReused = problem('idempotency_key_reused');
+
 export const MAX_PAGE_SIZE = 100;
 
 /** `?limit=&cursor=`: above the maximum is a 400, never a silent clamp. */
@@ -184,10 +190,12 @@ export interface RouteMetadata {
    */
   rateLimit?: string;
   /**
-   * The route takes an `Idempotency-Key` header (Stripe's semantics): the first answer is stored and replayed with
-   * `Idempotency-Replayed: true`; same key with another body 422 `idempotency_key_reused`; same key still running 409
-   * `idempotency_key_in_progress`. `'required'`: a request without the header is refused. Shown in the OpenAPI
-   * document.
+   * The route takes an `Idempotency-Key` header (Stripe's semantics): the first answer is stored and replayed for the
+   * same key and caller with `Idempotency-Replayed: true`; the same key with another request is 422
+   * `idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_progress`. `true`: the key is
+   * optional; `'required'`: a request without one is 400 `idempotency_key_required`. Only for routes that are not
+   * public (keys are scoped per caller); such a route declares 409 with
+   * `idempotency_key_in_progress` among its codes and 422 `idempotencyReused`.
    */
   idempotent?: boolean | 'required';
 }

@@ -1,6 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { denied, Id, invalidBody, meta, page, PageQuery } from './common';
+import { denied, Id, idempotencyReused, invalidBody, meta, page, PageQuery } from './common';
 import {
   ImageOrder,
   ImageUpload,
@@ -24,8 +24,9 @@ import { named } from './named';
 
 const c = initContract();
 const everyone = meta({ auth: 'public' });
-const vendors = meta({ auth: ['vendor'] });
+const idempotentVendors = meta({ auth: ['vendor'], idempotent: true });
 const owners = meta({ auth: ['vendor', 'admin'] });
+const idempotentOwners = meta({ auth: ['vendor', 'admin'], idempotent: true });
 const productId = z.object({ id: Id });
 const notFound = problem('not_found');
 const conflict = problem('slug_taken', 'sku_taken');
@@ -72,9 +73,15 @@ export const productsContract = c.router(
       description:
         'A vendor creates a draft with its variants (one per option combination; a product without options has one ' +
         'default variant with `options: {}`). Submit it for review to publish it.',
-      metadata: vendors,
+      metadata: idempotentVendors,
       body: ProductInput,
-      responses: { 201: Product, 400: invalidBody, ...denied, 409: conflict },
+      responses: {
+        201: Product,
+        400: invalidBody,
+        ...denied,
+        409: problem('slug_taken', 'sku_taken', 'idempotency_key_in_progress'),
+        422: idempotencyReused,
+      },
     },
     updateProduct: {
       method: 'PUT',
@@ -103,7 +110,7 @@ export const productsContract = c.router(
       path: '/:id/submit',
       summary: 'Submit a product for review',
       description: 'Its vendor moves a draft or rejected product to `pending_review`.',
-      metadata: vendors,
+      metadata: idempotentVendors,
       pathParams: productId,
       body: c.noBody(),
       responses: {
@@ -111,7 +118,8 @@ export const productsContract = c.router(
         400: problem('validation_failed'),
         ...denied,
         404: notFound,
-        409: problem('invalid_status_transition'),
+        409: problem('invalid_status_transition', 'idempotency_key_in_progress'),
+        422: idempotencyReused,
       },
     },
     adjustInventory: {
@@ -122,7 +130,7 @@ export const productsContract = c.router(
         'The one way stock changes by hand: adds `delta` atomically and records a movement (who, why, delta). A ' +
         'negative delta larger than the stock is refused with `insufficient_stock`; a variant holds at most 10,000,000 ' +
         'units (`stock_limit`).',
-      metadata: owners,
+      metadata: idempotentOwners,
       pathParams: z.object({ id: Id, variantId: Id }),
       body: InventoryAdjustment,
       responses: {
@@ -130,7 +138,8 @@ export const productsContract = c.router(
         400: invalidBody,
         ...denied,
         404: notFound,
-        409: problem('insufficient_stock', 'stock_limit'),
+        409: problem('insufficient_stock', 'stock_limit', 'idempotency_key_in_progress'),
+        422: idempotencyReused,
       },
     },
     listInventoryMovements: {
@@ -205,10 +214,17 @@ export const productsContract = c.router(
       path: '/:id/reviews',
       summary: 'Review a product',
       description: 'A customer reviews a published product once: rating 1-5 and an optional plain-text title and body.',
-      metadata: meta({ auth: ['customer'] }),
+      metadata: meta({ auth: ['customer'], idempotent: true }),
       pathParams: productId,
       body: ReviewInput,
-      responses: { 201: Review, 400: invalidBody, ...denied, 404: notFound, 409: problem('already_reviewed') },
+      responses: {
+        201: Review,
+        400: invalidBody,
+        ...denied,
+        404: notFound,
+        409: problem('already_reviewed', 'idempotency_key_in_progress'),
+        422: idempotencyReused,
+      },
     },
   },
   { pathPrefix: '/products' },

@@ -1,6 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { Id, invalidBody, meta, page, PageQuery, unauthorized } from './common';
+import { Id, idempotencyReused, invalidBody, meta, page, PageQuery, unauthorized } from './common';
 import {
   Address,
   AddressInput,
@@ -65,9 +65,15 @@ export const usersContract = c.router(
       path: '/addresses',
       summary: 'Save an address',
       description: 'The first address becomes the default. At most 50 addresses per user.',
-      metadata: signedIn,
+      metadata: meta({ auth: 'authenticated', idempotent: true }),
       body: AddressInput,
-      responses: { 201: Address, 400: invalidBody, 401: unauthorized, 409: problem('conflict') },
+      responses: {
+        201: Address,
+        400: invalidBody,
+        401: unauthorized,
+        409: problem('conflict', 'idempotency_key_in_progress'),
+        422: idempotencyReused,
+      },
     },
     updateAddress: {
       method: 'PUT',

@@ -15,6 +15,7 @@ import { systemCtx } from './platform/context';
 import type { Deps } from './platform/deps';
 import { createRateLimiter } from './platform/rate-limit';
 import { createErrorHandler, routeNotFound } from './platform/error-handler';
+import { createIdempotency, IDEMPOTENCY_REPLAYED_HEADER, idempotencyOf } from './platform/idempotency';
 import { measureRequests } from './platform/metrics';
 import { ormRequestContext, requestLogging } from './platform/request-context';
 import { IMMUTABLE_CACHE_CONTROL, type LocalStorage } from './platform/storage';
@@ -40,6 +41,20 @@ function assertEveryPolicyDefined(routes: AppRouter): void {
     const policy = isRouteMetadata(route.metadata) ? route.metadata.rateLimit : undefined;
     if (policy && !Object.hasOwn(rateLimitPolicies, policy)) {
       throw new Error(`route ${route.method} ${route.path} names the rate-limit policy "${policy}" no module defines`);
+    }
+  }
+}
+
+/** Idempotency keys are scoped per caller, so a route that takes one must have a signed-in caller. */
+function assertIdempotentRoutesSignedIn(routes: AppRouter): void {
+  for (const route of Object.values(routes)) {
+    if (!isAppRoute(route)) {
+      assertIdempotentRoutesSignedIn(route);
+      continue;
+    }
+    const metadata = isRouteMetadata(route.metadata) ? route.metadata : undefined;
+    if (idempotencyOf(metadata) && metadata?.auth === 'public') {
+      throw new Error(`route ${route.method} ${route.path} takes idempotency keys but is public`);
     }
   }
 }
@@ -93,7 +108,14 @@ export function createApp(deps: Deps): Express {
   app.use(
     cors({
       origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false,
-      exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'],
+      exposedHeaders: [
+        'X-Request-Id',
+        'Retry-After',
+        'RateLimit-Limit',
+        'RateLimit-Remaining',
+        'RateLimit-Reset',
+        IDEMPOTENCY_REPLAYED_HEADER,
+      ],
       maxAge: 600,
     }),
   );
@@ -114,6 +136,7 @@ export function createApp(deps: Deps): Express {
   const router = moduleRouters(deps) as RouterImplementation<typeof contract>;
   assertEveryRouteServed(contract, router);
   assertEveryPolicyDefined(contract);
+  assertIdempotentRoutesSignedIn(contract);
   const authGuard = createAuthGuard(config, deps.jwtKey, (userId, sessionId) =>
     resolveSession(systemCtx(deps, 'auth'), userId, sessionId),
   );
@@ -123,7 +146,12 @@ export function createApp(deps: Deps): Express {
     // Validating our own answers against the contract catches mapper drift; production skips the cost.
     responseValidation: !config.isProduction,
     requestValidationErrorHandler: (error, _req, _res, next) => next(error),
-    globalMiddleware: [createRateLimiter(deps.store, rateLimitPolicies), authGuard],
+    // Idempotency comes after the guard: keys are scoped per caller.
+    globalMiddleware: [
+      createRateLimiter(deps.store, rateLimitPolicies),
+      authGuard,
+      createIdempotency({ orm: deps.orm, logger: deps.logger }),
+    ],
   });
 
   app.use(routeNotFound);

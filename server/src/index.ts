@@ -7,6 +7,7 @@ export { createLogger } from './platform/logger';
 export { openDatabase } from './platform/database';
 export { systemCtx, type Ctx } from './platform/context';
 export { inTransaction, type AfterCommitEffect, type TxCtx } from './platform/unit-of-work';
+export { canonicalJson, createIdempotency } from './platform/idempotency';
 export { enqueueJob, defineTask, startWorker, type RegisteredTask, type TaskDefinition } from './platform/jobs';
 export { constraintProblems, entities, tasks } from './modules';
 export {

@@ -233,6 +233,8 @@ export const listAddresses = <ThrowOnError extends boolean = false>(options?: Op
  * Save an address
  *
  * The first address becomes the default. At most 50 addresses per user.
+ *
+ * Takes an `Idempotency-Key` header to retry safely.
  */
 export const createAddress = <ThrowOnError extends boolean = false>(options: Options<CreateAddressData, ThrowOnError>): RequestResult<CreateAddressResponses, CreateAddressErrors, ThrowOnError> => (options.client ?? client).post<CreateAddressResponses, CreateAddressErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -285,6 +287,8 @@ export const listUsers = <ThrowOnError extends boolean = false>(options?: Option
  * Create a user
  *
  * Creates a verified user with the given role (how admins and vendors are made without a mail round trip).
+ *
+ * Takes an `Idempotency-Key` header to retry safely.
  */
 export const createUser = <ThrowOnError extends boolean = false>(options: Options<CreateUserData, ThrowOnError>): RequestResult<CreateUserResponses, CreateUserErrors, ThrowOnError> => (options.client ?? client).post<CreateUserResponses, CreateUserErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -333,6 +337,8 @@ export const listProducts = <ThrowOnError extends boolean = false>(options?: Opt
  * Create a product
  *
  * A vendor creates a draft with its variants (one per option combination; a product without options has one default variant with `options: {}`). Submit it for review to publish it.
+ *
+ * Takes an `Idempotency-Key` header to retry safely.
  */
 export const createProduct = <ThrowOnError extends boolean = false>(options: Options<CreateProductData, ThrowOnError>): RequestResult<CreateProductResponses, CreateProductErrors, ThrowOnError> => (options.client ?? client).post<CreateProductResponses, CreateProductErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -388,6 +394,8 @@ export const updateProduct = <ThrowOnError extends boolean = false>(options: Opt
  * Submit a product for review
  *
  * Its vendor moves a draft or rejected product to `pending_review`.
+ *
+ * Takes an `Idempotency-Key` header to retry safely.
  */
 export const submitProduct = <ThrowOnError extends boolean = false>(options: Options<SubmitProductData, ThrowOnError>): RequestResult<SubmitProductResponses, SubmitProductErrors, ThrowOnError> => (options.client ?? client).post<SubmitProductResponses, SubmitProductErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -399,6 +407,8 @@ export const submitProduct = <ThrowOnError extends boolean = false>(options: Opt
  * Adjust a variant's stock
  *
  * The one way stock changes by hand: adds `delta` atomically and records a movement (who, why, delta). A negative delta larger than the stock is refused with `insufficient_stock`; a variant holds at most 10,000,000 units (`stock_limit`).
+ *
+ * Takes an `Idempotency-Key` header to retry safely.
  */
 export const adjustInventory = <ThrowOnError extends boolean = false>(options: Options<AdjustInventoryData, ThrowOnError>): RequestResult<AdjustInventoryResponses, AdjustInventoryErrors, ThrowOnError> => (options.client ?? client).post<AdjustInventoryResponses, AdjustInventoryErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -474,6 +484,8 @@ export const listReviews = <ThrowOnError extends boolean = false>(options: Optio
  * Review a product
  *
  * A customer reviews a published product once: rating 1-5 and an optional plain-text title and body.
+ *
+ * Takes an `Idempotency-Key` header to retry safely.
  */
 export const createReview = <ThrowOnError extends boolean = false>(options: Options<CreateReviewData, ThrowOnError>): RequestResult<CreateReviewResponses, CreateReviewErrors, ThrowOnError> => (options.client ?? client).post<CreateReviewResponses, CreateReviewErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -547,6 +559,8 @@ export const getProductForReview = <ThrowOnError extends boolean = false>(option
  * Approve a product
  *
  * Publishes a product that is pending review.
+ *
+ * Takes an `Idempotency-Key` header to retry safely.
  */
 export const approveProduct = <ThrowOnError extends boolean = false>(options: Options<ApproveProductData, ThrowOnError>): RequestResult<ApproveProductResponses, ApproveProductErrors, ThrowOnError> => (options.client ?? client).post<ApproveProductResponses, ApproveProductErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -558,6 +572,8 @@ export const approveProduct = <ThrowOnError extends boolean = false>(options: Op
  * Reject a product
  *
  * Sends a product pending review back to its vendor with a reason the vendor sees.
+ *
+ * Takes an `Idempotency-Key` header to retry safely.
  */
 export const rejectProduct = <ThrowOnError extends boolean = false>(options: Options<RejectProductData, ThrowOnError>): RequestResult<RejectProductResponses, RejectProductErrors, ThrowOnError> => (options.client ?? client).post<RejectProductResponses, RejectProductErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -573,6 +589,8 @@ export const rejectProduct = <ThrowOnError extends boolean = false>(options: Opt
  * Create a category
  *
  * At the top level or under `parentId`; categories nest at most 5 levels.
+ *
+ * Takes an `Idempotency-Key` header to retry safely.
  */
 export const createCategory = <ThrowOnError extends boolean = false>(options: Options<CreateCategoryData, ThrowOnError>): RequestResult<CreateCategoryResponses, CreateCategoryErrors, ThrowOnError> => (options.client ?? client).post<CreateCategoryResponses, CreateCategoryErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

@@ -1605,6 +1605,12 @@ export type ListAddressesResponse = ListAddressesResponses[keyof ListAddressesRe
 
 export type CreateAddressData = {
     body: AddressInput;
+    headers?: {
+        /**
+         * A unique key per intended operation (a UUID is a good choice), to retry safely: the first answer is stored for 24 hours and replayed for the same key and caller with `Idempotency-Replayed: true`. The same key with a different body is 422 `idempotency_key_reused`; while the first request still runs, 409 `idempotency_key_in_progress`. Validation failures are not stored.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/users/addresses';
@@ -1624,10 +1630,16 @@ export type CreateAddressErrors = {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; `code` is `conflict`.
+     * Problem details; `code` is `conflict` or `idempotency_key_in_progress`.
      */
     409: Problem & {
-        code: 'conflict';
+        code: 'conflict' | 'idempotency_key_in_progress';
+    };
+    /**
+     * Problem details; `code` is `idempotency_key_reused`.
+     */
+    422: Problem & {
+        code: 'idempotency_key_reused';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -1810,6 +1822,12 @@ export type ListUsersResponse = ListUsersResponses[keyof ListUsersResponses];
 
 export type CreateUserData = {
     body: UserInput;
+    headers?: {
+        /**
+         * A unique key per intended operation (a UUID is a good choice), to retry safely: the first answer is stored for 24 hours and replayed for the same key and caller with `Idempotency-Replayed: true`. The same key with a different body is 422 `idempotency_key_reused`; while the first request still runs, 409 `idempotency_key_in_progress`. Validation failures are not stored.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/admin/users';
@@ -1835,10 +1853,16 @@ export type CreateUserErrors = {
         code: 'forbidden';
     };
     /**
-     * Problem details; `code` is `email_taken`.
+     * Problem details; `code` is `email_taken` or `idempotency_key_in_progress`.
      */
     409: Problem & {
-        code: 'email_taken';
+        code: 'email_taken' | 'idempotency_key_in_progress';
+    };
+    /**
+     * Problem details; `code` is `idempotency_key_reused`.
+     */
+    422: Problem & {
+        code: 'idempotency_key_reused';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -2047,6 +2071,12 @@ export type ListProductsResponse = ListProductsResponses[keyof ListProductsRespo
 
 export type CreateProductData = {
     body: ProductInput;
+    headers?: {
+        /**
+         * A unique key per intended operation (a UUID is a good choice), to retry safely: the first answer is stored for 24 hours and replayed for the same key and caller with `Idempotency-Replayed: true`. The same key with a different body is 422 `idempotency_key_reused`; while the first request still runs, 409 `idempotency_key_in_progress`. Validation failures are not stored.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/products';
@@ -2072,10 +2102,16 @@ export type CreateProductErrors = {
         code: 'forbidden';
     };
     /**
-     * Problem details; `code` is `slug_taken` or `sku_taken`.
+     * Problem details; `code` is `slug_taken` or `sku_taken` or `idempotency_key_in_progress`.
      */
     409: Problem & {
-        code: 'slug_taken' | 'sku_taken';
+        code: 'slug_taken' | 'sku_taken' | 'idempotency_key_in_progress';
+    };
+    /**
+     * Problem details; `code` is `idempotency_key_reused`.
+     */
+    422: Problem & {
+        code: 'idempotency_key_reused';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -2329,6 +2365,12 @@ export type UpdateProductResponse = UpdateProductResponses[keyof UpdateProductRe
 
 export type SubmitProductData = {
     body?: never;
+    headers?: {
+        /**
+         * A unique key per intended operation (a UUID is a good choice), to retry safely: the first answer is stored for 24 hours and replayed for the same key and caller with `Idempotency-Replayed: true`. The same key with a different body is 422 `idempotency_key_reused`; while the first request still runs, 409 `idempotency_key_in_progress`. Validation failures are not stored.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * A UUID (v7) identifying the object
@@ -2365,10 +2407,16 @@ export type SubmitProductErrors = {
         code: 'not_found';
     };
     /**
-     * Problem details; `code` is `invalid_status_transition`.
+     * Problem details; `code` is `invalid_status_transition` or `idempotency_key_in_progress`.
      */
     409: Problem & {
-        code: 'invalid_status_transition';
+        code: 'invalid_status_transition' | 'idempotency_key_in_progress';
+    };
+    /**
+     * Problem details; `code` is `idempotency_key_reused`.
+     */
+    422: Problem & {
+        code: 'idempotency_key_reused';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -2391,6 +2439,12 @@ export type SubmitProductResponse = SubmitProductResponses[keyof SubmitProductRe
 
 export type AdjustInventoryData = {
     body: InventoryAdjustment;
+    headers?: {
+        /**
+         * A unique key per intended operation (a UUID is a good choice), to retry safely: the first answer is stored for 24 hours and replayed for the same key and caller with `Idempotency-Replayed: true`. The same key with a different body is 422 `idempotency_key_reused`; while the first request still runs, 409 `idempotency_key_in_progress`. Validation failures are not stored.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * A UUID (v7) identifying the object
@@ -2431,10 +2485,16 @@ export type AdjustInventoryErrors = {
         code: 'not_found';
     };
     /**
-     * Problem details; `code` is `insufficient_stock` or `stock_limit`.
+     * Problem details; `code` is `insufficient_stock` or `stock_limit` or `idempotency_key_in_progress`.
      */
     409: Problem & {
-        code: 'insufficient_stock' | 'stock_limit';
+        code: 'insufficient_stock' | 'stock_limit' | 'idempotency_key_in_progress';
+    };
+    /**
+     * Problem details; `code` is `idempotency_key_reused`.
+     */
+    422: Problem & {
+        code: 'idempotency_key_reused';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -2771,6 +2831,12 @@ export type ListReviewsResponse = ListReviewsResponses[keyof ListReviewsResponse
 
 export type CreateReviewData = {
     body: ReviewInput;
+    headers?: {
+        /**
+         * A unique key per intended operation (a UUID is a good choice), to retry safely: the first answer is stored for 24 hours and replayed for the same key and caller with `Idempotency-Replayed: true`. The same key with a different body is 422 `idempotency_key_reused`; while the first request still runs, 409 `idempotency_key_in_progress`. Validation failures are not stored.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * A UUID (v7) identifying the object
@@ -2807,10 +2873,16 @@ export type CreateReviewErrors = {
         code: 'not_found';
     };
     /**
-     * Problem details; `code` is `already_reviewed`.
+     * Problem details; `code` is `already_reviewed` or `idempotency_key_in_progress`.
      */
     409: Problem & {
-        code: 'already_reviewed';
+        code: 'already_reviewed' | 'idempotency_key_in_progress';
+    };
+    /**
+     * Problem details; `code` is `idempotency_key_reused`.
+     */
+    422: Problem & {
+        code: 'idempotency_key_reused';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -3163,6 +3235,12 @@ export type GetProductForReviewResponse = GetProductForReviewResponses[keyof Get
 
 export type ApproveProductData = {
     body?: never;
+    headers?: {
+        /**
+         * A unique key per intended operation (a UUID is a good choice), to retry safely: the first answer is stored for 24 hours and replayed for the same key and caller with `Idempotency-Replayed: true`. The same key with a different body is 422 `idempotency_key_reused`; while the first request still runs, 409 `idempotency_key_in_progress`. Validation failures are not stored.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * A UUID (v7) identifying the object
@@ -3199,10 +3277,16 @@ export type ApproveProductErrors = {
         code: 'not_found';
     };
     /**
-     * Problem details; `code` is `invalid_status_transition`.
+     * Problem details; `code` is `invalid_status_transition` or `idempotency_key_in_progress`.
      */
     409: Problem & {
-        code: 'invalid_status_transition';
+        code: 'invalid_status_transition' | 'idempotency_key_in_progress';
+    };
+    /**
+     * Problem details; `code` is `idempotency_key_reused`.
+     */
+    422: Problem & {
+        code: 'idempotency_key_reused';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -3225,6 +3309,12 @@ export type ApproveProductResponse = ApproveProductResponses[keyof ApproveProduc
 
 export type RejectProductData = {
     body: ProductRejection;
+    headers?: {
+        /**
+         * A unique key per intended operation (a UUID is a good choice), to retry safely: the first answer is stored for 24 hours and replayed for the same key and caller with `Idempotency-Replayed: true`. The same key with a different body is 422 `idempotency_key_reused`; while the first request still runs, 409 `idempotency_key_in_progress`. Validation failures are not stored.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * A UUID (v7) identifying the object
@@ -3261,10 +3351,16 @@ export type RejectProductErrors = {
         code: 'not_found';
     };
     /**
-     * Problem details; `code` is `invalid_status_transition`.
+     * Problem details; `code` is `invalid_status_transition` or `idempotency_key_in_progress`.
      */
     409: Problem & {
-        code: 'invalid_status_transition';
+        code: 'invalid_status_transition' | 'idempotency_key_in_progress';
+    };
+    /**
+     * Problem details; `code` is `idempotency_key_reused`.
+     */
+    422: Problem & {
+        code: 'idempotency_key_reused';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -3287,6 +3383,12 @@ export type RejectProductResponse = RejectProductResponses[keyof RejectProductRe
 
 export type CreateCategoryData = {
     body: CategoryInput;
+    headers?: {
+        /**
+         * A unique key per intended operation (a UUID is a good choice), to retry safely: the first answer is stored for 24 hours and replayed for the same key and caller with `Idempotency-Replayed: true`. The same key with a different body is 422 `idempotency_key_reused`; while the first request still runs, 409 `idempotency_key_in_progress`. Validation failures are not stored.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/admin/categories';
@@ -3312,10 +3414,16 @@ export type CreateCategoryErrors = {
         code: 'forbidden';
     };
     /**
-     * Problem details; `code` is `slug_taken` or `category_too_deep`.
+     * Problem details; `code` is `slug_taken` or `category_too_deep` or `idempotency_key_in_progress`.
      */
     409: Problem & {
-        code: 'slug_taken' | 'category_too_deep';
+        code: 'slug_taken' | 'category_too_deep' | 'idempotency_key_in_progress';
+    };
+    /**
+     * Problem details; `code` is `idempotency_key_reused`.
+     */
+    422: Problem & {
+        code: 'idempotency_key_reused';
     };
     /**
      * Problem details; `code` is `internal_error`.
