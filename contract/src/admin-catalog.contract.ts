@@ -13,7 +13,8 @@ import {
 } from './catalog.schemas';
 
 const c = initContract();
-const adminsOnly = meta({ auth: ['admin'] });
+const adminsReading = meta({ auth: ['admin'], scopes: ['catalog:read'] });
+const adminsWriting = meta({ auth: ['admin'], scopes: ['catalog:write'] });
 const byId = z.object({ id: Id });
 const notFound = problem('not_found');
 
@@ -24,7 +25,7 @@ export const adminCatalogContract = c.router(
       path: '/products',
       summary: 'List products by status (the review queue)',
       description: '`pending_review` by default, oldest submission first, so the queue is worked in order.',
-      metadata: adminsOnly,
+      metadata: adminsReading,
       query: ReviewQueueQuery,
       responses: { 200: page(ProductSummary), 400: problem('validation_failed'), ...denied },
     },
@@ -33,7 +34,7 @@ export const adminCatalogContract = c.router(
       path: '/products/:id',
       summary: 'Get any product',
       description: 'In any status.',
-      metadata: adminsOnly,
+      metadata: adminsReading,
       pathParams: byId,
       responses: { 200: Product, 400: problem('validation_failed'), ...denied, 404: notFound },
     },
@@ -42,7 +43,7 @@ export const adminCatalogContract = c.router(
       path: '/products/:id/approve',
       summary: 'Approve a product',
       description: 'Publishes a product that is pending review.',
-      metadata: adminsOnly,
+      metadata: adminsWriting,
       pathParams: byId,
       body: c.noBody(),
       responses: {
@@ -58,7 +59,7 @@ export const adminCatalogContract = c.router(
       path: '/products/:id/reject',
       summary: 'Reject a product',
       description: 'Sends a product pending review back to its vendor with a reason the vendor sees.',
-      metadata: adminsOnly,
+      metadata: adminsWriting,
       pathParams: byId,
       body: z.object({ reason: z.string().trim().min(1).max(1000) }).strict(),
       responses: {
@@ -74,7 +75,7 @@ export const adminCatalogContract = c.router(
       path: '/categories',
       summary: 'Create a category',
       description: 'At the top level or under `parentId`; categories nest at most 5 levels.',
-      metadata: adminsOnly,
+      metadata: adminsWriting,
       body: CategoryInput,
       responses: { 201: Category, 400: invalidBody, ...denied, 409: problem('slug_taken', 'category_too_deep') },
     },
@@ -84,7 +85,7 @@ export const adminCatalogContract = c.router(
       summary: 'Rename or move a category',
       description:
         'Partial update. `parentId` moves the category with its subtree; a move under its own subtree is refused.',
-      metadata: adminsOnly,
+      metadata: adminsWriting,
       pathParams: byId,
       body: CategoryUpdate,
       responses: {
@@ -100,7 +101,7 @@ export const adminCatalogContract = c.router(
       path: '/categories/:id',
       summary: 'Delete a category',
       description: 'Only a category without subcategories and products.',
-      metadata: adminsOnly,
+      metadata: adminsWriting,
       pathParams: byId,
       responses: {
         204: c.noBody(),
@@ -115,7 +116,7 @@ export const adminCatalogContract = c.router(
       path: '/reviews/:id',
       summary: 'Hide or restore a review',
       description: "A hidden review leaves the product's list and its rating at once.",
-      metadata: adminsOnly,
+      metadata: adminsWriting,
       pathParams: byId,
       body: z.object({ hidden: z.boolean() }).strict(),
       responses: { 200: Review, 400: invalidBody, ...denied, 404: notFound },

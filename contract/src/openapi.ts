@@ -20,6 +20,7 @@ function mapOperation(operation: Operation, route: AppRoute): Operation {
     if (Array.isArray(metadata.auth)) mapped['x-roles'] = metadata.auth;
   }
   if (metadata?.rateLimit) mapped['x-rate-limit'] = metadata.rateLimit;
+  if (metadata?.scopes) mapped['x-api-key-scopes'] = metadata.scopes;
   return mapped;
 }
 

@@ -23,7 +23,9 @@ import {
 const c = initContract();
 const everyone = meta({ auth: 'public' });
 const vendors = meta({ auth: ['vendor'] });
-const owners = meta({ auth: ['vendor', 'admin'] });
+// API keys act with the admin role: catalog:write lets one manage any product, as an admin can.
+const owners = meta({ auth: ['vendor', 'admin'], scopes: ['catalog:write'] });
+const ownersReading = meta({ auth: ['vendor', 'admin'], scopes: ['catalog:read'] });
 const productId = z.object({ id: Id });
 const notFound = problem('not_found');
 const conflict = problem('slug_taken', 'sku_taken');
@@ -136,7 +138,7 @@ export const productsContract = c.router(
       path: '/:id/inventory-movements',
       summary: "List a product's stock movements",
       description: 'Its vendor or an admin; newest first.',
-      metadata: owners,
+      metadata: ownersReading,
       pathParams: productId,
       query: PageQuery,
       responses: { 200: page(InventoryMovement), 400: problem('validation_failed'), ...denied, 404: notFound },
