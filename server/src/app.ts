@@ -11,6 +11,7 @@ import swaggerUi from 'swagger-ui-express';
 import pkg from '../package.json' with { type: 'json' };
 import { constraintProblems, moduleRouters, rateLimitPolicies } from './modules';
 import { resolveSession } from './modules/identity';
+import { API_KEY_RATE_LIMIT_POLICY, resolveApiKey } from './modules/integrations';
 import { createAuthGuard } from './platform/auth';
 import { systemCtx } from './platform/context';
 import type { Deps } from './platform/deps';
@@ -105,8 +106,15 @@ export function createApp(deps: Deps): Express {
   const router = moduleRouters(deps) as RouterImplementation<typeof contract>;
   assertEveryRouteServed(contract, router);
   assertEveryPolicyDefined(contract);
-  const authGuard = createAuthGuard(config, deps.jwtKey, (userId, sessionId) =>
-    resolveSession(systemCtx(deps, 'auth'), userId, sessionId),
+  const authGuard = createAuthGuard(
+    config,
+    deps.jwtKey,
+    (userId, sessionId) => resolveSession(systemCtx(deps, 'auth'), userId, sessionId),
+    (secret, req) => resolveApiKey({ ...systemCtx(deps, String(req.id)), ip: req.ip }, secret),
+  );
+  // After the guard, which has named the caller: every API-key request also spends its key's budget.
+  const apiKeyLimiter = createRateLimiter(deps.store, rateLimitPolicies, (req) =>
+    req.actor?.apiKey ? API_KEY_RATE_LIMIT_POLICY : undefined,
   );
   createExpressEndpoints(contract, router, app, {
     logInitialization: false,
@@ -114,7 +122,7 @@ export function createApp(deps: Deps): Express {
     // Validating our own answers against the contract catches mapper drift; production skips the cost.
     responseValidation: !config.isProduction,
     requestValidationErrorHandler: (error, _req, _res, next) => next(error),
-    globalMiddleware: [createRateLimiter(deps.store, rateLimitPolicies), authGuard],
+    globalMiddleware: [createRateLimiter(deps.store, rateLimitPolicies), authGuard, apiKeyLimiter],
   });
 
   app.use(routeNotFound);

@@ -27,5 +27,5 @@ export const identityModule: ModuleDefinition = {
 };
 
 export { importVerifiedUsers, type ImportedUser } from './admin-users.service';
-export { resolveSession } from './sessions';
+export { activeUserRole, resolveSession } from './sessions';
 export { displayNames } from './users.service';
