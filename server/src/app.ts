@@ -13,7 +13,7 @@ import { constraintProblems, moduleRouters, rateLimitPolicies } from './modules'
 import { resolveSession } from './modules/identity';
 import { API_KEY_RATE_LIMIT_POLICY, resolveApiKey } from './modules/integrations';
 import { createAuthGuard } from './platform/auth';
-import { systemCtx } from './platform/context';
+import { ctxFrom, systemCtx } from './platform/context';
 import type { Deps } from './platform/deps';
 import { createRateLimiter } from './platform/rate-limit';
 import { createErrorHandler, routeNotFound } from './platform/error-handler';
@@ -110,7 +110,8 @@ export function createApp(deps: Deps): Express {
     config,
     deps.jwtKey,
     (userId, sessionId) => resolveSession(systemCtx(deps, 'auth'), userId, sessionId),
-    (secret, req) => resolveApiKey({ ...systemCtx(deps, String(req.id)), ip: req.ip }, secret),
+    (secret, req) =>
+      resolveApiKey({ ...systemCtx(deps, 'auth'), ip: req.ip, requestId: ctxFrom(deps, req).requestId }, secret),
   );
   // After the guard, which has named the caller: every API-key request also spends its key's budget.
   const apiKeyLimiter = createRateLimiter(deps.store, rateLimitPolicies, (req) =>
