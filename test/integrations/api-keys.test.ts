@@ -15,7 +15,7 @@ import {
   listUsers,
   revokeApiKey,
   updateUser,
-  type ApiKeyScope,
+  type CreateApiKeyData,
 } from '@emporium/sdk';
 import { startTestServer, type TestServer } from '../support/server';
 import { ADMIN, ADMIN_ENV, makeUser, signIn, type SignedInUser } from '../support/users';
@@ -30,6 +30,8 @@ beforeAll(async () => {
 afterAll(async () => server.close());
 
 const sql = <Row>(query: string, params: unknown[] = []) => server.deps.orm.em.fork().execute<Row[]>(query, params);
+
+type ApiKeyScope = CreateApiKeyData['body']['scopes'][number];
 
 async function makeKey(scopes: ApiKeyScope[], by: SignedInUser = admin, expiresAt?: string) {
   const { data, error, response } = await createApiKey({
