@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { registerAdminCommands } from './commands/admins';
+import { registerApiKeyCommands } from './commands/api-keys';
 import { registerAuthCommands } from './commands/auth';
 import { registerCategoryCommands } from './commands/categories';
 import { registerHealthCommands } from './commands/health';
@@ -60,6 +61,7 @@ function buildProgram(): Command {
   registerAdminCommands(program);
   registerProductCommands(program);
   registerCategoryCommands(program);
+  registerApiKeyCommands(program);
   return program;
 }
 

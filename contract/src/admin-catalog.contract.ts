@@ -14,8 +14,9 @@ import {
 import { named } from './named';
 
 const c = initContract();
-const adminsOnly = meta({ auth: ['admin'] });
-const idempotentAdmins = meta({ auth: ['admin'], idempotent: true });
+const adminsReading = meta({ auth: ['admin'], scopes: ['catalog:read'] });
+const adminsWriting = meta({ auth: ['admin'], scopes: ['catalog:write'] });
+const idempotentAdminsWriting = meta({ auth: ['admin'], scopes: ['catalog:write'], idempotent: true });
 const byId = z.object({ id: Id });
 const notFound = problem('not_found');
 
@@ -26,7 +27,7 @@ export const adminCatalogContract = c.router(
       path: '/products',
       summary: 'List products by status (the review queue)',
       description: '`pending_review` by default, oldest submission first, so the queue is worked in order.',
-      metadata: adminsOnly,
+      metadata: adminsReading,
       query: ReviewQueueQuery,
       responses: { 200: page(ProductSummary), 400: problem('validation_failed'), ...denied },
     },
@@ -35,7 +36,7 @@ export const adminCatalogContract = c.router(
       path: '/products/:id',
       summary: 'Get any product',
       description: 'In any status.',
-      metadata: adminsOnly,
+      metadata: adminsReading,
       pathParams: byId,
       responses: { 200: Product, 400: problem('validation_failed'), ...denied, 404: notFound },
     },
@@ -44,7 +45,7 @@ export const adminCatalogContract = c.router(
       path: '/products/:id/approve',
       summary: 'Approve a product',
       description: 'Publishes a product that is pending review.',
-      metadata: idempotentAdmins,
+      metadata: idempotentAdminsWriting,
       pathParams: byId,
       body: c.noBody(),
       responses: {
@@ -61,7 +62,7 @@ export const adminCatalogContract = c.router(
       path: '/products/:id/reject',
       summary: 'Reject a product',
       description: 'Sends a product pending review back to its vendor with a reason the vendor sees.',
-      metadata: idempotentAdmins,
+      metadata: idempotentAdminsWriting,
       pathParams: byId,
       body: named('ProductRejection', z.object({ reason: z.string().trim().min(1).max(1000) }).strict(), {
         reason: 'The photos show a different product.',
@@ -80,7 +81,7 @@ export const adminCatalogContract = c.router(
       path: '/categories',
       summary: 'Create a category',
       description: 'At the top level or under `parentId`; categories nest at most 5 levels.',
-      metadata: idempotentAdmins,
+      metadata: idempotentAdminsWriting,
       body: CategoryInput,
       responses: {
         201: Category,
@@ -96,7 +97,7 @@ export const adminCatalogContract = c.router(
       summary: 'Rename or move a category',
       description:
         'Partial update. `parentId` moves the category with its subtree; a move under its own subtree is refused.',
-      metadata: adminsOnly,
+      metadata: adminsWriting,
       pathParams: byId,
       body: CategoryUpdate,
       responses: {
@@ -112,7 +113,7 @@ export const adminCatalogContract = c.router(
       path: '/categories/:id',
       summary: 'Delete a category',
       description: 'Only a category without subcategories and products.',
-      metadata: adminsOnly,
+      metadata: adminsWriting,
       pathParams: byId,
       responses: {
         204: c.noBody(),
@@ -127,7 +128,7 @@ export const adminCatalogContract = c.router(
       path: '/reviews/:id',
       summary: 'Hide or restore a review',
       description: "A hidden review leaves the product's list and its rating at once.",
-      metadata: adminsOnly,
+      metadata: adminsWriting,
       pathParams: byId,
       body: named('ReviewVisibility', z.object({ hidden: z.boolean() }).strict(), { hidden: true }),
       responses: { 200: Review, 400: invalidBody, ...denied, 404: notFound },

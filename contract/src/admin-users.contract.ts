@@ -6,6 +6,7 @@ import { named } from './named';
 
 const c = initContract();
 const adminsOnly = meta({ auth: ['admin'] });
+const adminsReading = meta({ auth: ['admin'], scopes: ['admin:read'] });
 
 const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true');
 
@@ -16,7 +17,7 @@ export const adminUsersContract = c.router(
       path: '/users',
       summary: 'List users',
       description: '`q` searches email and name (case-insensitive substring); newest first.',
-      metadata: adminsOnly,
+      metadata: adminsReading,
       query: PageQuery.extend({
         q: z.string().trim().min(1).max(100).optional(),
         role: Role.optional(),
@@ -29,7 +30,7 @@ export const adminUsersContract = c.router(
       path: '/users/:id',
       summary: 'Get a user',
       description: 'Any user, by id.',
-      metadata: adminsOnly,
+      metadata: adminsReading,
       pathParams: z.object({ id: Id }),
       responses: { 200: User, 400: problem('validation_failed'), ...denied, 404: problem('not_found') },
     },

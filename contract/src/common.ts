@@ -182,8 +182,24 @@ export type Role = z.infer<typeof Role>;
  */
 export type AuthPolicy = 'public' | 'authenticated' | readonly [Role, ...Role[]];
 
+/**
+ * What an API key may be granted. A key calls a route only when the route's metadata lists one of the key's scopes;
+ * routes without `scopes` are for signed-in users only. `orders:*` are reserved for the orders module.
+ */
+export const API_KEY_SCOPES = ['catalog:read', 'catalog:write', 'orders:read', 'orders:write', 'admin:read'] as const;
+export const ApiKeyScope = z.enum(API_KEY_SCOPES);
+export type ApiKeyScope = z.infer<typeof ApiKeyScope>;
+
+/** Every API key secret starts with this, so the guard (and secret scanners) can tell a key from a JWT. */
+export const API_KEY_PREFIX = 'emp_live_';
+
 export interface RouteMetadata {
   auth: AuthPolicy;
+  /**
+   * The API key scopes that open this route to keys (any one of them suffices; the route's `auth` roles still apply,
+   * and a key acts with the admin role). Without it, an API key gets 403 here.
+   */
+  scopes?: readonly [ApiKeyScope, ...ApiKeyScope[]];
   /**
    * A named rate-limit policy. Each domain declares its policy names next to its schemas; the server's modules hold
    * their budgets, and the server refuses to start when a route names a policy no module defines.

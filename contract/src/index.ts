@@ -2,6 +2,7 @@ import { initContract } from '@ts-rest/core';
 import { commonResponses, PLATFORM_ERROR_CODES } from './common';
 import { IDENTITY_ERROR_CODES } from './identity.schemas';
 import { CATALOG_ERROR_CODES } from './catalog.schemas';
+import { adminApiKeysContract } from './admin-api-keys.contract';
 import { adminCatalogContract } from './admin-catalog.contract';
 import { adminUsersContract } from './admin-users.contract';
 import { authContract } from './auth.contract';
@@ -16,6 +17,7 @@ export * from './identity.schemas';
 export * from './catalog.schemas';
 export { API_VERSION, buildOpenApiDocument, TAGS, type OpenApiOptions } from './openapi';
 export { named, namedSchemas, type NamedSchema } from './named';
+export { ApiKey, CreatedApiKey } from './admin-api-keys.contract';
 
 /** Every error code of the API: the platform's and each domain's, composed here and nowhere else. */
 export const ERROR_CODES = [...PLATFORM_ERROR_CODES, ...IDENTITY_ERROR_CODES, ...CATALOG_ERROR_CODES] as const;
@@ -36,6 +38,7 @@ export const contract = c.router(
         categories: categoriesContract,
         vendor: vendorContract,
         adminCatalog: adminCatalogContract,
+        adminApiKeys: adminApiKeysContract,
       },
       { pathPrefix: '/api' },
     ),

@@ -219,6 +219,7 @@ function operationMapper(options: OpenApiOptions, problems: ProblemResponses) {
     else if (metadata) {
       mapped.security = [{ bearerAuth: [] }];
       if (Array.isArray(metadata.auth)) mapped['x-roles'] = metadata.auth;
+      if (metadata.scopes) mapped['x-api-key-scopes'] = metadata.scopes;
     }
 
     const description: string[] = operation.description ? [operation.description] : [];

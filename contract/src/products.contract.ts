@@ -25,8 +25,10 @@ import { named } from './named';
 const c = initContract();
 const everyone = meta({ auth: 'public' });
 const idempotentVendors = meta({ auth: ['vendor'], idempotent: true });
-const owners = meta({ auth: ['vendor', 'admin'] });
-const idempotentOwners = meta({ auth: ['vendor', 'admin'], idempotent: true });
+// API keys act with the admin role: catalog:write lets one manage any product, as an admin can.
+const owners = meta({ auth: ['vendor', 'admin'], scopes: ['catalog:write'] });
+const idempotentOwners = meta({ auth: ['vendor', 'admin'], scopes: ['catalog:write'], idempotent: true });
+const ownersReading = meta({ auth: ['vendor', 'admin'], scopes: ['catalog:read'] });
 const productId = z.object({ id: Id });
 const notFound = problem('not_found');
 const conflict = problem('slug_taken', 'sku_taken');
@@ -147,7 +149,7 @@ export const productsContract = c.router(
       path: '/:id/inventory-movements',
       summary: "List a product's stock movements",
       description: 'Its vendor or an admin; newest first.',
-      metadata: owners,
+      metadata: ownersReading,
       pathParams: productId,
       query: PageQuery,
       responses: { 200: page(InventoryMovement), 400: problem('validation_failed'), ...denied, 404: notFound },

@@ -3,10 +3,12 @@ import { Migration20261127000000_platform } from './Migration20261127000000_plat
 import { Migration20261127010000_identity } from './Migration20261127010000_identity';
 import { Migration20261127020000_catalog } from './Migration20261127020000_catalog';
 import { Migration20261128000000_idempotency_keys } from './Migration20261128000000_idempotency_keys';
+import { Migration20261128010000_integrations } from './Migration20261128010000_integrations';
 
 export const migrations = [
   { name: 'Migration20261127000000_platform', class: Migration20261127000000_platform },
   { name: 'Migration20261127010000_identity', class: Migration20261127010000_identity },
   { name: 'Migration20261127020000_catalog', class: Migration20261127020000_catalog },
   { name: 'Migration20261128000000_idempotency_keys', class: Migration20261128000000_idempotency_keys },
+  { name: 'Migration20261128010000_integrations', class: Migration20261128010000_integrations },
 ];

@@ -10,8 +10,9 @@ import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import { constraintProblems, moduleRouters, rateLimitPolicies } from './modules';
 import { resolveSession } from './modules/identity';
+import { API_KEY_RATE_LIMIT_POLICY, resolveApiKey } from './modules/integrations';
 import { createAuthGuard } from './platform/auth';
-import { systemCtx } from './platform/context';
+import { ctxFrom, systemCtx } from './platform/context';
 import type { Deps } from './platform/deps';
 import { createRateLimiter } from './platform/rate-limit';
 import { createErrorHandler, routeNotFound } from './platform/error-handler';
@@ -137,8 +138,16 @@ export function createApp(deps: Deps): Express {
   assertEveryRouteServed(contract, router);
   assertEveryPolicyDefined(contract);
   assertIdempotentRoutesSignedIn(contract);
-  const authGuard = createAuthGuard(config, deps.jwtKey, (userId, sessionId) =>
-    resolveSession(systemCtx(deps, 'auth'), userId, sessionId),
+  const authGuard = createAuthGuard(
+    config,
+    deps.jwtKey,
+    (userId, sessionId) => resolveSession(systemCtx(deps, 'auth'), userId, sessionId),
+    (secret, req) =>
+      resolveApiKey({ ...systemCtx(deps, 'auth'), ip: req.ip, requestId: ctxFrom(deps, req).requestId }, secret),
+  );
+  // After the guard, which has named the caller: every API-key request also spends its key's budget.
+  const apiKeyLimiter = createRateLimiter(deps.store, rateLimitPolicies, (req) =>
+    req.actor?.apiKey ? API_KEY_RATE_LIMIT_POLICY : undefined,
   );
   createExpressEndpoints(contract, router, app, {
     logInitialization: false,
@@ -150,6 +159,7 @@ export function createApp(deps: Deps): Express {
     globalMiddleware: [
       createRateLimiter(deps.store, rateLimitPolicies),
       authGuard,
+      apiKeyLimiter,
       createIdempotency({ orm: deps.orm, logger: deps.logger }),
     ],
   });

@@ -268,6 +268,41 @@ describe('emporium CLI', () => {
     );
 
     it(
+      'api-keys create prints the secret once; list shows the key without it; revoke ends it',
+      async () => {
+        const created = await cli([
+          'api-keys',
+          'create',
+          '--name',
+          'ERP sync',
+          '--scope',
+          'catalog:read',
+          '--scope',
+          'admin:read',
+          '--json',
+        ]);
+        expect(created.code, created.stderr).toBe(0);
+        const key = parseJson<{ id: string; secret: string; scopes: string[] }>(created);
+        expect(key.secret).toMatch(/^emp_live_/);
+        expect(key.scopes).toEqual(['catalog:read', 'admin:read']);
+
+        const listed = await cli(['api-keys', 'list']);
+        expect(listed.code, listed.stderr).toBe(0);
+        expect(listed.stdout).toMatch(/^ID\s+NAME\s+PREFIX\s+SCOPES\s+STATUS\s+EXPIRES\s+LAST USED$/m);
+        expect(listed.stdout).toContain(key.id);
+        expect(listed.stdout).not.toContain(key.secret);
+
+        const revoked = await cli(['api-keys', 'revoke', key.id, '--json']);
+        expect(revoked.code, revoked.stderr).toBe(0);
+        expect(parseJson<{ revokedAt: string | null }>(revoked).revokedAt).not.toBeNull();
+
+        const unknownScope = await cli(['api-keys', 'create', '--name', 'x', '--scope', 'everything']);
+        expect(unknownScope.code).toBe(2);
+      },
+      CLI_TIMEOUT,
+    );
+
+    it(
       'users update --role vendor changes the role',
       async () => {
         const created = await cli([

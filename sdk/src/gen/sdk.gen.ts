@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, type ClientMeta, formDataBodySerializer, type Options as Options2, type RequestResult, type TDataShape } from './client/index.js';
-import type { AdjustInventoryData, AdjustInventoryErrors, AdjustInventoryResponses, ApproveProductData, ApproveProductErrors, ApproveProductResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CompleteOAuthLoginData, CompleteOAuthLoginErrors, CompleteOAuthLoginResponses, CreateAddressData, CreateAddressErrors, CreateAddressResponses, CreateCategoryData, CreateCategoryErrors, CreateCategoryResponses, CreateProductData, CreateProductErrors, CreateProductResponses, CreateReviewData, CreateReviewErrors, CreateReviewResponses, CreateUserData, CreateUserErrors, CreateUserResponses, DeleteAddressData, DeleteAddressErrors, DeleteAddressResponses, DeleteCategoryData, DeleteCategoryErrors, DeleteCategoryResponses, DeleteProductData, DeleteProductErrors, DeleteProductImageData, DeleteProductImageErrors, DeleteProductImageResponses, DeleteProductResponses, ForgotPasswordData, ForgotPasswordErrors, ForgotPasswordResponses, GetLivenessData, GetLivenessErrors, GetLivenessResponses, GetMyProductData, GetMyProductErrors, GetMyProductResponses, GetProductData, GetProductErrors, GetProductForReviewData, GetProductForReviewErrors, GetProductForReviewResponses, GetProductResponses, GetProfileData, GetProfileErrors, GetProfileResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetUserData, GetUserErrors, GetUserResponses, ListAddressesData, ListAddressesErrors, ListAddressesResponses, ListCategoriesData, ListCategoriesErrors, ListCategoriesResponses, ListCategoryProductsData, ListCategoryProductsErrors, ListCategoryProductsResponses, ListInventoryMovementsData, ListInventoryMovementsErrors, ListInventoryMovementsResponses, ListMyProductsData, ListMyProductsErrors, ListMyProductsResponses, ListProductsData, ListProductsErrors, ListProductsForReviewData, ListProductsForReviewErrors, ListProductsForReviewResponses, ListProductsResponses, ListReviewsData, ListReviewsErrors, ListReviewsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, RefreshTokensData, RefreshTokensErrors, RefreshTokensResponses, RegisterData, RegisterErrors, RegisterResponses, RejectProductData, RejectProductErrors, RejectProductResponses, ReorderProductImagesData, ReorderProductImagesErrors, ReorderProductImagesResponses, ResendVerificationData, ResendVerificationErrors, ResendVerificationResponses, ResetPasswordData, ResetPasswordErrors, ResetPasswordResponses, SearchProductsData, SearchProductsErrors, SearchProductsResponses, SetReviewVisibilityData, SetReviewVisibilityErrors, SetReviewVisibilityResponses, StartOAuthLoginData, StartOAuthLoginErrors, SubmitProductData, SubmitProductErrors, SubmitProductResponses, UpdateAddressData, UpdateAddressErrors, UpdateAddressResponses, UpdateCategoryData, UpdateCategoryErrors, UpdateCategoryResponses, UpdateProductData, UpdateProductErrors, UpdateProductResponses, UpdateProfileData, UpdateProfileErrors, UpdateProfileResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses, UploadProductImageData, UploadProductImageErrors, UploadProductImageResponses, VerifyEmailData, VerifyEmailErrors, VerifyEmailResponses } from './types.gen.js';
+import type { AdjustInventoryData, AdjustInventoryErrors, AdjustInventoryResponses, ApproveProductData, ApproveProductErrors, ApproveProductResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CompleteOAuthLoginData, CompleteOAuthLoginErrors, CompleteOAuthLoginResponses, CreateAddressData, CreateAddressErrors, CreateAddressResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateCategoryData, CreateCategoryErrors, CreateCategoryResponses, CreateProductData, CreateProductErrors, CreateProductResponses, CreateReviewData, CreateReviewErrors, CreateReviewResponses, CreateUserData, CreateUserErrors, CreateUserResponses, DeleteAddressData, DeleteAddressErrors, DeleteAddressResponses, DeleteCategoryData, DeleteCategoryErrors, DeleteCategoryResponses, DeleteProductData, DeleteProductErrors, DeleteProductImageData, DeleteProductImageErrors, DeleteProductImageResponses, DeleteProductResponses, ForgotPasswordData, ForgotPasswordErrors, ForgotPasswordResponses, GetLivenessData, GetLivenessErrors, GetLivenessResponses, GetMyProductData, GetMyProductErrors, GetMyProductResponses, GetProductData, GetProductErrors, GetProductForReviewData, GetProductForReviewErrors, GetProductForReviewResponses, GetProductResponses, GetProfileData, GetProfileErrors, GetProfileResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetUserData, GetUserErrors, GetUserResponses, ListAddressesData, ListAddressesErrors, ListAddressesResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListCategoriesData, ListCategoriesErrors, ListCategoriesResponses, ListCategoryProductsData, ListCategoryProductsErrors, ListCategoryProductsResponses, ListInventoryMovementsData, ListInventoryMovementsErrors, ListInventoryMovementsResponses, ListMyProductsData, ListMyProductsErrors, ListMyProductsResponses, ListProductsData, ListProductsErrors, ListProductsForReviewData, ListProductsForReviewErrors, ListProductsForReviewResponses, ListProductsResponses, ListReviewsData, ListReviewsErrors, ListReviewsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, RefreshTokensData, RefreshTokensErrors, RefreshTokensResponses, RegisterData, RegisterErrors, RegisterResponses, RejectProductData, RejectProductErrors, RejectProductResponses, ReorderProductImagesData, ReorderProductImagesErrors, ReorderProductImagesResponses, ResendVerificationData, ResendVerificationErrors, ResendVerificationResponses, ResetPasswordData, ResetPasswordErrors, ResetPasswordResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, SearchProductsData, SearchProductsErrors, SearchProductsResponses, SetReviewVisibilityData, SetReviewVisibilityErrors, SetReviewVisibilityResponses, StartOAuthLoginData, StartOAuthLoginErrors, SubmitProductData, SubmitProductErrors, SubmitProductResponses, UpdateAddressData, UpdateAddressErrors, UpdateAddressResponses, UpdateCategoryData, UpdateCategoryErrors, UpdateCategoryResponses, UpdateProductData, UpdateProductErrors, UpdateProductResponses, UpdateProfileData, UpdateProfileErrors, UpdateProfileResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses, UploadProductImageData, UploadProductImageErrors, UploadProductImageResponses, VerifyEmailData, VerifyEmailErrors, VerifyEmailResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -641,4 +641,41 @@ export const setReviewVisibility = <ThrowOnError extends boolean = false>(option
         'Content-Type': 'application/json',
         ...options.headers
     }
+});
+
+/**
+ * List API keys
+ *
+ * Every key, newest first, revoked and expired ones included. Secrets are never shown again.
+ */
+export const listApiKeys = <ThrowOnError extends boolean = false>(options?: Options<ListApiKeysData, ThrowOnError>): RequestResult<ListApiKeysResponses, ListApiKeysErrors, ThrowOnError> => (options?.client ?? client).get<ListApiKeysResponses, ListApiKeysErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/api-keys',
+    ...options
+});
+
+/**
+ * Create an API key
+ *
+ * Creates a key for an integration, acting on behalf of the creating admin but only on routes open to one of its scopes. The secret is in this answer only (it is stored hashed). A key stops working when it expires, is revoked, or its creator is no longer an active admin.
+ */
+export const createApiKey = <ThrowOnError extends boolean = false>(options: Options<CreateApiKeyData, ThrowOnError>): RequestResult<CreateApiKeyResponses, CreateApiKeyErrors, ThrowOnError> => (options.client ?? client).post<CreateApiKeyResponses, CreateApiKeyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/api-keys',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Revoke an API key
+ *
+ * The key stops working at once (401 `invalid_token`); later use of it is audited. Revoking a revoked key changes nothing.
+ */
+export const revokeApiKey = <ThrowOnError extends boolean = false>(options: Options<RevokeApiKeyData, ThrowOnError>): RequestResult<RevokeApiKeyResponses, RevokeApiKeyErrors, ThrowOnError> => (options.client ?? client).post<RevokeApiKeyResponses, RevokeApiKeyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/api-keys/{id}/revoke',
+    ...options
 });

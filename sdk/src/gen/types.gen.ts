@@ -3623,3 +3623,884 @@ export type SetReviewVisibilityResponses = {
 };
 
 export type SetReviewVisibilityResponse = SetReviewVisibilityResponses[keyof SetReviewVisibilityResponses];
+
+export type ListApiKeysData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page size, 1-100 (default 20)
+         */
+        limit?: number;
+        /**
+         * Opaque cursor: the `nextCursor` of the previous page
+         */
+        cursor?: string;
+    };
+    url: '/api/admin/api-keys';
+};
+
+export type ListApiKeysErrors = {
+    /**
+     * Problem details; code: validation_failed
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type ListApiKeysError = ListApiKeysErrors[keyof ListApiKeysErrors];
+
+export type ListApiKeysResponses = {
+    /**
+     * 200
+     */
+    200: {
+        data: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            name: string;
+            /**
+             * The first characters of the secret (`emp_live_` and 4 more), to recognise it
+             */
+            prefix: string;
+            scopes: Array<'catalog:read' | 'catalog:write' | 'orders:read' | 'orders:write' | 'admin:read'>;
+            /**
+             * The admin who created the key; the key acts on their behalf
+             */
+            createdBy: string;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            createdAt: string;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            expiresAt: string | null;
+            /**
+             * Updated at most once a minute
+             */
+            lastUsedAt: string | null;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            revokedAt: string | null;
+        }>;
+        /**
+         * Pass as `cursor` to get the next page; null when there is none
+         */
+        nextCursor: string | null;
+    };
+};
+
+export type ListApiKeysResponse = ListApiKeysResponses[keyof ListApiKeysResponses];
+
+export type CreateApiKeyData = {
+    /**
+     * Body
+     */
+    body: {
+        /**
+         * What the key is for, e.g. "ERP sync"
+         */
+        name: string;
+        scopes: Array<'catalog:read' | 'catalog:write' | 'orders:read' | 'orders:write' | 'admin:read'>;
+        /**
+         * When the key stops working; never when omitted
+         */
+        expiresAt?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/admin/api-keys';
+};
+
+export type CreateApiKeyErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type CreateApiKeyError = CreateApiKeyErrors[keyof CreateApiKeyErrors];
+
+export type CreateApiKeyResponses = {
+    /**
+     * 201
+     */
+    201: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        name: string;
+        /**
+         * The first characters of the secret (`emp_live_` and 4 more), to recognise it
+         */
+        prefix: string;
+        scopes: Array<'catalog:read' | 'catalog:write' | 'orders:read' | 'orders:write' | 'admin:read'>;
+        /**
+         * The admin who created the key; the key acts on their behalf
+         */
+        createdBy: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        expiresAt: string | null;
+        /**
+         * Updated at most once a minute
+         */
+        lastUsedAt: string | null;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        revokedAt: string | null;
+        /**
+         * The key itself: send as `Authorization: Bearer <secret>`. Shown only in this answer; store it now.
+         */
+        secret: string;
+    };
+};
+
+export type CreateApiKeyResponse = CreateApiKeyResponses[keyof CreateApiKeyResponses];
+
+export type RevokeApiKeyData = {
+    body?: never;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/admin/api-keys/{id}/revoke';
+};
+
+export type RevokeApiKeyErrors = {
+    /**
+     * Problem details; code: validation_failed
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type RevokeApiKeyError = RevokeApiKeyErrors[keyof RevokeApiKeyErrors];
+
+export type RevokeApiKeyResponses = {
+    /**
+     * 200
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        name: string;
+        /**
+         * The first characters of the secret (`emp_live_` and 4 more), to recognise it
+         */
+        prefix: string;
+        scopes: Array<'catalog:read' | 'catalog:write' | 'orders:read' | 'orders:write' | 'admin:read'>;
+        /**
+         * The admin who created the key; the key acts on their behalf
+         */
+        createdBy: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        expiresAt: string | null;
+        /**
+         * Updated at most once a minute
+         */
+        lastUsedAt: string | null;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        revokedAt: string | null;
+    };
+};
+
+export type RevokeApiKeyResponse = RevokeApiKeyResponses[keyof RevokeApiKeyResponses];

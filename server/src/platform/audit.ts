@@ -50,7 +50,8 @@ export function auditLog<const Action extends string>(actions: readonly Action[]
           targetId: entry.targetId ?? null,
           ip: ctx.ip ?? null,
           requestId: ctx.requestId,
-          details: entry.details ?? null,
+          // Work done through an API key names the key, so it is told apart from its creator's own.
+          details: ctx.actor?.apiKey ? { ...entry.details, apiKeyId: ctx.actor.apiKey.id } : (entry.details ?? null),
         }),
       );
     },

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { isRouteMetadata, type Role } from '@emporium/contract';
+import { API_KEY_PREFIX, isRouteMetadata, type Role, type RouteMetadata } from '@emporium/contract';
 import { SignJWT } from 'jose';
 import { Passport } from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
@@ -92,6 +92,39 @@ function createAuthenticator(config: AuthConfig, secret: Uint8Array, resolveSess
     });
 }
 
+/**
+ * Looks up an API key (the whole bearer token, `emp_live_...`): the actor it acts as (with `apiKey` set) when the key
+ * is live, else why not. Passed in by the composition root, like the session resolver.
+ */
+export type ApiKeyResolver = (
+  secret: string,
+  req: Parameters<RequestHandler>[0],
+) => Promise<{ actor: Actor } | { failure: 'invalid' | 'expired' | 'revoked' }>;
+
+const API_KEY_FAILURE_DETAIL = {
+  invalid: 'The API key is invalid.',
+  expired: 'The API key has expired.',
+  revoked: 'The API key has been revoked.',
+} as const;
+
+function bearerApiKey(req: Parameters<RequestHandler>[0]): string | undefined {
+  const match = /^Bearer (\S+)$/i.exec(req.headers.authorization ?? '');
+  return match?.[1]?.startsWith(API_KEY_PREFIX) ? match[1] : undefined;
+}
+
+/** An API key calls only routes that list one of its scopes; everything else is for users (403). */
+function assertKeyMayCall(actor: Actor, metadata: RouteMetadata): void {
+  if (!actor.apiKey) return;
+  const granted = metadata.scopes?.filter((scope) => actor.apiKey?.scopes.includes(scope)) ?? [];
+  if (granted.length > 0) return;
+  throw new ForbiddenError(
+    'forbidden',
+    metadata.scopes
+      ? `This API key lacks the scope this route needs (one of: ${metadata.scopes.join(', ')}).`
+      : 'This route is not open to API keys; sign in as a user.',
+  );
+}
+
 const FAILURE_DETAIL = {
   missing: 'Send an access token: Authorization: Bearer <accessToken>.',
   invalid: 'The access token is invalid.',
@@ -107,6 +140,7 @@ export function createAuthGuard(
   config: AuthConfig,
   secret: Uint8Array,
   resolveSession: SessionResolver,
+  resolveApiKey?: ApiKeyResolver,
 ): RequestHandler {
   const authenticate = createAuthenticator(config, secret, resolveSession);
   return async (req, res, next) => {
@@ -114,14 +148,20 @@ export function createAuthGuard(
     const metadata = isRouteMetadata(route?.metadata) ? route.metadata : undefined;
     if (!metadata) throw new Error(`route ${route?.path ?? req.path} has no auth policy`);
     if (metadata.auth === 'public') return next();
-    const outcome = await authenticate(req, res);
+    // A bearer token with the key prefix is an API key, never a JWT: it is looked up instead of verified.
+    const apiKey = resolveApiKey ? bearerApiKey(req) : undefined;
+    const outcome = apiKey && resolveApiKey ? await resolveApiKey(apiKey, req) : await authenticate(req, res);
     if ('failure' in outcome) {
+      if (apiKey && outcome.failure !== 'missing') {
+        throw new UnauthorizedError('invalid_token', API_KEY_FAILURE_DETAIL[outcome.failure]);
+      }
       const code = outcome.failure === 'missing' ? 'unauthorized' : 'invalid_token';
       throw new UnauthorizedError(code, FAILURE_DETAIL[outcome.failure]);
     }
     if (Array.isArray(metadata.auth) && !metadata.auth.includes(outcome.actor.role)) {
       throw new ForbiddenError('forbidden', 'Your role may not call this route.');
     }
+    assertKeyMayCall(outcome.actor, metadata);
     req.actor = outcome.actor;
     next();
   };

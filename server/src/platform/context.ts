@@ -4,7 +4,7 @@
  * job tasks build it; services never look at Express and never take a second EntityManager beside it.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Role } from '@emporium/contract';
+import type { ApiKeyScope, Role } from '@emporium/contract';
 import { RequestContext } from '@mikro-orm/core';
 import type { EntityManager } from './database';
 import type { Deps } from './deps';
@@ -12,7 +12,10 @@ import type { Deps } from './deps';
 export interface Actor {
   userId: string;
   role: Role;
+  /** The login session; for an API key, the key's id (keys have no session). */
   sessionId: string;
+  /** Set when an API key authenticated the request: the actor is the key's creator, limited to these scopes. */
+  apiKey?: { id: string; scopes: readonly ApiKeyScope[] };
 }
 
 export interface Ctx {

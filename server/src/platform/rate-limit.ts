@@ -25,6 +25,10 @@ export const byEmail = (req: Request) => {
   return typeof email === 'string' && email.length <= 254 ? email.trim().toLowerCase() : undefined;
 };
 
+/** The authenticated caller: the API key when one was used (each key has its own budget), else the user. */
+export const byActor = (req: Request) =>
+  req.actor ? (req.actor.apiKey ? `key:${req.actor.apiKey.id}` : `user:${req.actor.userId}`) : undefined;
+
 function limiterFor(store: KeyValueStore, keyPrefix: string, budget: RateLimitBudget): RateLimiterAbstract {
   const options = { keyPrefix, points: budget.points, duration: budget.durationSeconds };
   if (!store.redis) return new RateLimiterMemory(options);
@@ -45,7 +49,21 @@ function headers(budget: RateLimitBudget, result: RateLimiterRes): Record<string
 
 export type RateLimitPolicies = Readonly<Record<string, readonly RateLimitBudget[]>>;
 
-export function createRateLimiter(store: KeyValueStore, policies: RateLimitPolicies): RequestHandler {
+/** The route's own policy (from its metadata); see `policyFor` in createRateLimiter. */
+function routePolicy(req: Request): string | undefined {
+  const metadata = (req as { tsRestRoute?: { metadata?: unknown } }).tsRestRoute?.metadata;
+  return isRouteMetadata(metadata) ? metadata.rateLimit : undefined;
+}
+
+/**
+ * `policyFor` chooses the policy of a request; by default the route's. A limiter placed after the auth guard can
+ * choose by the caller instead (e.g. every API-key request spends the `api_key` budget).
+ */
+export function createRateLimiter(
+  store: KeyValueStore,
+  policies: RateLimitPolicies,
+  policyFor: (req: Request) => string | undefined = routePolicy,
+): RequestHandler {
   const limiters = new Map<string, { budget: RateLimitBudget; limiter: RateLimiterAbstract }[]>();
   for (const [policy, budgets] of Object.entries(policies)) {
     limiters.set(
@@ -54,8 +72,7 @@ export function createRateLimiter(store: KeyValueStore, policies: RateLimitPolic
     );
   }
   return async (req, res, next) => {
-    const metadata = (req as { tsRestRoute?: { metadata?: unknown } }).tsRestRoute?.metadata;
-    const policy = isRouteMetadata(metadata) ? metadata.rateLimit : undefined;
+    const policy = policyFor(req);
     if (!policy) return next();
     // All budgets at once: with Redis stalled each waits one command timeout before the insurance limiter answers,
     // and in parallel a request pays that once, not once per budget.

@@ -27,6 +27,6 @@ export const identityModule: ModuleDefinition = {
 };
 
 export { importVerifiedUsers, type ImportedUser } from './admin-users.service';
-export { resolveSession } from './sessions';
+export { activeUserRole, resolveSession } from './sessions';
 export { displayNames } from './users.service';
 export { IdentityMail, renderIdentityMail } from './mail-templates';

@@ -128,3 +128,11 @@ export async function resolveSession(ctx: Ctx, userId: string, sessionId: string
   );
   return row ? { userId, sessionId, role: row.role } : undefined;
 }
+
+/** The role of an active user (undefined for a missing or deactivated one): for credentials that act on a user's behalf. */
+export async function activeUserRole(ctx: Ctx, userId: string): Promise<Actor['role'] | undefined> {
+  const [row] = await ctx.em.execute<{ role: Actor['role'] }[]>(`select role from users where id = ? and is_active`, [
+    userId,
+  ]);
+  return row?.role;
+}
