@@ -17,28 +17,52 @@ import {
   problem,
   Timestamp,
 } from './common';
+import { EXAMPLE_IDS } from './examples';
+import { named } from './named';
 
 const c = initContract();
+
+const API_KEY_EXAMPLE = {
+  id: '0190a6f2-9a8b-7c6d-8e5f-4a3b2c1d0e9f',
+  name: 'ERP sync',
+  prefix: `${API_KEY_PREFIX}Zm9v`,
+  scopes: ['catalog:read' as const, 'catalog:write' as const],
+  createdBy: EXAMPLE_IDS.admin,
+  createdAt: '2026-03-01T12:00:00.000Z',
+  expiresAt: '2027-03-01T00:00:00.000Z',
+  lastUsedAt: '2026-03-02T09:30:00.000Z',
+  revokedAt: null,
+};
 const adminsOnly = meta({ auth: ['admin'] });
 
-export const ApiKey = z.object({
-  id: Id,
-  name: z.string(),
-  prefix: z.string().describe(`The first characters of the secret (\`${API_KEY_PREFIX}\` and 4 more), to recognise it`),
-  scopes: z.array(ApiKeyScope),
-  createdBy: Id.describe('The admin who created the key; the key acts on their behalf'),
-  createdAt: Timestamp,
-  expiresAt: Timestamp.nullable(),
-  lastUsedAt: Timestamp.nullable().describe('Updated at most once a minute'),
-  revokedAt: Timestamp.nullable(),
-});
+export const ApiKey = named(
+  'ApiKey',
+  z.object({
+    id: Id,
+    name: z.string(),
+    prefix: z
+      .string()
+      .describe(`The first characters of the secret (\`${API_KEY_PREFIX}\` and 4 more), to recognise it`),
+    scopes: z.array(ApiKeyScope),
+    createdBy: Id.describe('The admin who created the key; the key acts on their behalf'),
+    createdAt: Timestamp,
+    expiresAt: Timestamp.nullable(),
+    lastUsedAt: Timestamp.nullable().describe('Updated at most once a minute'),
+    revokedAt: Timestamp.nullable(),
+  }),
+  API_KEY_EXAMPLE,
+);
 export type ApiKey = z.infer<typeof ApiKey>;
 
-export const CreatedApiKey = ApiKey.extend({
-  secret: z
-    .string()
-    .describe('The key itself: send as `Authorization: Bearer <secret>`. Shown only in this answer; store it now.'),
-});
+export const CreatedApiKey = named(
+  'CreatedApiKey',
+  ApiKey.extend({
+    secret: z
+      .string()
+      .describe('The key itself: send as `Authorization: Bearer <secret>`. Shown only in this answer; store it now.'),
+  }),
+  { ...API_KEY_EXAMPLE, lastUsedAt: null, secret: `${API_KEY_PREFIX}Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5` },
+);
 
 export const adminApiKeysContract = c.router(
   {
@@ -51,13 +75,17 @@ export const adminApiKeysContract = c.router(
         'its scopes. The secret is in this answer only (it is stored hashed). A key stops working when it expires, ' +
         'is revoked, or its creator is no longer an active admin.',
       metadata: adminsOnly,
-      body: z
-        .object({
-          name: z.string().trim().min(1).max(100).describe('What the key is for, e.g. "ERP sync"'),
-          scopes: z.array(ApiKeyScope).min(1).max(API_KEY_SCOPES.length),
-          expiresAt: Timestamp.optional().describe('When the key stops working; never when omitted'),
-        })
-        .strict(),
+      body: named(
+        'ApiKeyInput',
+        z
+          .object({
+            name: z.string().trim().min(1).max(100).describe('What the key is for, e.g. "ERP sync"'),
+            scopes: z.array(ApiKeyScope).min(1).max(API_KEY_SCOPES.length),
+            expiresAt: Timestamp.optional().describe('When the key stops working; never when omitted'),
+          })
+          .strict(),
+        { name: 'ERP sync', scopes: ['catalog:read', 'catalog:write'], expiresAt: '2027-03-01T00:00:00.000Z' },
+      ),
       responses: { 201: CreatedApiKey, 400: invalidBody, ...denied },
     },
     listApiKeys: {

@@ -38,9 +38,10 @@ export const TAGS = [
   { name: 'vendor', routers: ['vendor'], description: "A vendor's own products in any status." },
   {
     name: 'admin',
-    routers: ['adminUsers', 'adminCatalog'],
+    routers: ['adminUsers', 'adminCatalog', 'adminApiKeys'],
     description:
-      'Administration, admins only: users and roles, the product review queue, categories and review moderation.',
+      'Administration, admins only: users and roles, the product review queue, categories, review moderation and ' +
+      'API keys for integrations.',
   },
   {
     name: 'health',

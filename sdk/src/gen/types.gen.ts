@@ -94,6 +94,68 @@ export type AddressUpdate = {
 };
 
 /**
+ * ApiKey
+ */
+export type ApiKey = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    id: string;
+    name: string;
+    /**
+     * The first characters of the secret (`emp_live_` and 4 more), to recognise it
+     */
+    prefix: string;
+    scopes: Array<'catalog:read' | 'catalog:write' | 'orders:read' | 'orders:write' | 'admin:read'>;
+    /**
+     * The admin who created the key; the key acts on their behalf
+     */
+    createdBy: string;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    createdAt: string;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    expiresAt: string | null;
+    /**
+     * Updated at most once a minute
+     */
+    lastUsedAt: string | null;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    revokedAt: string | null;
+};
+
+/**
+ * ApiKeyInput
+ */
+export type ApiKeyInput = {
+    /**
+     * What the key is for, e.g. "ERP sync"
+     */
+    name: string;
+    scopes: Array<'catalog:read' | 'catalog:write' | 'orders:read' | 'orders:write' | 'admin:read'>;
+    /**
+     * When the key stops working; never when omitted
+     */
+    expiresAt?: string;
+};
+
+/**
+ * ApiKeyPage
+ */
+export type ApiKeyPage = {
+    data: Array<ApiKey>;
+    /**
+     * Pass as `cursor` to get the next page; null when there is none
+     */
+    nextCursor: string | null;
+};
+
+/**
  * Category
  */
 export type Category = {
@@ -167,6 +229,46 @@ export type CategoryUpdate = {
      */
     parentId?: string | null;
     position?: number;
+};
+
+/**
+ * CreatedApiKey
+ */
+export type CreatedApiKey = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    id: string;
+    name: string;
+    /**
+     * The first characters of the secret (`emp_live_` and 4 more), to recognise it
+     */
+    prefix: string;
+    scopes: Array<'catalog:read' | 'catalog:write' | 'orders:read' | 'orders:write' | 'admin:read'>;
+    /**
+     * The admin who created the key; the key acts on their behalf
+     */
+    createdBy: string;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    createdAt: string;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    expiresAt: string | null;
+    /**
+     * Updated at most once a minute
+     */
+    lastUsedAt: string | null;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    revokedAt: string | null;
+    /**
+     * The key itself: send as `Authorization: Bearer <secret>`. Shown only in this answer; store it now.
+     */
+    secret: string;
 };
 
 /**
@@ -3642,218 +3744,27 @@ export type ListApiKeysData = {
 
 export type ListApiKeysErrors = {
     /**
-     * Problem details; code: validation_failed
+     * Problem details; `code` is `validation_failed`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -3862,65 +3773,15 @@ export type ListApiKeysError = ListApiKeysErrors[keyof ListApiKeysErrors];
 
 export type ListApiKeysResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        data: Array<{
-            /**
-             * A UUID (v7) identifying the object
-             */
-            id: string;
-            name: string;
-            /**
-             * The first characters of the secret (`emp_live_` and 4 more), to recognise it
-             */
-            prefix: string;
-            scopes: Array<'catalog:read' | 'catalog:write' | 'orders:read' | 'orders:write' | 'admin:read'>;
-            /**
-             * The admin who created the key; the key acts on their behalf
-             */
-            createdBy: string;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            createdAt: string;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            expiresAt: string | null;
-            /**
-             * Updated at most once a minute
-             */
-            lastUsedAt: string | null;
-            /**
-             * ISO 8601 timestamp in UTC
-             */
-            revokedAt: string | null;
-        }>;
-        /**
-         * Pass as `cursor` to get the next page; null when there is none
-         */
-        nextCursor: string | null;
-    };
+    200: ApiKeyPage;
 };
 
 export type ListApiKeysResponse = ListApiKeysResponses[keyof ListApiKeysResponses];
 
 export type CreateApiKeyData = {
-    /**
-     * Body
-     */
-    body: {
-        /**
-         * What the key is for, e.g. "ERP sync"
-         */
-        name: string;
-        scopes: Array<'catalog:read' | 'catalog:write' | 'orders:read' | 'orders:write' | 'admin:read'>;
-        /**
-         * When the key stops working; never when omitted
-         */
-        expiresAt?: string;
-    };
+    body: ApiKeyInput;
     path?: never;
     query?: never;
     url: '/api/admin/api-keys';
@@ -3928,218 +3789,27 @@ export type CreateApiKeyData = {
 
 export type CreateApiKeyErrors = {
     /**
-     * Problem details; code: validation_failed, malformed_json
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed' | 'malformed_json';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -4148,44 +3818,9 @@ export type CreateApiKeyError = CreateApiKeyErrors[keyof CreateApiKeyErrors];
 
 export type CreateApiKeyResponses = {
     /**
-     * 201
+     * Created
      */
-    201: {
-        /**
-         * A UUID (v7) identifying the object
-         */
-        id: string;
-        name: string;
-        /**
-         * The first characters of the secret (`emp_live_` and 4 more), to recognise it
-         */
-        prefix: string;
-        scopes: Array<'catalog:read' | 'catalog:write' | 'orders:read' | 'orders:write' | 'admin:read'>;
-        /**
-         * The admin who created the key; the key acts on their behalf
-         */
-        createdBy: string;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        createdAt: string;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        expiresAt: string | null;
-        /**
-         * Updated at most once a minute
-         */
-        lastUsedAt: string | null;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        revokedAt: string | null;
-        /**
-         * The key itself: send as `Authorization: Bearer <secret>`. Shown only in this answer; store it now.
-         */
-        secret: string;
-    };
+    201: CreatedApiKey;
 };
 
 export type CreateApiKeyResponse = CreateApiKeyResponses[keyof CreateApiKeyResponses];
@@ -4204,261 +3839,33 @@ export type RevokeApiKeyData = {
 
 export type RevokeApiKeyErrors = {
     /**
-     * Problem details; code: validation_failed
+     * Problem details; `code` is `validation_failed`.
      */
-    400: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    400: Problem & {
         code: 'validation_failed';
     };
     /**
-     * Problem details; code: unauthorized, invalid_token
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
      */
-    401: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    401: Problem & {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
-     * Problem details; code: forbidden
+     * Problem details; `code` is `forbidden`.
      */
-    403: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    403: Problem & {
         code: 'forbidden';
     };
     /**
-     * Problem details; code: not_found
+     * Problem details; `code` is `not_found`.
      */
-    404: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    404: Problem & {
         code: 'not_found';
     };
     /**
-     * Problem details; code: rate_limited
+     * Problem details; `code` is `internal_error`.
      */
-    429: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
-        code: 'rate_limited';
-    };
-    /**
-     * Problem details; code: internal_error
-     */
-    500: {
-        /**
-         * A URI reference identifying the problem type
-         */
-        type: string;
-        /**
-         * Short, human-readable summary of the problem type
-         */
-        title: string;
-        /**
-         * The HTTP status code
-         */
-        status: number;
-        /**
-         * Human-readable explanation of this occurrence
-         */
-        detail: string;
-        /**
-         * The X-Request-Id of the request; quote it when reporting a problem
-         */
-        requestId: string;
-        /**
-         * Field errors, for `validation_failed`
-         */
-        errors?: Array<{
-            /**
-             * Where the problem is: `body.email`, `query.limit`, `params.id`
-             */
-            path: string;
-            message: string;
-            /**
-             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
-             */
-            code: string;
-        }>;
-        /**
-         * Stable machine-readable error code
-         */
+    500: Problem & {
         code: 'internal_error';
     };
 };
@@ -4467,40 +3874,9 @@ export type RevokeApiKeyError = RevokeApiKeyErrors[keyof RevokeApiKeyErrors];
 
 export type RevokeApiKeyResponses = {
     /**
-     * 200
+     * OK
      */
-    200: {
-        /**
-         * A UUID (v7) identifying the object
-         */
-        id: string;
-        name: string;
-        /**
-         * The first characters of the secret (`emp_live_` and 4 more), to recognise it
-         */
-        prefix: string;
-        scopes: Array<'catalog:read' | 'catalog:write' | 'orders:read' | 'orders:write' | 'admin:read'>;
-        /**
-         * The admin who created the key; the key acts on their behalf
-         */
-        createdBy: string;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        createdAt: string;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        expiresAt: string | null;
-        /**
-         * Updated at most once a minute
-         */
-        lastUsedAt: string | null;
-        /**
-         * ISO 8601 timestamp in UTC
-         */
-        revokedAt: string | null;
-    };
+    200: ApiKey;
 };
 
 export type RevokeApiKeyResponse = RevokeApiKeyResponses[keyof RevokeApiKeyResponses];
