@@ -13,7 +13,7 @@ import {
 } from './catalog.schemas';
 
 const c = initContract();
-const adminsOnly = meta({ auth: ['admin'] });
+const adminsOnly = meta({ auth: ['admin'], rateLimit: 'catalog_admin' });
 const byId = z.object({ id: Id });
 const notFound = problem('not_found');
 

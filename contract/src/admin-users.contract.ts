@@ -4,7 +4,7 @@ import { denied, Id, invalidBody, meta, page, PageQuery, Role } from './common';
 import { Email, FullName, Password, User, identityProblem as problem } from './identity.schemas';
 
 const c = initContract();
-const adminsOnly = meta({ auth: ['admin'] });
+const adminsOnly = meta({ auth: ['admin'], rateLimit: 'user_admin' });
 
 const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true');
 

@@ -4,6 +4,9 @@ import { meta, Problem } from './common';
 
 const c = initContract();
 
+/** Rate-limit policies of the health routes (budgets: server/src/modules/health/index.ts). */
+export const HEALTH_RATE_LIMIT_POLICIES = ['probe'] as const;
+
 const CheckStatus = z.enum(['up', 'down']);
 const Checks = z
   .object({
@@ -20,7 +23,7 @@ export const healthContract = c.router({
     path: '/health/live',
     summary: 'Liveness probe',
     description: 'Answers 200 while the process can serve HTTP. It touches no dependency, so it never flaps with them.',
-    metadata: meta({ auth: 'public' }),
+    metadata: meta({ auth: 'public', rateLimit: 'probe' }),
     responses: { 200: z.object({ status: z.literal('ok') }) },
   },
   getReadiness: {
@@ -30,7 +33,7 @@ export const healthContract = c.router({
     description:
       'Answers 200 when PostgreSQL and Redis answer, every migration is applied and a job worker has sent a ' +
       'heartbeat within the last 30 seconds; otherwise 503 problem details (`not_ready`) whose `checks` name what is down.',
-    metadata: meta({ auth: 'public' }),
+    metadata: meta({ auth: 'public', rateLimit: 'probe' }),
     responses: {
       200: z.object({ status: z.literal('ok'), checks: Checks }),
       503: Problem.extend({ code: z.literal('not_ready'), checks: Checks }),

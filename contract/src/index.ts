@@ -14,6 +14,7 @@ import { vendorContract } from './vendor.contract';
 export * from './common';
 export * from './identity.schemas';
 export * from './catalog.schemas';
+export { HEALTH_RATE_LIMIT_POLICIES } from './health.contract';
 export { buildOpenApiDocument } from './openapi';
 
 /** Every error code of the API: the platform's and each domain's, composed here and nowhere else. */

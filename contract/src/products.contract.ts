@@ -21,9 +21,11 @@ import {
 } from './catalog.schemas';
 
 const c = initContract();
-const everyone = meta({ auth: 'public' });
-const vendors = meta({ auth: ['vendor'] });
-const owners = meta({ auth: ['vendor', 'admin'] });
+const publicRead = meta({ auth: 'public', rateLimit: 'catalog_read' });
+const vendorWrite = meta({ auth: ['vendor'], rateLimit: 'catalog_write' });
+const ownerRead = meta({ auth: ['vendor', 'admin'], rateLimit: 'catalog_manage' });
+const ownerWrite = meta({ auth: ['vendor', 'admin'], rateLimit: 'catalog_write' });
+const ownerUpload = meta({ auth: ['vendor', 'admin'], rateLimit: 'catalog_upload' });
 const productId = z.object({ id: Id });
 const notFound = problem('not_found');
 const conflict = problem('slug_taken', 'sku_taken');
@@ -37,7 +39,7 @@ export const productsContract = c.router(
       description:
         'Published products only, filtered and sorted (`newest` by default). `categoryId` includes the subcategories. ' +
         'Cursor-paginated.',
-      metadata: everyone,
+      metadata: publicRead,
       query: ProductFilters,
       responses: { 200: page(ProductSummary), 400: problem('validation_failed') },
     },
@@ -50,7 +52,7 @@ export const productsContract = c.router(
         'Full-text search weighted by name over description; a word that matches nothing is corrected to the closest ' +
         "catalog word (trigram similarity), so a small typo still finds the product. Takes the list's filters and " +
         'answers with facet counts (categories, option values) and the price range of all the matches.',
-      metadata: everyone,
+      metadata: meta({ auth: 'public', rateLimit: 'catalog_search' }),
       query: SearchQuery,
       responses: { 200: SearchResult, 400: problem('validation_failed') },
     },
@@ -59,7 +61,7 @@ export const productsContract = c.router(
       path: '/:id',
       summary: 'Get a published product',
       description: 'With its variants, images, price range, stock and rating. Anything not published is a 404.',
-      metadata: everyone,
+      metadata: publicRead,
       pathParams: productId,
       responses: { 200: Product, 400: problem('validation_failed'), 404: notFound },
     },
@@ -70,7 +72,7 @@ export const productsContract = c.router(
       description:
         'A vendor creates a draft with its variants (one per option combination; a product without options has one ' +
         'default variant with `options: {}`). Submit it for review to publish it.',
-      metadata: vendors,
+      metadata: vendorWrite,
       body: ProductInput,
       responses: { 201: Product, 400: invalidBody, ...denied, 409: conflict },
     },
@@ -82,7 +84,7 @@ export const productsContract = c.router(
         'Its vendor or an admin. Variants are matched by SKU. When a vendor changes anything but variant prices of a ' +
         'published product, the product goes back to `pending_review` and leaves the public catalog until approved ' +
         "again; price changes apply at once. An admin's edit never changes the status.",
-      metadata: owners,
+      metadata: ownerWrite,
       pathParams: productId,
       body: ProductUpdate,
       responses: { 200: Product, 400: invalidBody, ...denied, 404: notFound, 409: conflict },
@@ -92,7 +94,7 @@ export const productsContract = c.router(
       path: '/:id',
       summary: 'Archive a product',
       description: 'Its vendor or an admin. The product leaves the catalog for good; orders that name it keep working.',
-      metadata: owners,
+      metadata: ownerWrite,
       pathParams: productId,
       responses: { 204: c.noBody(), 400: problem('validation_failed'), ...denied, 404: notFound },
     },
@@ -101,7 +103,7 @@ export const productsContract = c.router(
       path: '/:id/submit',
       summary: 'Submit a product for review',
       description: 'Its vendor moves a draft or rejected product to `pending_review`.',
-      metadata: vendors,
+      metadata: vendorWrite,
       pathParams: productId,
       body: c.noBody(),
       responses: {
@@ -120,7 +122,7 @@ export const productsContract = c.router(
         'The one way stock changes by hand: adds `delta` atomically and records a movement (who, why, delta). A ' +
         'negative delta larger than the stock is refused with `insufficient_stock`; a variant holds at most 10,000,000 ' +
         'units (`stock_limit`).',
-      metadata: owners,
+      metadata: ownerWrite,
       pathParams: z.object({ id: Id, variantId: Id }),
       body: InventoryAdjustment,
       responses: {
@@ -136,7 +138,7 @@ export const productsContract = c.router(
       path: '/:id/inventory-movements',
       summary: "List a product's stock movements",
       description: 'Its vendor or an admin; newest first.',
-      metadata: owners,
+      metadata: ownerRead,
       pathParams: productId,
       query: PageQuery,
       responses: { 200: page(InventoryMovement), 400: problem('validation_failed'), ...denied, 404: notFound },
@@ -149,7 +151,7 @@ export const productsContract = c.router(
         'Multipart field `file`. The type is read from the bytes (JPEG, PNG or WebP); at most 10 MB and 40 megapixels. ' +
         "The image is re-encoded (metadata stripped) with a thumbnail, and appended to the product's images (at most 20). " +
         "Like any content edit, a vendor's image change sends a published product back to review.",
-      metadata: owners,
+      metadata: ownerUpload,
       contentType: 'multipart/form-data',
       pathParams: productId,
       body: ImageUpload,
@@ -169,7 +171,7 @@ export const productsContract = c.router(
       path: '/:id/images',
       summary: "Reorder a product's images",
       description: 'Lists every image id of the product in the new order; the first is the cover.',
-      metadata: owners,
+      metadata: ownerWrite,
       pathParams: productId,
       body: ImageOrder,
       responses: { 200: z.object({ data: z.array(ProductImage) }), 400: invalidBody, ...denied, 404: notFound },
@@ -179,7 +181,7 @@ export const productsContract = c.router(
       path: '/:id/images/:imageId',
       summary: 'Remove a product image',
       description: 'Its vendor or an admin; the stored files are deleted too.',
-      metadata: owners,
+      metadata: ownerWrite,
       pathParams: z.object({ id: Id, imageId: Id }),
       responses: { 204: c.noBody(), 400: problem('validation_failed'), ...denied, 404: notFound },
     },
@@ -188,7 +190,7 @@ export const productsContract = c.router(
       path: '/:id/reviews',
       summary: "List a product's reviews",
       description: 'Visible reviews of a published product, newest first.',
-      metadata: everyone,
+      metadata: publicRead,
       pathParams: productId,
       query: PageQuery,
       responses: { 200: page(Review), 400: problem('validation_failed'), 404: notFound },
@@ -198,7 +200,7 @@ export const productsContract = c.router(
       path: '/:id/reviews',
       summary: 'Review a product',
       description: 'A customer reviews a published product once: rating 1-5 and an optional plain-text title and body.',
-      metadata: meta({ auth: ['customer'] }),
+      metadata: meta({ auth: ['customer'], rateLimit: 'review_write' }),
       pathParams: productId,
       body: ReviewInput,
       responses: { 201: Review, 400: invalidBody, ...denied, 404: notFound, 409: problem('already_reviewed') },

@@ -12,7 +12,7 @@ import {
 } from './identity.schemas';
 
 const c = initContract();
-const signedIn = meta({ auth: 'authenticated' });
+const signedIn = meta({ auth: 'authenticated', rateLimit: 'account' });
 
 export const usersContract = c.router(
   {
@@ -38,7 +38,7 @@ export const usersContract = c.router(
       path: '/password',
       summary: 'Change my password',
       description: 'Needs the current password. Ends every other session and mails a notice.',
-      metadata: signedIn,
+      metadata: meta({ auth: 'authenticated', rateLimit: 'password_change' }),
       body: z.object({ currentPassword: z.string().min(1).max(1024), newPassword: Password }).strict(),
       responses: {
         204: c.noBody(),

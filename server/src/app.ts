@@ -14,9 +14,10 @@ import { resolveSession } from './modules/identity';
 import { createAuthGuard } from './platform/auth';
 import { systemCtx } from './platform/context';
 import type { Deps } from './platform/deps';
-import { createRateLimiter } from './platform/rate-limit';
+import { configureBudgets, createRateLimiter } from './platform/rate-limit';
+import { refuseControlCharacters, requireUtf8Charset, verifyUtf8 } from './platform/request-hygiene';
 import { createErrorHandler, routeNotFound } from './platform/error-handler';
-import { measureRequests } from './platform/metrics';
+import { measureRequests, serveMetrics } from './platform/metrics';
 import { ormRequestContext, requestLogging } from './platform/request-context';
 import { IMMUTABLE_CACHE_CONTROL, type LocalStorage } from './platform/storage';
 
@@ -95,16 +96,25 @@ export function createApp(deps: Deps): Express {
     res.json(openApiDocument);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' } }));
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  app.get('/metrics', serveMetrics(metrics, config.METRICS_TOKEN));
 
-  app.use(express.json({ limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use(requireUtf8Charset);
+  app.use(
+    express.json({ limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'], verify: verifyUtf8 }),
+  );
+  app.use(refuseControlCharacters);
   app.use(ormRequestContext(deps.orm));
 
   const router = moduleRouters(deps) as RouterImplementation<typeof contract>;
   assertEveryRouteServed(contract, router);
   assertEveryPolicyDefined(contract);
+  const rateLimiter = createRateLimiter(
+    deps.store,
+    configureBudgets(rateLimitPolicies, {
+      multiplier: config.RATE_LIMIT_MULTIPLIER,
+      overrides: config.rateLimitOverrides,
+    }),
+  );
   const authGuard = createAuthGuard(config, deps.jwtKey, (userId, sessionId) =>
     resolveSession(systemCtx(deps, 'auth'), userId, sessionId),
   );
@@ -114,7 +124,8 @@ export function createApp(deps: Deps): Express {
     // Validating our own answers against the contract catches mapper drift; production skips the cost.
     responseValidation: !config.isProduction,
     requestValidationErrorHandler: (error, _req, _res, next) => next(error),
-    globalMiddleware: [createRateLimiter(deps.store, rateLimitPolicies), authGuard],
+    // Per-IP budgets refuse a flood before the guard looks a session up; per-user budgets need the guard's actor.
+    globalMiddleware: [rateLimiter.beforeAuth, authGuard, rateLimiter.afterAuth],
   });
 
   app.use(routeNotFound);

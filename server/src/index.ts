@@ -4,6 +4,7 @@ export { loadConfig, type Config } from './config';
 export type { Deps } from './platform/deps';
 export { openRuntime, startJobWorker, startRuntime, type Runtime } from './runtime';
 export { createLogger } from './platform/logger';
+export { ipRateLimitKey } from './platform/rate-limit';
 export { openDatabase } from './platform/database';
 export { systemCtx, type Ctx } from './platform/context';
 export { inTransaction, type TxCtx } from './platform/unit-of-work';
