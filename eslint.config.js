@@ -3,7 +3,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '.dependency-cruiser.cjs', '.tools/**', '.data/**', 'sdk/src/gen/**', 'sdk/dist/**', 'docs/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '.dependency-cruiser.cjs',
+      '.tools/**',
+      '.data/**',
+      'sdk/src/gen/**',
+      'sdk/dist/**',
+      'docs/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
