@@ -53,7 +53,7 @@ describe('docker-compose.yml', () => {
   it('mounts a named media volume at the image MEDIA_DIR in the API', () => {
     const mediaDir = /MEDIA_DIR=(\S+)/.exec(dockerfile)?.[1];
     expect(service('api')).toContain(`- media:${mediaDir}`);
-    expect(compose).toMatch(/^volumes:\n(?:  .*\n)*  media:\s*$/m);
+    expect(compose).toMatch(/^volumes:\n(?: {2}.*\n)* {2}media:\s*$/m);
   });
 
   it.each(['PUBLIC_URL', 'METRICS_TOKEN', 'JWT_SECRET', 'SMTP_URL'])('requires %s instead of defaulting it', (name) => {
