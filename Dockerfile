@@ -35,11 +35,17 @@ RUN pnpm --offline --config.inject-workspace-packages=true --filter @emporium/se
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
-    PORT=3000
+    PORT=3000 \
+    MEDIA_DIR=/var/lib/emporium/media
 # server/tsconfig.json extends ../tsconfig.base.json, so the repository's layout is kept for tsx to read it.
 WORKDIR /app/server
 # Left owned by root: the process cannot rewrite its own code or dependencies.
 COPY --from=deps /app /app
+# Uploaded images (local storage, when S3_BUCKET is unset) are the one thing the process writes: their directory is
+# the node user's, outside the code, and a volume mounts over it (docker-compose.yml: media). A new named volume
+# takes this directory's owner, so the non-root process can write to it from the first upload.
+RUN mkdir -p "$MEDIA_DIR" && chown node:node "$MEDIA_DIR"
+VOLUME ["/var/lib/emporium/media"]
 USER node
 EXPOSE 3000
 # Liveness only: readiness (database, Redis, migrations, worker heartbeat) is for the orchestrator to route

@@ -4,15 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: [
-      '**/node_modules/**',
-      '.tools/**',
-      '.data/**',
-      'sdk/src/gen/**',
-      'sdk/dist/**',
-      'docs/**',
-      '.dependency-cruiser.cjs',
-    ],
+    ignores: ['**/node_modules/**', '.tools/**', '.data/**', 'sdk/src/gen/**', 'sdk/dist/**', 'docs/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -33,7 +33,10 @@ const API_KEY_EXAMPLE = {
   lastUsedAt: '2026-03-02T09:30:00.000Z',
   revokedAt: null,
 };
-const adminsOnly = meta({ auth: ['admin'] });
+/** Rate-limit policies of the integrations routes (budgets: server/src/modules/integrations). */
+export const INTEGRATIONS_RATE_LIMIT_POLICIES = ['api_key_admin'] as const;
+
+const adminsOnly = meta({ auth: ['admin'], rateLimit: 'api_key_admin' });
 
 export const ApiKey = named(
   'ApiKey',

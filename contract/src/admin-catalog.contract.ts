@@ -14,9 +14,14 @@ import {
 import { named } from './named';
 
 const c = initContract();
-const adminsReading = meta({ auth: ['admin'], scopes: ['catalog:read'] });
-const adminsWriting = meta({ auth: ['admin'], scopes: ['catalog:write'] });
-const idempotentAdminsWriting = meta({ auth: ['admin'], scopes: ['catalog:write'], idempotent: true });
+const adminsReading = meta({ auth: ['admin'], rateLimit: 'catalog_admin', scopes: ['catalog:read'] });
+const adminsWriting = meta({ auth: ['admin'], rateLimit: 'catalog_admin', scopes: ['catalog:write'] });
+const idempotentAdminsWriting = meta({
+  auth: ['admin'],
+  rateLimit: 'catalog_admin',
+  scopes: ['catalog:write'],
+  idempotent: true,
+});
 const byId = z.object({ id: Id });
 const notFound = problem('not_found');
 

@@ -5,8 +5,8 @@ import { Email, FullName, Password, User, identityProblem as problem } from './i
 import { named } from './named';
 
 const c = initContract();
-const adminsOnly = meta({ auth: ['admin'] });
-const adminsReading = meta({ auth: ['admin'], scopes: ['admin:read'] });
+const adminsOnly = meta({ auth: ['admin'], rateLimit: 'user_admin' });
+const adminsReading = meta({ auth: ['admin'], rateLimit: 'user_admin', scopes: ['admin:read'] });
 
 const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true');
 
@@ -40,7 +40,7 @@ export const adminUsersContract = c.router(
       summary: 'Create a user',
       description:
         'Creates a verified user with the given role (how admins and vendors are made without a mail round trip).',
-      metadata: meta({ auth: ['admin'], idempotent: true }),
+      metadata: meta({ auth: ['admin'], rateLimit: 'user_admin', idempotent: true }),
       body: named(
         'UserInput',
         z.object({ email: Email, password: Password, fullName: FullName, role: Role }).strict(),

@@ -97,7 +97,7 @@ export const authContract = c.router(
       path: '/logout',
       summary: 'Log out',
       description: 'Revokes the refresh token family, and the access token that called this stops working at once.',
-      metadata: meta({ auth: 'authenticated' }),
+      metadata: meta({ auth: 'authenticated', rateLimit: 'account' }),
       body: refreshTokenRequest(),
       responses: {
         204: c.noBody(),

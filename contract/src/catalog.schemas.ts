@@ -33,6 +33,17 @@ export const CATALOG_ERROR_CODES = [
 export type CatalogErrorCode = (typeof CATALOG_ERROR_CODES)[number];
 export const catalogProblem = problemsOf<CatalogErrorCode>();
 
+/** Rate-limit policies of catalog routes (budgets: server/src/modules/catalog/catalog.rate-limits.ts). */
+export const CATALOG_RATE_LIMIT_POLICIES = [
+  'catalog_read',
+  'catalog_search',
+  'catalog_manage',
+  'catalog_write',
+  'catalog_upload',
+  'review_write',
+  'catalog_admin',
+] as const;
+
 const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true');
 
 export const Slug = z

@@ -12,7 +12,7 @@ export const categoriesContract = c.router(
       path: '',
       summary: 'Get the category tree',
       description: 'Every category in pre-order, with `parentId` and `depth` to build the tree from.',
-      metadata: meta({ auth: 'public' }),
+      metadata: meta({ auth: 'public', rateLimit: 'catalog_read' }),
       responses: { 200: CategoryTree },
     },
     listCategoryProducts: {
@@ -20,7 +20,7 @@ export const categoriesContract = c.router(
       path: '/:id/products',
       summary: "List a category's products",
       description: "Published products of the category and all its subcategories; the product list's filters apply.",
-      metadata: meta({ auth: 'public' }),
+      metadata: meta({ auth: 'public', rateLimit: 'catalog_read' }),
       pathParams: z.object({ id: Id }),
       query: ProductFilters.omit({ categoryId: true }).strict(),
       responses: { 200: page(ProductSummary), 400: problem('validation_failed'), 404: problem('not_found') },

@@ -5,6 +5,9 @@ import { named } from './named';
 
 const c = initContract();
 
+/** Rate-limit policies of the health routes (budgets: server/src/modules/health/index.ts). */
+export const HEALTH_RATE_LIMIT_POLICIES = ['probe'] as const;
+
 const CheckStatus = z.enum(['up', 'down']);
 const Checks = z
   .object({
@@ -21,7 +24,7 @@ export const healthContract = c.router({
     path: '/health/live',
     summary: 'Liveness probe',
     description: 'Answers 200 while the process can serve HTTP. It touches no dependency, so it never flaps with them.',
-    metadata: meta({ auth: 'public' }),
+    metadata: meta({ auth: 'public', rateLimit: 'probe' }),
     responses: { 200: named('Liveness', z.object({ status: z.literal('ok') }), { status: 'ok' }) },
   },
   getReadiness: {
@@ -34,7 +37,7 @@ export const healthContract = c.router({
       'not required: the API serves without it (reads from the database, in-process rate limits), so with Redis down ' +
       'the answer stays 200 with `status: degraded` and `checks.redis: down`, and a load balancer keeps every replica. ' +
       'From SIGTERM on it answers 503 while the server drains.',
-    metadata: meta({ auth: 'public' }),
+    metadata: meta({ auth: 'public', rateLimit: 'probe' }),
     responses: {
       200: named(
         'Readiness',

@@ -18,7 +18,16 @@ export type IdentityErrorCode = (typeof IDENTITY_ERROR_CODES)[number];
 export const identityProblem = problemsOf<IdentityErrorCode>();
 
 /** Rate-limit policies of identity's routes (budgets: server/src/modules/identity/identity.rate-limits.ts). */
-export const IDENTITY_RATE_LIMIT_POLICIES = ['login', 'register', 'email_action', 'token_action', 'oauth'] as const;
+export const IDENTITY_RATE_LIMIT_POLICIES = [
+  'login',
+  'register',
+  'email_action',
+  'token_action',
+  'oauth',
+  'account',
+  'password_change',
+  'user_admin',
+] as const;
 
 /** Emails are trimmed and lower-cased before anything else, so uniqueness holds whatever the client typed. */
 export const Email = z

@@ -17,7 +17,8 @@ export * from './identity.schemas';
 export * from './catalog.schemas';
 export { API_VERSION, buildOpenApiDocument, TAGS, type OpenApiOptions } from './openapi';
 export { named, namedSchemas, type NamedSchema } from './named';
-export { ApiKey, CreatedApiKey } from './admin-api-keys.contract';
+export { ApiKey, CreatedApiKey, INTEGRATIONS_RATE_LIMIT_POLICIES } from './admin-api-keys.contract';
+export { HEALTH_RATE_LIMIT_POLICIES } from './health.contract';
 
 /** Every error code of the API: the platform's and each domain's, composed here and nowhere else. */
 export const ERROR_CODES = [...PLATFORM_ERROR_CODES, ...IDENTITY_ERROR_CODES, ...CATALOG_ERROR_CODES] as const;

@@ -23,12 +23,19 @@ import { PRODUCT_IMAGE_EXAMPLE } from './examples';
 import { named } from './named';
 
 const c = initContract();
-const everyone = meta({ auth: 'public' });
-const idempotentVendors = meta({ auth: ['vendor'], idempotent: true });
+const publicRead = meta({ auth: 'public', rateLimit: 'catalog_read' });
+const vendorWrite = meta({ auth: ['vendor'], rateLimit: 'catalog_write' });
+const idempotentVendorWrite = meta({ auth: ['vendor'], rateLimit: 'catalog_write', idempotent: true });
 // API keys act with the admin role: catalog:write lets one manage any product, as an admin can.
-const owners = meta({ auth: ['vendor', 'admin'], scopes: ['catalog:write'] });
-const idempotentOwners = meta({ auth: ['vendor', 'admin'], scopes: ['catalog:write'], idempotent: true });
-const ownersReading = meta({ auth: ['vendor', 'admin'], scopes: ['catalog:read'] });
+const ownerRead = meta({ auth: ['vendor', 'admin'], rateLimit: 'catalog_manage', scopes: ['catalog:read'] });
+const ownerWrite = meta({ auth: ['vendor', 'admin'], rateLimit: 'catalog_write', scopes: ['catalog:write'] });
+const idempotentOwnerWrite = meta({
+  auth: ['vendor', 'admin'],
+  rateLimit: 'catalog_write',
+  scopes: ['catalog:write'],
+  idempotent: true,
+});
+const ownerUpload = meta({ auth: ['vendor', 'admin'], rateLimit: 'catalog_upload', scopes: ['catalog:write'] });
 const productId = z.object({ id: Id });
 const notFound = problem('not_found');
 const conflict = problem('slug_taken', 'sku_taken');
@@ -42,7 +49,7 @@ export const productsContract = c.router(
       description:
         'Published products only, filtered and sorted (`newest` by default). `categoryId` includes the subcategories. ' +
         'Cursor-paginated.',
-      metadata: everyone,
+      metadata: publicRead,
       query: ProductFilters,
       responses: { 200: page(ProductSummary), 400: problem('validation_failed') },
     },
@@ -55,7 +62,7 @@ export const productsContract = c.router(
         'Full-text search weighted by name over description; a word that matches nothing is corrected to the closest ' +
         "catalog word (trigram similarity), so a small typo still finds the product. Takes the list's filters and " +
         'answers with facet counts (categories, option values) and the price range of all the matches.',
-      metadata: everyone,
+      metadata: meta({ auth: 'public', rateLimit: 'catalog_search' }),
       query: SearchQuery,
       responses: { 200: SearchResult, 400: problem('validation_failed') },
     },
@@ -64,7 +71,7 @@ export const productsContract = c.router(
       path: '/:id',
       summary: 'Get a published product',
       description: 'With its variants, images, price range, stock and rating. Anything not published is a 404.',
-      metadata: everyone,
+      metadata: publicRead,
       pathParams: productId,
       responses: { 200: Product, 400: problem('validation_failed'), 404: notFound },
     },
@@ -75,7 +82,7 @@ export const productsContract = c.router(
       description:
         'A vendor creates a draft with its variants (one per option combination; a product without options has one ' +
         'default variant with `options: {}`). Submit it for review to publish it.',
-      metadata: idempotentVendors,
+      metadata: idempotentVendorWrite,
       body: ProductInput,
       responses: {
         201: Product,
@@ -93,7 +100,7 @@ export const productsContract = c.router(
         'Its vendor or an admin. Variants are matched by SKU. When a vendor changes anything but variant prices of a ' +
         'published product, the product goes back to `pending_review` and leaves the public catalog until approved ' +
         "again; price changes apply at once. An admin's edit never changes the status.",
-      metadata: owners,
+      metadata: ownerWrite,
       pathParams: productId,
       body: ProductUpdate,
       responses: { 200: Product, 400: invalidBody, ...denied, 404: notFound, 409: conflict },
@@ -103,7 +110,7 @@ export const productsContract = c.router(
       path: '/:id',
       summary: 'Archive a product',
       description: 'Its vendor or an admin. The product leaves the catalog for good; orders that name it keep working.',
-      metadata: owners,
+      metadata: ownerWrite,
       pathParams: productId,
       responses: { 204: c.noBody(), 400: problem('validation_failed'), ...denied, 404: notFound },
     },
@@ -112,7 +119,7 @@ export const productsContract = c.router(
       path: '/:id/submit',
       summary: 'Submit a product for review',
       description: 'Its vendor moves a draft or rejected product to `pending_review`.',
-      metadata: idempotentVendors,
+      metadata: idempotentVendorWrite,
       pathParams: productId,
       body: c.noBody(),
       responses: {
@@ -132,7 +139,7 @@ export const productsContract = c.router(
         'The one way stock changes by hand: adds `delta` atomically and records a movement (who, why, delta). A ' +
         'negative delta larger than the stock is refused with `insufficient_stock`; a variant holds at most 10,000,000 ' +
         'units (`stock_limit`).',
-      metadata: idempotentOwners,
+      metadata: idempotentOwnerWrite,
       pathParams: z.object({ id: Id, variantId: Id }),
       body: InventoryAdjustment,
       responses: {
@@ -149,7 +156,7 @@ export const productsContract = c.router(
       path: '/:id/inventory-movements',
       summary: "List a product's stock movements",
       description: 'Its vendor or an admin; newest first.',
-      metadata: ownersReading,
+      metadata: ownerRead,
       pathParams: productId,
       query: PageQuery,
       responses: { 200: page(InventoryMovement), 400: problem('validation_failed'), ...denied, 404: notFound },
@@ -162,7 +169,7 @@ export const productsContract = c.router(
         'Multipart field `file`. The type is read from the bytes (JPEG, PNG or WebP); at most 10 MB and 40 megapixels. ' +
         "The image is re-encoded (metadata stripped) with a thumbnail, and appended to the product's images (at most 20). " +
         "Like any content edit, a vendor's image change sends a published product back to review.",
-      metadata: owners,
+      metadata: ownerUpload,
       contentType: 'multipart/form-data',
       pathParams: productId,
       body: ImageUpload,
@@ -182,7 +189,7 @@ export const productsContract = c.router(
       path: '/:id/images',
       summary: "Reorder a product's images",
       description: 'Lists every image id of the product in the new order; the first is the cover.',
-      metadata: owners,
+      metadata: ownerWrite,
       pathParams: productId,
       body: ImageOrder,
       responses: {
@@ -197,7 +204,7 @@ export const productsContract = c.router(
       path: '/:id/images/:imageId',
       summary: 'Remove a product image',
       description: 'Its vendor or an admin; the stored files are deleted too.',
-      metadata: owners,
+      metadata: ownerWrite,
       pathParams: z.object({ id: Id, imageId: Id }),
       responses: { 204: c.noBody(), 400: problem('validation_failed'), ...denied, 404: notFound },
     },
@@ -206,7 +213,7 @@ export const productsContract = c.router(
       path: '/:id/reviews',
       summary: "List a product's reviews",
       description: 'Visible reviews of a published product, newest first.',
-      metadata: everyone,
+      metadata: publicRead,
       pathParams: productId,
       query: PageQuery,
       responses: { 200: page(Review), 400: problem('validation_failed'), 404: notFound },
@@ -216,7 +223,7 @@ export const productsContract = c.router(
       path: '/:id/reviews',
       summary: 'Review a product',
       description: 'A customer reviews a published product once: rating 1-5 and an optional plain-text title and body.',
-      metadata: meta({ auth: ['customer'], idempotent: true }),
+      metadata: meta({ auth: ['customer'], rateLimit: 'review_write', idempotent: true }),
       pathParams: productId,
       body: ReviewInput,
       responses: {

@@ -13,7 +13,7 @@ import {
 import { named } from './named';
 
 const c = initContract();
-const signedIn = meta({ auth: 'authenticated' });
+const signedIn = meta({ auth: 'authenticated', rateLimit: 'account' });
 
 export const usersContract = c.router(
   {
@@ -39,7 +39,7 @@ export const usersContract = c.router(
       path: '/password',
       summary: 'Change my password',
       description: 'Needs the current password. Ends every other session and mails a notice.',
-      metadata: signedIn,
+      metadata: meta({ auth: 'authenticated', rateLimit: 'password_change' }),
       body: named(
         'PasswordChange',
         z.object({ currentPassword: z.string().min(1).max(1024), newPassword: Password }).strict(),

@@ -4,7 +4,7 @@ import { denied, Id, meta, page } from './common';
 import { Product, ProductSummary, VendorProductQuery, catalogProblem as problem } from './catalog.schemas';
 
 const c = initContract();
-const vendors = meta({ auth: ['vendor'] });
+const vendors = meta({ auth: ['vendor'], rateLimit: 'catalog_manage' });
 
 export const vendorContract = c.router(
   {

@@ -14,10 +14,11 @@ import { API_KEY_RATE_LIMIT_POLICY, resolveApiKey } from './modules/integrations
 import { createAuthGuard } from './platform/auth';
 import { ctxFrom, systemCtx } from './platform/context';
 import type { Deps } from './platform/deps';
-import { createRateLimiter } from './platform/rate-limit';
+import { configureBudgets, createRateLimiter } from './platform/rate-limit';
+import { refuseControlCharacters, requireUtf8Charset, verifyUtf8 } from './platform/request-hygiene';
 import { createErrorHandler, routeNotFound } from './platform/error-handler';
 import { createIdempotency, IDEMPOTENCY_REPLAYED_HEADER, idempotencyOf } from './platform/idempotency';
-import { measureRequests } from './platform/metrics';
+import { measureRequests, serveMetrics } from './platform/metrics';
 import { ormRequestContext, requestLogging } from './platform/request-context';
 import { IMMUTABLE_CACHE_CONTROL, type LocalStorage } from './platform/storage';
 
@@ -127,17 +128,28 @@ export function createApp(deps: Deps): Express {
     res.json(openApiDocument);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' } }));
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  app.get('/metrics', serveMetrics(metrics, config.METRICS_TOKEN));
 
-  app.use(express.json({ limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use(requireUtf8Charset);
+  app.use(
+    express.json({ limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'], verify: verifyUtf8 }),
+  );
+  app.use(refuseControlCharacters);
   app.use(ormRequestContext(deps.orm));
 
   const router = moduleRouters(deps) as RouterImplementation<typeof contract>;
   assertEveryRouteServed(contract, router);
   assertEveryPolicyDefined(contract);
   assertIdempotentRoutesSignedIn(contract);
+  // Every API-key request also spends its key's own budget, after the guard has named the caller.
+  const rateLimiter = createRateLimiter(
+    deps.store,
+    configureBudgets(rateLimitPolicies, {
+      multiplier: config.RATE_LIMIT_MULTIPLIER,
+      overrides: config.rateLimitOverrides,
+    }),
+    { callerPolicy: (req) => (req.actor?.apiKey ? API_KEY_RATE_LIMIT_POLICY : undefined) },
+  );
   const authGuard = createAuthGuard(
     config,
     deps.jwtKey,
@@ -145,21 +157,18 @@ export function createApp(deps: Deps): Express {
     (secret, req) =>
       resolveApiKey({ ...systemCtx(deps, 'auth'), ip: req.ip, requestId: ctxFrom(deps, req).requestId }, secret),
   );
-  // After the guard, which has named the caller: every API-key request also spends its key's budget.
-  const apiKeyLimiter = createRateLimiter(deps.store, rateLimitPolicies, (req) =>
-    req.actor?.apiKey ? API_KEY_RATE_LIMIT_POLICY : undefined,
-  );
   createExpressEndpoints(contract, router, app, {
     logInitialization: false,
     jsonQuery: false,
     // Validating our own answers against the contract catches mapper drift; production skips the cost.
     responseValidation: !config.isProduction,
     requestValidationErrorHandler: (error, _req, _res, next) => next(error),
-    // Idempotency comes after the guard: keys are scoped per caller.
+    // Per-IP budgets refuse a flood before the guard looks a session up; per-user budgets need the guard's actor;
+    // idempotency comes after the guard too: keys are scoped per caller.
     globalMiddleware: [
-      createRateLimiter(deps.store, rateLimitPolicies),
+      rateLimiter.beforeAuth,
       authGuard,
-      apiKeyLimiter,
+      rateLimiter.afterAuth,
       createIdempotency({ orm: deps.orm, logger: deps.logger }),
     ],
   });

@@ -51,6 +51,8 @@ const EnvSchema = z
     CORS_ORIGINS: csv,
     TRUST_PROXY: z.string().default('loopback'),
     BODY_LIMIT: z.string().default('100kb'),
+    RATE_LIMIT_MULTIPLIER: z.coerce.number().positive().max(10_000).default(1),
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
     SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).optional(),
     BOOTSTRAP_ADMIN_EMAIL: z.string().email().optional(),
@@ -82,7 +84,14 @@ const EnvSchema = z
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
-    for (const name of ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'PUBLIC_URL', 'SMTP_URL'] as const) {
+    for (const name of [
+      'DATABASE_URL',
+      'REDIS_URL',
+      'JWT_SECRET',
+      'PUBLIC_URL',
+      'SMTP_URL',
+      'METRICS_TOKEN',
+    ] as const) {
       if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required in production' });
     }
   })
@@ -113,6 +122,8 @@ export type Env = z.infer<typeof EnvSchema>;
 
 export interface Config extends Env {
   PUBLIC_URL: string;
+  /** `RATE_LIMIT_<POLICY>[_<BUDGET>]=points/seconds`, by the upper-case name after `RATE_LIMIT_`. */
+  rateLimitOverrides: Readonly<Record<string, { points: number; durationSeconds: number }>>;
   isProduction: boolean;
   /** Whether this process also runs the job worker (the development default; production runs `worker` apart). */
   runWorker: boolean;
@@ -128,18 +139,44 @@ export class ConfigError extends Error {
   }
 }
 
+const RATE_LIMIT_VARIABLE = /^RATE_LIMIT_([A-Z0-9_]+)$/;
+const RATE_LIMIT_BUDGET = /^(\d{1,9})\/(\d{1,9})$/;
+
+/** The `RATE_LIMIT_<NAME>=points/seconds` variables; which names exist is checked against the policies at start. */
+function rateLimitOverrides(env: Record<string, string>, problems: string[]): Config['rateLimitOverrides'] {
+  const overrides: Record<string, { points: number; durationSeconds: number }> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const match = RATE_LIMIT_VARIABLE.exec(name);
+    if (!match || name === 'RATE_LIMIT_MULTIPLIER') continue;
+    const budget = RATE_LIMIT_BUDGET.exec(value.trim());
+    const points = Number(budget?.[1]);
+    const durationSeconds = Number(budget?.[2]);
+    if (!budget || points < 1 || durationSeconds < 1) {
+      problems.push(`${name}: must be points/seconds with both at least 1, e.g. 60/60`);
+      continue;
+    }
+    overrides[match[1]!] = { points, durationSeconds };
+  }
+  return overrides;
+}
+
 /** Parses the environment (process.env by default); throws ConfigError naming every bad variable. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Readonly<Config> {
-  const env = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
+  const env = Object.fromEntries(
+    Object.entries(source).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
-  }
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  const overrides = rateLimitOverrides(env, problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const value = parsed.data;
   const isProduction = value.NODE_ENV === 'production';
   return Object.freeze({
     ...value,
     PUBLIC_URL: (value.PUBLIC_URL ?? `http://localhost:${value.PORT}`).replace(/\/$/, ''),
+    rateLimitOverrides: overrides,
     isProduction,
     runWorker: value.RUN_WORKER ?? !isProduction,
     migrateOnStart: value.MIGRATE_ON_START ?? !isProduction,

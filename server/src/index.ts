@@ -1,9 +1,10 @@
 /** The server's public entry: what scripts and the end-to-end tests may use (never deep paths). */
 export { createApp } from './app';
-export { loadConfig, type Config } from './config';
+export { ConfigError, loadConfig, type Config } from './config';
 export type { Deps } from './platform/deps';
 export { openRuntime, startJobWorker, startRuntime, type Runtime } from './runtime';
 export { createLogger } from './platform/logger';
+export { ipRateLimitKey } from './platform/rate-limit';
 export { openDatabase } from './platform/database';
 export { systemCtx, type Ctx } from './platform/context';
 export { inTransaction, type AfterCommitEffect, type TxCtx } from './platform/unit-of-work';

@@ -54,7 +54,9 @@ describe('problem+json errors', () => {
 
 describe('in production', () => {
   it('answers an unexpected failure with a generic 500 that leaks no stack or SQL', async () => {
-    const production = await startTestServer({ env: { NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:1' } });
+    const production = await startTestServer({
+      env: { NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:1', METRICS_TOKEN: 'metrics-token-for-tests' },
+    });
     try {
       // With the users table gone, the login query fails in a way no client caused.
       await production.deps.orm.em.fork().execute('drop table users cascade');

@@ -22,7 +22,7 @@ let customer: SignedInUser;
 let vendor: SignedInUser;
 
 beforeAll(async () => {
-  server = await startTestServer({ env: ADMIN_ENV });
+  server = await startTestServer({ env: { ...ADMIN_ENV, RATE_LIMIT_LOGIN_ACCOUNT: '10/900' } });
   admin = await signIn(server, ADMIN.email, ADMIN.password);
   customer = await makeUser(server, 'customer');
   vendor = await makeUser(server, 'vendor');

@@ -69,6 +69,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     REDIS_KEY_PREFIX: `test:${databaseName}:`,
     JWT_SECRET: randomBytes(32).toString('hex'),
     MIGRATE_ON_START: 'false',
+    // A test file sends many requests from one address in a minute; tests of a limit set its budget explicitly.
+    RATE_LIMIT_MULTIPLIER: '50',
     ...extraEnv,
   });
   const runtime = await openRuntime(config, createLogger(config));

@@ -22,6 +22,8 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
  * Liveness probe
  *
  * Answers 200 while the process can serve HTTP. It touches no dependency, so it never flaps with them.
+ *
+ * Rate-limited by the `probe` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const getLiveness = <ThrowOnError extends boolean = false>(options?: Options<GetLivenessData, ThrowOnError>): RequestResult<GetLivenessResponses, GetLivenessErrors, ThrowOnError> => (options?.client ?? client).get<GetLivenessResponses, GetLivenessErrors, ThrowOnError>({ url: '/health/live', ...options });
 
@@ -29,6 +31,8 @@ export const getLiveness = <ThrowOnError extends boolean = false>(options?: Opti
  * Readiness probe
  *
  * Answers 200 when PostgreSQL answers, every migration is applied and a job worker has sent a heartbeat within the last 30 seconds; otherwise 503 problem details (`not_ready`) whose `checks` name what is down. Redis is not required: the API serves without it (reads from the database, in-process rate limits), so with Redis down the answer stays 200 with `status: degraded` and `checks.redis: down`, and a load balancer keeps every replica. From SIGTERM on it answers 503 while the server drains.
+ *
+ * Rate-limited by the `probe` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const getReadiness = <ThrowOnError extends boolean = false>(options?: Options<GetReadinessData, ThrowOnError>): RequestResult<GetReadinessResponses, GetReadinessErrors, ThrowOnError> => (options?.client ?? client).get<GetReadinessResponses, GetReadinessErrors, ThrowOnError>({ url: '/health/ready', ...options });
 
@@ -116,6 +120,8 @@ export const refreshTokens = <ThrowOnError extends boolean = false>(options: Opt
  * Log out
  *
  * Revokes the refresh token family, and the access token that called this stops working at once.
+ *
+ * Rate-limited by the `account` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const logout = <ThrowOnError extends boolean = false>(options: Options<LogoutData, ThrowOnError>): RequestResult<LogoutResponses, LogoutErrors, ThrowOnError> => (options.client ?? client).post<LogoutResponses, LogoutErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -181,6 +187,8 @@ export const completeOAuthLogin = <ThrowOnError extends boolean = false>(options
  * Get my profile
  *
  * The signed-in user.
+ *
+ * Rate-limited by the `account` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const getProfile = <ThrowOnError extends boolean = false>(options?: Options<GetProfileData, ThrowOnError>): RequestResult<GetProfileResponses, GetProfileErrors, ThrowOnError> => (options?.client ?? client).get<GetProfileResponses, GetProfileErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -192,6 +200,8 @@ export const getProfile = <ThrowOnError extends boolean = false>(options?: Optio
  * Update my profile
  *
  * Changes the name. Email, role and status are not changed here.
+ *
+ * Rate-limited by the `account` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const updateProfile = <ThrowOnError extends boolean = false>(options: Options<UpdateProfileData, ThrowOnError>): RequestResult<UpdateProfileResponses, UpdateProfileErrors, ThrowOnError> => (options.client ?? client).put<UpdateProfileResponses, UpdateProfileErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -207,6 +217,8 @@ export const updateProfile = <ThrowOnError extends boolean = false>(options: Opt
  * Change my password
  *
  * Needs the current password. Ends every other session and mails a notice.
+ *
+ * Rate-limited by the `password_change` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const changePassword = <ThrowOnError extends boolean = false>(options: Options<ChangePasswordData, ThrowOnError>): RequestResult<ChangePasswordResponses, ChangePasswordErrors, ThrowOnError> => (options.client ?? client).put<ChangePasswordResponses, ChangePasswordErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -222,6 +234,8 @@ export const changePassword = <ThrowOnError extends boolean = false>(options: Op
  * List my saved addresses
  *
  * The default address first, then the newest.
+ *
+ * Rate-limited by the `account` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const listAddresses = <ThrowOnError extends boolean = false>(options?: Options<ListAddressesData, ThrowOnError>): RequestResult<ListAddressesResponses, ListAddressesErrors, ThrowOnError> => (options?.client ?? client).get<ListAddressesResponses, ListAddressesErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -250,6 +264,8 @@ export const createAddress = <ThrowOnError extends boolean = false>(options: Opt
  * Delete one of my addresses
  *
  * When the default goes, the newest remaining address becomes the default.
+ *
+ * Rate-limited by the `account` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const deleteAddress = <ThrowOnError extends boolean = false>(options: Options<DeleteAddressData, ThrowOnError>): RequestResult<DeleteAddressResponses, DeleteAddressErrors, ThrowOnError> => (options.client ?? client).delete<DeleteAddressResponses, DeleteAddressErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -261,6 +277,8 @@ export const deleteAddress = <ThrowOnError extends boolean = false>(options: Opt
  * Update one of my addresses
  *
  * Partial update; `isDefault: true` moves the default here.
+ *
+ * Rate-limited by the `account` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const updateAddress = <ThrowOnError extends boolean = false>(options: Options<UpdateAddressData, ThrowOnError>): RequestResult<UpdateAddressResponses, UpdateAddressErrors, ThrowOnError> => (options.client ?? client).put<UpdateAddressResponses, UpdateAddressErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -276,6 +294,8 @@ export const updateAddress = <ThrowOnError extends boolean = false>(options: Opt
  * List users
  *
  * `q` searches email and name (case-insensitive substring); newest first.
+ *
+ * Rate-limited by the `user_admin` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const listUsers = <ThrowOnError extends boolean = false>(options?: Options<ListUsersData, ThrowOnError>): RequestResult<ListUsersResponses, ListUsersErrors, ThrowOnError> => (options?.client ?? client).get<ListUsersResponses, ListUsersErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -287,6 +307,8 @@ export const listUsers = <ThrowOnError extends boolean = false>(options?: Option
  * Create a user
  *
  * Creates a verified user with the given role (how admins and vendors are made without a mail round trip).
+ *
+ * Rate-limited by the `user_admin` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  *
  * Takes an `Idempotency-Key` header to retry safely.
  */
@@ -304,6 +326,8 @@ export const createUser = <ThrowOnError extends boolean = false>(options: Option
  * Get a user
  *
  * Any user, by id.
+ *
+ * Rate-limited by the `user_admin` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const getUser = <ThrowOnError extends boolean = false>(options: Options<GetUserData, ThrowOnError>): RequestResult<GetUserResponses, GetUserErrors, ThrowOnError> => (options.client ?? client).get<GetUserResponses, GetUserErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -315,6 +339,8 @@ export const getUser = <ThrowOnError extends boolean = false>(options: Options<G
  * Change a user's role or status
  *
  * Takes effect at once: the user's sessions end and their access tokens stop working. An admin cannot demote or deactivate themselves (409), so the last admin cannot lock everyone out.
+ *
+ * Rate-limited by the `user_admin` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const updateUser = <ThrowOnError extends boolean = false>(options: Options<UpdateUserData, ThrowOnError>): RequestResult<UpdateUserResponses, UpdateUserErrors, ThrowOnError> => (options.client ?? client).put<UpdateUserResponses, UpdateUserErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -330,6 +356,8 @@ export const updateUser = <ThrowOnError extends boolean = false>(options: Option
  * List published products
  *
  * Published products only, filtered and sorted (`newest` by default). `categoryId` includes the subcategories. Cursor-paginated.
+ *
+ * Rate-limited by the `catalog_read` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const listProducts = <ThrowOnError extends boolean = false>(options?: Options<ListProductsData, ThrowOnError>): RequestResult<ListProductsResponses, ListProductsErrors, ThrowOnError> => (options?.client ?? client).get<ListProductsResponses, ListProductsErrors, ThrowOnError>({ url: '/api/products', ...options });
 
@@ -337,6 +365,8 @@ export const listProducts = <ThrowOnError extends boolean = false>(options?: Opt
  * Create a product
  *
  * A vendor creates a draft with its variants (one per option combination; a product without options has one default variant with `options: {}`). Submit it for review to publish it.
+ *
+ * Rate-limited by the `catalog_write` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  *
  * Takes an `Idempotency-Key` header to retry safely.
  */
@@ -354,6 +384,8 @@ export const createProduct = <ThrowOnError extends boolean = false>(options: Opt
  * Search published products
  *
  * Full-text search weighted by name over description; a word that matches nothing is corrected to the closest catalog word (trigram similarity), so a small typo still finds the product. Takes the list's filters and answers with facet counts (categories, option values) and the price range of all the matches.
+ *
+ * Rate-limited by the `catalog_search` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const searchProducts = <ThrowOnError extends boolean = false>(options: Options<SearchProductsData, ThrowOnError>): RequestResult<SearchProductsResponses, SearchProductsErrors, ThrowOnError> => (options.client ?? client).get<SearchProductsResponses, SearchProductsErrors, ThrowOnError>({ url: '/api/products/search', ...options });
 
@@ -361,6 +393,8 @@ export const searchProducts = <ThrowOnError extends boolean = false>(options: Op
  * Archive a product
  *
  * Its vendor or an admin. The product leaves the catalog for good; orders that name it keep working.
+ *
+ * Rate-limited by the `catalog_write` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const deleteProduct = <ThrowOnError extends boolean = false>(options: Options<DeleteProductData, ThrowOnError>): RequestResult<DeleteProductResponses, DeleteProductErrors, ThrowOnError> => (options.client ?? client).delete<DeleteProductResponses, DeleteProductErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -372,6 +406,8 @@ export const deleteProduct = <ThrowOnError extends boolean = false>(options: Opt
  * Get a published product
  *
  * With its variants, images, price range, stock and rating. Anything not published is a 404.
+ *
+ * Rate-limited by the `catalog_read` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const getProduct = <ThrowOnError extends boolean = false>(options: Options<GetProductData, ThrowOnError>): RequestResult<GetProductResponses, GetProductErrors, ThrowOnError> => (options.client ?? client).get<GetProductResponses, GetProductErrors, ThrowOnError>({ url: '/api/products/{id}', ...options });
 
@@ -379,6 +415,8 @@ export const getProduct = <ThrowOnError extends boolean = false>(options: Option
  * Replace a product
  *
  * Its vendor or an admin. Variants are matched by SKU. When a vendor changes anything but variant prices of a published product, the product goes back to `pending_review` and leaves the public catalog until approved again; price changes apply at once. An admin's edit never changes the status.
+ *
+ * Rate-limited by the `catalog_write` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const updateProduct = <ThrowOnError extends boolean = false>(options: Options<UpdateProductData, ThrowOnError>): RequestResult<UpdateProductResponses, UpdateProductErrors, ThrowOnError> => (options.client ?? client).put<UpdateProductResponses, UpdateProductErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -395,6 +433,8 @@ export const updateProduct = <ThrowOnError extends boolean = false>(options: Opt
  *
  * Its vendor moves a draft or rejected product to `pending_review`.
  *
+ * Rate-limited by the `catalog_write` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ *
  * Takes an `Idempotency-Key` header to retry safely.
  */
 export const submitProduct = <ThrowOnError extends boolean = false>(options: Options<SubmitProductData, ThrowOnError>): RequestResult<SubmitProductResponses, SubmitProductErrors, ThrowOnError> => (options.client ?? client).post<SubmitProductResponses, SubmitProductErrors, ThrowOnError>({
@@ -407,6 +447,8 @@ export const submitProduct = <ThrowOnError extends boolean = false>(options: Opt
  * Adjust a variant's stock
  *
  * The one way stock changes by hand: adds `delta` atomically and records a movement (who, why, delta). A negative delta larger than the stock is refused with `insufficient_stock`; a variant holds at most 10,000,000 units (`stock_limit`).
+ *
+ * Rate-limited by the `catalog_write` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  *
  * Takes an `Idempotency-Key` header to retry safely.
  */
@@ -424,6 +466,8 @@ export const adjustInventory = <ThrowOnError extends boolean = false>(options: O
  * List a product's stock movements
  *
  * Its vendor or an admin; newest first.
+ *
+ * Rate-limited by the `catalog_manage` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const listInventoryMovements = <ThrowOnError extends boolean = false>(options: Options<ListInventoryMovementsData, ThrowOnError>): RequestResult<ListInventoryMovementsResponses, ListInventoryMovementsErrors, ThrowOnError> => (options.client ?? client).get<ListInventoryMovementsResponses, ListInventoryMovementsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -435,6 +479,8 @@ export const listInventoryMovements = <ThrowOnError extends boolean = false>(opt
  * Upload a product image
  *
  * Multipart field `file`. The type is read from the bytes (JPEG, PNG or WebP); at most 10 MB and 40 megapixels. The image is re-encoded (metadata stripped) with a thumbnail, and appended to the product's images (at most 20). Like any content edit, a vendor's image change sends a published product back to review.
+ *
+ * Rate-limited by the `catalog_upload` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const uploadProductImage = <ThrowOnError extends boolean = false>(options: Options<UploadProductImageData, ThrowOnError>): RequestResult<UploadProductImageResponses, UploadProductImageErrors, ThrowOnError> => (options.client ?? client).post<UploadProductImageResponses, UploadProductImageErrors, ThrowOnError>({
     ...formDataBodySerializer,
@@ -451,6 +497,8 @@ export const uploadProductImage = <ThrowOnError extends boolean = false>(options
  * Reorder a product's images
  *
  * Lists every image id of the product in the new order; the first is the cover.
+ *
+ * Rate-limited by the `catalog_write` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const reorderProductImages = <ThrowOnError extends boolean = false>(options: Options<ReorderProductImagesData, ThrowOnError>): RequestResult<ReorderProductImagesResponses, ReorderProductImagesErrors, ThrowOnError> => (options.client ?? client).put<ReorderProductImagesResponses, ReorderProductImagesErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -466,6 +514,8 @@ export const reorderProductImages = <ThrowOnError extends boolean = false>(optio
  * Remove a product image
  *
  * Its vendor or an admin; the stored files are deleted too.
+ *
+ * Rate-limited by the `catalog_write` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const deleteProductImage = <ThrowOnError extends boolean = false>(options: Options<DeleteProductImageData, ThrowOnError>): RequestResult<DeleteProductImageResponses, DeleteProductImageErrors, ThrowOnError> => (options.client ?? client).delete<DeleteProductImageResponses, DeleteProductImageErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -477,6 +527,8 @@ export const deleteProductImage = <ThrowOnError extends boolean = false>(options
  * List a product's reviews
  *
  * Visible reviews of a published product, newest first.
+ *
+ * Rate-limited by the `catalog_read` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const listReviews = <ThrowOnError extends boolean = false>(options: Options<ListReviewsData, ThrowOnError>): RequestResult<ListReviewsResponses, ListReviewsErrors, ThrowOnError> => (options.client ?? client).get<ListReviewsResponses, ListReviewsErrors, ThrowOnError>({ url: '/api/products/{id}/reviews', ...options });
 
@@ -484,6 +536,8 @@ export const listReviews = <ThrowOnError extends boolean = false>(options: Optio
  * Review a product
  *
  * A customer reviews a published product once: rating 1-5 and an optional plain-text title and body.
+ *
+ * Rate-limited by the `review_write` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  *
  * Takes an `Idempotency-Key` header to retry safely.
  */
@@ -501,6 +555,8 @@ export const createReview = <ThrowOnError extends boolean = false>(options: Opti
  * Get the category tree
  *
  * Every category in pre-order, with `parentId` and `depth` to build the tree from.
+ *
+ * Rate-limited by the `catalog_read` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const listCategories = <ThrowOnError extends boolean = false>(options?: Options<ListCategoriesData, ThrowOnError>): RequestResult<ListCategoriesResponses, ListCategoriesErrors, ThrowOnError> => (options?.client ?? client).get<ListCategoriesResponses, ListCategoriesErrors, ThrowOnError>({ url: '/api/categories', ...options });
 
@@ -508,6 +564,8 @@ export const listCategories = <ThrowOnError extends boolean = false>(options?: O
  * List a category's products
  *
  * Published products of the category and all its subcategories; the product list's filters apply.
+ *
+ * Rate-limited by the `catalog_read` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const listCategoryProducts = <ThrowOnError extends boolean = false>(options: Options<ListCategoryProductsData, ThrowOnError>): RequestResult<ListCategoryProductsResponses, ListCategoryProductsErrors, ThrowOnError> => (options.client ?? client).get<ListCategoryProductsResponses, ListCategoryProductsErrors, ThrowOnError>({ url: '/api/categories/{id}/products', ...options });
 
@@ -515,6 +573,8 @@ export const listCategoryProducts = <ThrowOnError extends boolean = false>(optio
  * List my products
  *
  * The signed-in vendor's products in any status (filter with `status`), newest first.
+ *
+ * Rate-limited by the `catalog_manage` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const listMyProducts = <ThrowOnError extends boolean = false>(options?: Options<ListMyProductsData, ThrowOnError>): RequestResult<ListMyProductsResponses, ListMyProductsErrors, ThrowOnError> => (options?.client ?? client).get<ListMyProductsResponses, ListMyProductsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -526,6 +586,8 @@ export const listMyProducts = <ThrowOnError extends boolean = false>(options?: O
  * Get one of my products
  *
  * In any status, with the rejection reason when an admin rejected it.
+ *
+ * Rate-limited by the `catalog_manage` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const getMyProduct = <ThrowOnError extends boolean = false>(options: Options<GetMyProductData, ThrowOnError>): RequestResult<GetMyProductResponses, GetMyProductErrors, ThrowOnError> => (options.client ?? client).get<GetMyProductResponses, GetMyProductErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -537,6 +599,8 @@ export const getMyProduct = <ThrowOnError extends boolean = false>(options: Opti
  * List products by status (the review queue)
  *
  * `pending_review` by default, oldest submission first, so the queue is worked in order.
+ *
+ * Rate-limited by the `catalog_admin` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const listProductsForReview = <ThrowOnError extends boolean = false>(options?: Options<ListProductsForReviewData, ThrowOnError>): RequestResult<ListProductsForReviewResponses, ListProductsForReviewErrors, ThrowOnError> => (options?.client ?? client).get<ListProductsForReviewResponses, ListProductsForReviewErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -548,6 +612,8 @@ export const listProductsForReview = <ThrowOnError extends boolean = false>(opti
  * Get any product
  *
  * In any status.
+ *
+ * Rate-limited by the `catalog_admin` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const getProductForReview = <ThrowOnError extends boolean = false>(options: Options<GetProductForReviewData, ThrowOnError>): RequestResult<GetProductForReviewResponses, GetProductForReviewErrors, ThrowOnError> => (options.client ?? client).get<GetProductForReviewResponses, GetProductForReviewErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -559,6 +625,8 @@ export const getProductForReview = <ThrowOnError extends boolean = false>(option
  * Approve a product
  *
  * Publishes a product that is pending review.
+ *
+ * Rate-limited by the `catalog_admin` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  *
  * Takes an `Idempotency-Key` header to retry safely.
  */
@@ -572,6 +640,8 @@ export const approveProduct = <ThrowOnError extends boolean = false>(options: Op
  * Reject a product
  *
  * Sends a product pending review back to its vendor with a reason the vendor sees.
+ *
+ * Rate-limited by the `catalog_admin` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  *
  * Takes an `Idempotency-Key` header to retry safely.
  */
@@ -590,6 +660,8 @@ export const rejectProduct = <ThrowOnError extends boolean = false>(options: Opt
  *
  * At the top level or under `parentId`; categories nest at most 5 levels.
  *
+ * Rate-limited by the `catalog_admin` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ *
  * Takes an `Idempotency-Key` header to retry safely.
  */
 export const createCategory = <ThrowOnError extends boolean = false>(options: Options<CreateCategoryData, ThrowOnError>): RequestResult<CreateCategoryResponses, CreateCategoryErrors, ThrowOnError> => (options.client ?? client).post<CreateCategoryResponses, CreateCategoryErrors, ThrowOnError>({
@@ -606,6 +678,8 @@ export const createCategory = <ThrowOnError extends boolean = false>(options: Op
  * Delete a category
  *
  * Only a category without subcategories and products.
+ *
+ * Rate-limited by the `catalog_admin` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const deleteCategory = <ThrowOnError extends boolean = false>(options: Options<DeleteCategoryData, ThrowOnError>): RequestResult<DeleteCategoryResponses, DeleteCategoryErrors, ThrowOnError> => (options.client ?? client).delete<DeleteCategoryResponses, DeleteCategoryErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -617,6 +691,8 @@ export const deleteCategory = <ThrowOnError extends boolean = false>(options: Op
  * Rename or move a category
  *
  * Partial update. `parentId` moves the category with its subtree; a move under its own subtree is refused.
+ *
+ * Rate-limited by the `catalog_admin` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const updateCategory = <ThrowOnError extends boolean = false>(options: Options<UpdateCategoryData, ThrowOnError>): RequestResult<UpdateCategoryResponses, UpdateCategoryErrors, ThrowOnError> => (options.client ?? client).put<UpdateCategoryResponses, UpdateCategoryErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -632,6 +708,8 @@ export const updateCategory = <ThrowOnError extends boolean = false>(options: Op
  * Hide or restore a review
  *
  * A hidden review leaves the product's list and its rating at once.
+ *
+ * Rate-limited by the `catalog_admin` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const setReviewVisibility = <ThrowOnError extends boolean = false>(options: Options<SetReviewVisibilityData, ThrowOnError>): RequestResult<SetReviewVisibilityResponses, SetReviewVisibilityErrors, ThrowOnError> => (options.client ?? client).put<SetReviewVisibilityResponses, SetReviewVisibilityErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -647,6 +725,8 @@ export const setReviewVisibility = <ThrowOnError extends boolean = false>(option
  * List API keys
  *
  * Every key, newest first, revoked and expired ones included. Secrets are never shown again.
+ *
+ * Rate-limited by the `api_key_admin` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const listApiKeys = <ThrowOnError extends boolean = false>(options?: Options<ListApiKeysData, ThrowOnError>): RequestResult<ListApiKeysResponses, ListApiKeysErrors, ThrowOnError> => (options?.client ?? client).get<ListApiKeysResponses, ListApiKeysErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -658,6 +738,8 @@ export const listApiKeys = <ThrowOnError extends boolean = false>(options?: Opti
  * Create an API key
  *
  * Creates a key for an integration, acting on behalf of the creating admin but only on routes open to one of its scopes. The secret is in this answer only (it is stored hashed). A key stops working when it expires, is revoked, or its creator is no longer an active admin.
+ *
+ * Rate-limited by the `api_key_admin` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const createApiKey = <ThrowOnError extends boolean = false>(options: Options<CreateApiKeyData, ThrowOnError>): RequestResult<CreateApiKeyResponses, CreateApiKeyErrors, ThrowOnError> => (options.client ?? client).post<CreateApiKeyResponses, CreateApiKeyErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -673,6 +755,8 @@ export const createApiKey = <ThrowOnError extends boolean = false>(options: Opti
  * Revoke an API key
  *
  * The key stops working at once (401 `invalid_token`); later use of it is audited. Revoking a revoked key changes nothing.
+ *
+ * Rate-limited by the `api_key_admin` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */
 export const revokeApiKey = <ThrowOnError extends boolean = false>(options: Options<RevokeApiKeyData, ThrowOnError>): RequestResult<RevokeApiKeyResponses, RevokeApiKeyErrors, ThrowOnError> => (options.client ?? client).post<RevokeApiKeyResponses, RevokeApiKeyErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

@@ -1054,6 +1054,12 @@ export type GetLivenessData = {
 
 export type GetLivenessErrors = {
     /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
      * Problem details; `code` is `internal_error`.
      */
     500: Problem & {
@@ -1080,6 +1086,12 @@ export type GetReadinessData = {
 };
 
 export type GetReadinessErrors = {
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
     /**
      * Problem details; `code` is `internal_error`.
      */
@@ -1343,6 +1355,12 @@ export type LogoutErrors = {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
      * Problem details; `code` is `internal_error`.
      */
     500: Problem & {
@@ -1561,6 +1579,12 @@ export type GetProfileErrors = {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
      * Problem details; `code` is `internal_error`.
      */
     500: Problem & {
@@ -1600,6 +1624,12 @@ export type UpdateProfileErrors = {
         code: 'unauthorized' | 'invalid_token';
     };
     /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
      * Problem details; `code` is `internal_error`.
      */
     500: Problem & {
@@ -1637,6 +1667,12 @@ export type ChangePasswordErrors = {
      */
     401: Problem & {
         code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -1685,6 +1721,12 @@ export type ListAddressesErrors = {
      */
     401: Problem & {
         code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -1794,6 +1836,12 @@ export type DeleteAddressErrors = {
         code: 'not_found';
     };
     /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
      * Problem details; `code` is `internal_error`.
      */
     500: Problem & {
@@ -1842,6 +1890,12 @@ export type UpdateAddressErrors = {
      */
     404: Problem & {
         code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -1902,6 +1956,12 @@ export type ListUsersErrors = {
      */
     403: Problem & {
         code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -1967,6 +2027,12 @@ export type CreateUserErrors = {
         code: 'idempotency_key_reused';
     };
     /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
      * Problem details; `code` is `internal_error`.
      */
     500: Problem & {
@@ -2021,6 +2087,12 @@ export type GetUserErrors = {
      */
     404: Problem & {
         code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -2083,6 +2155,12 @@ export type UpdateUserErrors = {
      */
     409: Problem & {
         code: 'conflict';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -2153,6 +2231,12 @@ export type ListProductsErrors = {
         code: 'validation_failed';
     };
     /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
      * Problem details; `code` is `internal_error`.
      */
     500: Problem & {
@@ -2214,6 +2298,12 @@ export type CreateProductErrors = {
      */
     422: Problem & {
         code: 'idempotency_key_reused';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -2285,6 +2375,12 @@ export type SearchProductsErrors = {
         code: 'validation_failed';
     };
     /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
      * Problem details; `code` is `internal_error`.
      */
     500: Problem & {
@@ -2341,6 +2437,12 @@ export type DeleteProductErrors = {
         code: 'not_found';
     };
     /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
      * Problem details; `code` is `internal_error`.
      */
     500: Problem & {
@@ -2383,6 +2485,12 @@ export type GetProductErrors = {
      */
     404: Problem & {
         code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -2445,6 +2553,12 @@ export type UpdateProductErrors = {
      */
     409: Problem & {
         code: 'slug_taken' | 'sku_taken';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -2519,6 +2633,12 @@ export type SubmitProductErrors = {
      */
     422: Problem & {
         code: 'idempotency_key_reused';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -2599,6 +2719,12 @@ export type AdjustInventoryErrors = {
         code: 'idempotency_key_reused';
     };
     /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
      * Problem details; `code` is `internal_error`.
      */
     500: Problem & {
@@ -2662,6 +2788,12 @@ export type ListInventoryMovementsErrors = {
      */
     404: Problem & {
         code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -2744,6 +2876,12 @@ export type UploadProductImageErrors = {
         code: 'image_too_large';
     };
     /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
      * Problem details; `code` is `internal_error`.
      */
     500: Problem & {
@@ -2798,6 +2936,12 @@ export type ReorderProductImagesErrors = {
      */
     404: Problem & {
         code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -2860,6 +3004,12 @@ export type DeleteProductImageErrors = {
         code: 'not_found';
     };
     /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
      * Problem details; `code` is `internal_error`.
      */
     500: Problem & {
@@ -2911,6 +3061,12 @@ export type ListReviewsErrors = {
      */
     404: Problem & {
         code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -2987,6 +3143,12 @@ export type CreateReviewErrors = {
         code: 'idempotency_key_reused';
     };
     /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
      * Problem details; `code` is `internal_error`.
      */
     500: Problem & {
@@ -3013,6 +3175,12 @@ export type ListCategoriesData = {
 };
 
 export type ListCategoriesErrors = {
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
     /**
      * Problem details; `code` is `internal_error`.
      */
@@ -3089,6 +3257,12 @@ export type ListCategoryProductsErrors = {
         code: 'not_found';
     };
     /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
      * Problem details; `code` is `internal_error`.
      */
     500: Problem & {
@@ -3147,6 +3321,12 @@ export type ListMyProductsErrors = {
         code: 'forbidden';
     };
     /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
      * Problem details; `code` is `internal_error`.
      */
     500: Problem & {
@@ -3201,6 +3381,12 @@ export type GetMyProductErrors = {
      */
     404: Problem & {
         code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -3261,6 +3447,12 @@ export type ListProductsForReviewErrors = {
         code: 'forbidden';
     };
     /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
      * Problem details; `code` is `internal_error`.
      */
     500: Problem & {
@@ -3315,6 +3507,12 @@ export type GetProductForReviewErrors = {
      */
     404: Problem & {
         code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -3391,6 +3589,12 @@ export type ApproveProductErrors = {
         code: 'idempotency_key_reused';
     };
     /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
      * Problem details; `code` is `internal_error`.
      */
     500: Problem & {
@@ -3465,6 +3669,12 @@ export type RejectProductErrors = {
         code: 'idempotency_key_reused';
     };
     /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
      * Problem details; `code` is `internal_error`.
      */
     500: Problem & {
@@ -3526,6 +3736,12 @@ export type CreateCategoryErrors = {
      */
     422: Problem & {
         code: 'idempotency_key_reused';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -3590,6 +3806,12 @@ export type DeleteCategoryErrors = {
         code: 'category_not_empty';
     };
     /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
      * Problem details; `code` is `internal_error`.
      */
     500: Problem & {
@@ -3652,6 +3874,12 @@ export type UpdateCategoryErrors = {
         code: 'slug_taken' | 'category_cycle' | 'category_too_deep';
     };
     /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
      * Problem details; `code` is `internal_error`.
      */
     500: Problem & {
@@ -3708,6 +3936,12 @@ export type SetReviewVisibilityErrors = {
         code: 'not_found';
     };
     /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
      * Problem details; `code` is `internal_error`.
      */
     500: Problem & {
@@ -3762,6 +3996,12 @@ export type ListApiKeysErrors = {
         code: 'forbidden';
     };
     /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
      * Problem details; `code` is `internal_error`.
      */
     500: Problem & {
@@ -3805,6 +4045,12 @@ export type CreateApiKeyErrors = {
      */
     403: Problem & {
         code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
     };
     /**
      * Problem details; `code` is `internal_error`.
@@ -3861,6 +4107,12 @@ export type RevokeApiKeyErrors = {
      */
     404: Problem & {
         code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
     };
     /**
      * Problem details; `code` is `internal_error`.

@@ -46,6 +46,7 @@ export type SessionResolver = (userId: string, sessionId: string) => Promise<Act
 interface AccessTokenClaims {
   sub?: unknown;
   sid?: unknown;
+  exp?: unknown;
 }
 
 type AuthOutcome = { actor: Actor } | { failure: 'missing' | 'invalid' | 'expired' | 'revoked' };
@@ -63,7 +64,8 @@ function createAuthenticator(config: AuthConfig, secret: Uint8Array, resolveSess
         audience: config.JWT_AUDIENCE,
       },
       (claims: AccessTokenClaims, done: (error: unknown, user?: Actor | false, info?: unknown) => void) => {
-        if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') {
+        // jsonwebtoken checks `exp` only when present; a token without one would never expire.
+        if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string' || typeof claims.exp !== 'number') {
           done(null, false, { message: 'invalid' });
           return;
         }

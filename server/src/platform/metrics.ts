@@ -2,8 +2,10 @@
  * Prometheus metrics on a registry per app (tests build several apps in one process). Routes are labelled by their
  * template (`/api/users/addresses/:id`), never by raw path, so ids cannot explode the label set.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import client from 'prom-client';
+import { UnauthorizedError } from './errors';
 
 export interface Metrics {
   registry: client.Registry;
@@ -54,5 +56,24 @@ export function measureRequests(metrics: Metrics): RequestHandler {
       stop({ method: req.method, route: routeTemplate(req), status_code: String(res.statusCode) });
     });
     next();
+  };
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/**
+ * GET /metrics. With a token (METRICS_TOKEN, required in production) only `Authorization: Bearer <token>` may read it:
+ * the counters describe what the server did for other callers' requests, which can tell an outsider about them.
+ */
+export function serveMetrics(metrics: Metrics, token: string | undefined): RequestHandler {
+  const expected = token === undefined ? undefined : digest(token);
+  return async (req, res) => {
+    if (expected) {
+      const presented = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      if (!presented || !timingSafeEqual(digest(presented), expected)) {
+        throw new UnauthorizedError('unauthorized', 'Send the metrics token: Authorization: Bearer <METRICS_TOKEN>.');
+      }
+    }
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   };
 }

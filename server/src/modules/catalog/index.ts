@@ -3,6 +3,7 @@ import { ConflictError } from '../../platform/errors';
 import type { ModuleDefinition } from '../../platform/module';
 import { catalogAudit } from './catalog.audit';
 import { catalogEntities } from './catalog.entities';
+import { catalogRateLimits } from './catalog.rate-limits';
 import { createCatalogRouters } from './catalog.router';
 
 export const catalogModule: ModuleDefinition = {
@@ -10,6 +11,7 @@ export const catalogModule: ModuleDefinition = {
   entities: catalogEntities,
   routers: (deps) => ({ api: createCatalogRouters(deps) }),
   auditActions: catalogAudit.actions,
+  rateLimits: catalogRateLimits,
   constraints: {
     products_slug_key: () => new ConflictError('slug_taken', 'Another product has this slug.'),
     product_variants_sku_key: () => new ConflictError('sku_taken', 'Another variant has one of these SKUs.'),

@@ -10,6 +10,7 @@ import { consumeActionToken, issueActionToken } from './action-tokens';
 import { identityAudit } from './identity.audit';
 import { User } from './identity.entities';
 import { enqueueMail, resendVerification, sendPasswordReset } from './identity.jobs';
+import { confirmedName } from './mail-templates';
 import { toUserDto } from './identity.mapper';
 import { endSessionOfRefreshToken, revokeSessions, rotateRefreshToken, startSession } from './sessions';
 
@@ -26,7 +27,7 @@ export async function register(ctx: Ctx, input: { email: string; password: strin
   await inTransaction(ctx, async (tx) => {
     const existing = await tx.em.findOne(User, { email: input.email });
     if (existing) {
-      await enqueueMail(tx, { template: 'account_exists', to: existing.email, fullName: existing.fullName });
+      await enqueueMail(tx, { template: 'account_exists', to: existing.email, fullName: confirmedName(existing) });
       return;
     }
     const user = tx.em.create(User, {
@@ -39,7 +40,7 @@ export async function register(ctx: Ctx, input: { email: string; password: strin
     });
     tx.em.persist(user);
     const token = await issueActionToken(tx, user.id, 'verify_email');
-    await enqueueMail(tx, { template: 'verify_email', to: user.email, fullName: user.fullName, token });
+    await enqueueMail(tx, { template: 'verify_email', to: user.email, token });
   });
 }
 
@@ -106,6 +107,6 @@ export async function resetPassword(ctx: Ctx, input: { token: string; password: 
     user.emailVerifiedAt ??= new Date();
     await revokeSessions(tx, { userId: user.id }, 'password_reset');
     identityAudit.record(tx, { action: 'password.reset', targetId: user.id, actorId: user.id });
-    await enqueueMail(tx, { template: 'password_changed', to: user.email, fullName: user.fullName });
+    await enqueueMail(tx, { template: 'password_changed', to: user.email, fullName: confirmedName(user) });
   });
 }

@@ -9,7 +9,7 @@ import type { Ctx } from '../../platform/context';
 import { inTransaction } from '../../platform/unit-of-work';
 import { issueActionToken } from './action-tokens';
 import { User } from './identity.entities';
-import { IdentityMail, renderIdentityMail } from './mail-templates';
+import { confirmedName, IdentityMail, renderIdentityMail } from './mail-templates';
 
 export const sendIdentityMail = defineTask<IdentityMail>({
   name: 'identity__send_mail',
@@ -27,7 +27,7 @@ export const sendPasswordReset = defineTask<z.infer<typeof EmailPayload>>({
       const user = await tx.em.findOne(User, { email, isActive: true });
       if (!user) return;
       const token = await issueActionToken(tx, user.id, 'reset_password');
-      await enqueueMail(tx, { template: 'reset_password', to: user.email, fullName: user.fullName, token });
+      await enqueueMail(tx, { template: 'reset_password', to: user.email, fullName: confirmedName(user), token });
     });
   },
 });
@@ -40,7 +40,7 @@ export const resendVerification = defineTask<z.infer<typeof EmailPayload>>({
       const user = await tx.em.findOne(User, { email, emailVerifiedAt: null });
       if (!user) return;
       const token = await issueActionToken(tx, user.id, 'verify_email');
-      await enqueueMail(tx, { template: 'verify_email', to: user.email, fullName: user.fullName, token });
+      await enqueueMail(tx, { template: 'verify_email', to: user.email, token });
     });
   },
 });

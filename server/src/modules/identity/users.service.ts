@@ -9,6 +9,7 @@ import { inTransaction } from '../../platform/unit-of-work';
 import { identityAudit } from './identity.audit';
 import { Address, User } from './identity.entities';
 import { enqueueMail } from './identity.jobs';
+import { confirmedName } from './mail-templates';
 import { toAddressDto, toUserDto } from './identity.mapper';
 import { revokeSessions } from './sessions';
 
@@ -44,7 +45,7 @@ export async function changePassword(
     managed.passwordHash = passwordHash;
     await revokeSessions(tx, { userId: user.id, exceptSessionId: ctx.actor.sessionId }, 'password_changed');
     identityAudit.record(tx, { action: 'password.changed', targetId: user.id });
-    await enqueueMail(tx, { template: 'password_changed', to: user.email, fullName: user.fullName });
+    await enqueueMail(tx, { template: 'password_changed', to: user.email, fullName: confirmedName(user) });
   });
 }
 

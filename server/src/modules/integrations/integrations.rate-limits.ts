@@ -1,11 +1,16 @@
 /**
- * The `api_key` policy: every request an API key authenticates spends its key's budget (applied by a limiter after
- * the auth guard, besides the route's own policy), so one integration cannot starve the others.
+ * Budgets of the integrations module. `api_key`: every request an API key authenticates spends its key's budget
+ * (after the auth guard, besides the route's own policy), so one integration cannot starve the others.
+ * `api_key_admin`: the admin routes that manage keys.
  */
-import { byActor, type RateLimitBudget } from '../../platform/rate-limit';
+import type { INTEGRATIONS_RATE_LIMIT_POLICIES } from '@emporium/contract';
+import { byActor, byUser, type RateLimitBudget } from '../../platform/rate-limit';
 
 export const API_KEY_RATE_LIMIT_POLICY = 'api_key';
 
-export const integrationsRateLimits: Record<typeof API_KEY_RATE_LIMIT_POLICY, readonly RateLimitBudget[]> = {
+type IntegrationsPolicy = (typeof INTEGRATIONS_RATE_LIMIT_POLICIES)[number] | typeof API_KEY_RATE_LIMIT_POLICY;
+
+export const integrationsRateLimits: Record<IntegrationsPolicy, readonly RateLimitBudget[]> = {
   api_key: [{ name: 'key', points: 600, durationSeconds: 60, key: byActor }],
+  api_key_admin: [{ name: 'user', points: 300, durationSeconds: 60, key: byUser }],
 };
