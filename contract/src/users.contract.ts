@@ -65,7 +65,7 @@ export const usersContract = c.router(
       path: '/addresses',
       summary: 'Save an address',
       description: 'The first address becomes the default. At most 50 addresses per user.',
-      metadata: meta({ auth: 'authenticated', idempotent: true }),
+      metadata: meta({ auth: 'authenticated', rateLimit: 'account', idempotent: true }),
       body: AddressInput,
       responses: {
         201: Address,

@@ -2,7 +2,7 @@
  * Two kinds of failure, kept apart: the server answered with a problem (EmporiumProblemError, carries `status` and the
  * stable `code` to switch on), or no answer came at all (EmporiumNetworkError: refused, DNS, timeout, abort).
  */
-import type { Problem } from './models.js';
+import type { Problem } from './gen/types.gen.js';
 
 export type NetworkFailure = 'unreachable' | 'timeout' | 'aborted';
 

@@ -1,43 +1,15 @@
 /**
- * Names for the API's objects. The generated types are named after operations (`GetProductResponse`) because the
- * OpenAPI document does not name its schemas yet; once it does, each alias here points at the generated component
- * instead (`export type Product = components.Product`), and nothing that imports these names changes.
+ * Names for the API's objects. The OpenAPI document names its schemas, so `Product`, `ProductSummary`, `Variant`,
+ * `Category`, `Review`, `User`, `Address`, `TokenPair`, `Money`, `Problem`, `SearchResult`... come straight from the
+ * generated types (exported by the package entry). This file adds the few names the document has no schema for.
  */
-import type {
-  CreateAddressResponse,
-  GetProductErrors,
-  GetProductResponse,
-  GetProfileResponse,
-  ListCategoriesResponse,
-  ListProductsResponse,
-  ListReviewsResponse,
-  LoginResponse,
-  RefreshTokensResponse,
-  SearchProductsResponse,
-} from './gen/types.gen.js';
+import type { LoginResponse, ProblemFieldError, ProductSummary } from './gen/types.gen.js';
 
-/** A product with its variants, images, price range and rating. */
-export type Product = GetProductResponse;
-export type ProductSummary = ListProductsResponse['data'][number];
-export type Variant = Product['variants'][number];
-export type ProductImage = Product['images'][number];
-export type ProductStatus = Product['status'];
-export type SearchResult = SearchProductsResponse;
-export type SearchHit = SearchProductsResponse['data'][number];
-export type Category = ListCategoriesResponse['data'][number];
-export type Review = ListReviewsResponse['data'][number];
-
-export type User = GetProfileResponse;
-export type Role = User['role'];
-export type Address = CreateAddressResponse;
+/** One hit of a search: a product summary. */
+export type SearchHit = ProductSummary;
 
 /** What `login` answers: the token pair and the signed-in user. */
 export type LoginResult = LoginResponse;
-/** What `refreshTokens` answers: a new pair (the refresh token rotates on every use). */
-export type TokenPair = Omit<RefreshTokensResponse, 'user'>;
-
-/** An amount in minor units (`1999` is 19.99) and its ISO 4217 currency. Never a float. */
-export type Money = Variant['price'];
 
 /** Every list answers this envelope: pass `nextCursor` as `query.cursor` to get the next page; `null` is the end. */
 export interface Page<T> {
@@ -45,9 +17,5 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/**
- * RFC 9457 problem details as every error answer carries them (`application/problem+json`). Each operation's
- * own error type narrows `code` to the codes that operation declares; this is the widest form.
- */
-export type Problem = Omit<GetProductErrors[404], 'code'> & { code: string };
-export type FieldError = NonNullable<Problem['errors']>[number];
+/** One field error of a `validation_failed` problem. */
+export type FieldError = ProblemFieldError;

@@ -1,7 +1,7 @@
 /**
  * createApp builds the Express app from its dependencies and never listens: main.ts listens, tests use it in-process.
  */
-import { buildOpenApiDocument, contract, isRouteMetadata } from '@emporium/contract';
+import { API_VERSION, buildOpenApiDocument, contract, isRouteMetadata } from '@emporium/contract';
 import { isAppRoute, type AppRouter } from '@ts-rest/core';
 import { createExpressEndpoints } from '@ts-rest/express';
 import cors from 'cors';
@@ -14,7 +14,7 @@ import { API_KEY_RATE_LIMIT_POLICY, resolveApiKey } from './modules/integrations
 import { createAuthGuard } from './platform/auth';
 import { ctxFrom, systemCtx } from './platform/context';
 import type { Deps } from './platform/deps';
-import { configureBudgets, createRateLimiter } from './platform/rate-limit';
+import { configureBudgets, createRateLimiter, describeBudgets } from './platform/rate-limit';
 import { refuseControlCharacters, requireUtf8Charset, verifyUtf8 } from './platform/request-hygiene';
 import { createErrorHandler, routeNotFound } from './platform/error-handler';
 import { createIdempotency, IDEMPOTENCY_REPLAYED_HEADER, idempotencyOf } from './platform/idempotency';
@@ -123,7 +123,12 @@ export function createApp(deps: Deps): Express {
   );
   if (deps.storage.kind === 'local') app.use('/media', serveLocalMedia(deps.storage));
 
-  const openApiDocument = buildOpenApiDocument(contract);
+  const budgets = configureBudgets(rateLimitPolicies, {
+    multiplier: config.RATE_LIMIT_MULTIPLIER,
+    overrides: config.rateLimitOverrides,
+  });
+  // The served document states the budgets this deployment enforces (the committed one names the policies).
+  const openApiDocument = buildOpenApiDocument(contract, API_VERSION, { rateLimitBudgets: describeBudgets(budgets) });
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });
@@ -142,14 +147,9 @@ export function createApp(deps: Deps): Express {
   assertEveryPolicyDefined(contract);
   assertIdempotentRoutesSignedIn(contract);
   // Every API-key request also spends its key's own budget, after the guard has named the caller.
-  const rateLimiter = createRateLimiter(
-    deps.store,
-    configureBudgets(rateLimitPolicies, {
-      multiplier: config.RATE_LIMIT_MULTIPLIER,
-      overrides: config.rateLimitOverrides,
-    }),
-    { callerPolicy: (req) => (req.actor?.apiKey ? API_KEY_RATE_LIMIT_POLICY : undefined) },
-  );
+  const rateLimiter = createRateLimiter(deps.store, budgets, {
+    callerPolicy: (req) => (req.actor?.apiKey ? API_KEY_RATE_LIMIT_POLICY : undefined),
+  });
   const authGuard = createAuthGuard(
     config,
     deps.jwtKey,

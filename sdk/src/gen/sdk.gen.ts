@@ -248,6 +248,8 @@ export const listAddresses = <ThrowOnError extends boolean = false>(options?: Op
  *
  * The first address becomes the default. At most 50 addresses per user.
  *
+ * Rate-limited by the `account` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ *
  * Takes an `Idempotency-Key` header to retry safely.
  */
 export const createAddress = <ThrowOnError extends boolean = false>(options: Options<CreateAddressData, ThrowOnError>): RequestResult<CreateAddressResponses, CreateAddressErrors, ThrowOnError> => (options.client ?? client).post<CreateAddressResponses, CreateAddressErrors, ThrowOnError>({

@@ -1786,6 +1786,12 @@ export type CreateAddressErrors = {
         code: 'idempotency_key_reused';
     };
     /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
      * Problem details; `code` is `internal_error`.
      */
     500: Problem & {

@@ -118,6 +118,18 @@ export function configureBudgets(policies: RateLimitPolicies, settings: RateLimi
   return configured;
 }
 
+/** Each policy's budgets in words, e.g. `60 requests per 60 s per ip`, for the served OpenAPI document. */
+export function describeBudgets(policies: RateLimitPolicies): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(policies).map(([policy, budgets]) => [
+      policy,
+      budgets
+        .map((budget) => `${budget.points} requests per ${budget.durationSeconds} s per ${budget.name}`)
+        .join('; '),
+    ]),
+  );
+}
+
 function limiterFor(store: KeyValueStore, keyPrefix: string, budget: RateLimitBudget): RateLimiterAbstract {
   const options = { keyPrefix, points: budget.points, duration: budget.durationSeconds };
   if (!store.redis) return new RateLimiterMemory(options);
