@@ -24,7 +24,6 @@ import { named } from './named';
 
 const c = initContract();
 const publicRead = meta({ auth: 'public', rateLimit: 'catalog_read' });
-const vendorWrite = meta({ auth: ['vendor'], rateLimit: 'catalog_write' });
 const idempotentVendorWrite = meta({ auth: ['vendor'], rateLimit: 'catalog_write', idempotent: true });
 // API keys act with the admin role: catalog:write lets one manage any product, as an admin can.
 const ownerRead = meta({ auth: ['vendor', 'admin'], rateLimit: 'catalog_manage', scopes: ['catalog:read'] });
