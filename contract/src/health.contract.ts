@@ -17,6 +17,9 @@ const Checks = z
     worker: CheckStatus,
   })
   .describe('Each dependency: `up` or `down`');
+const KeyValueStore = z
+  .enum(['redis', 'memory'])
+  .describe('Where cache and rate-limit counters live: Redis, or this process only (no REDIS_URL: development)');
 
 export const healthContract = c.router({
   getLiveness: {
@@ -44,18 +47,28 @@ export const healthContract = c.router({
         z.object({
           status: z.enum(['ok', 'degraded']).describe('`degraded`: serving, but a check that is not required is down'),
           checks: Checks,
+          keyValueStore: KeyValueStore,
         }),
-        { status: 'ok', checks: { database: 'up', redis: 'up', migrations: 'up', worker: 'up' } },
+        {
+          status: 'ok',
+          checks: { database: 'up', redis: 'up', migrations: 'up', worker: 'up' },
+          keyValueStore: 'redis',
+        },
       ),
-      503: named('ReadinessProblem', Problem.extend({ code: z.literal('not_ready'), checks: Checks }), {
-        type: 'https://emporium.dev/problems/not_ready',
-        title: 'Service unavailable',
-        status: 503,
-        detail: 'Not ready: worker',
-        code: 'not_ready',
-        requestId: '3f2b8c1e-6a4d-4e2f-9b7a-5c8d1e0f2a3b',
-        checks: { database: 'up', redis: 'up', migrations: 'up', worker: 'down' },
-      }),
+      503: named(
+        'ReadinessProblem',
+        Problem.extend({ code: z.literal('not_ready'), checks: Checks, keyValueStore: KeyValueStore }),
+        {
+          type: 'https://emporium.dev/problems/not_ready',
+          title: 'Service unavailable',
+          status: 503,
+          detail: 'Not ready: worker',
+          code: 'not_ready',
+          requestId: '3f2b8c1e-6a4d-4e2f-9b7a-5c8d1e0f2a3b',
+          checks: { database: 'up', redis: 'up', migrations: 'up', worker: 'down' },
+          keyValueStore: 'redis',
+        },
+      ),
     },
   },
 });

@@ -74,36 +74,33 @@ describe('emporium CLI', () => {
         expect(parseJson(run)).toEqual({
           status: 'ok',
           checks: { database: 'up', redis: 'up', migrations: 'up', worker: 'up' },
+          keyValueStore: 'redis',
         });
       },
       CLI_TIMEOUT,
     );
 
     it(
-      'names the key-value store rather than claiming Redis, since the server does not say which store it uses',
+      'names the key-value store the server says it uses (Redis here)',
       async () => {
         const run = await cli(['health']);
         expect(run.code, run.stderr).toBe(0);
         expect(run.stdout).toMatch(/^CHECK\s+STATUS\s+NOTE$/m);
-        expect(run.stdout).toMatch(
-          /^key-value store\s+up\s+Redis, or the server's own memory when it runs without REDIS_URL: this server does not say which$/m,
-        );
+        expect(run.stdout).toMatch(/^key-value store\s+up\s+Redis$/m);
         expect(run.stdout).not.toMatch(/^redis\s/m);
       },
       CLI_TIMEOUT,
     );
 
     it(
-      'does not report Redis up for a server that runs without REDIS_URL',
+      'says the server keeps its counters in memory when it runs without REDIS_URL',
       async () => {
         const memoryServer = await startTestServer({ worker: true, env: { REDIS_URL: '' } });
         try {
           expect(memoryServer.deps.store.kind).toBe('memory');
           const run = await runCli(['--url', memoryServer.baseUrl, 'health'], { configHome });
           expect(run.code, run.stderr).toBe(0);
-          expect(run.stdout).toMatch(
-            /^key-value store\s+up\s+Redis, or the server's own memory .*does not say which$/m,
-          );
+          expect(run.stdout).toMatch(/^key-value store\s+up\s+the server's own memory \(no REDIS_URL\)/m);
           expect(run.stdout).not.toMatch(/^redis\s+up/m);
         } finally {
           await memoryServer.close();

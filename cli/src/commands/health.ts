@@ -12,8 +12,7 @@ type StoreKind = 'redis' | 'memory';
 /**
  * The server's `redis` check pings its key-value store, which is Redis only when REDIS_URL is set: without it the
  * server keeps caches, rate limits and token denylists in its own memory and that "ping" always answers up. The
- * readiness answer does not say which store is in use yet; `keyValueStore` is the field asked of the server for it
- * (read here when present, so the CLI says more as soon as the server does).
+ * readiness answer says which (`keyValueStore`); an older server that does not is reported as "one of the two".
  */
 function storeKindOf(body: object): StoreKind | undefined {
   const kind: unknown = (body as { keyValueStore?: unknown }).keyValueStore;

@@ -739,6 +739,10 @@ export type Readiness = {
         migrations: 'up' | 'down';
         worker: 'up' | 'down';
     };
+    /**
+     * Where cache and rate-limit counters live: Redis, or this process only (no REDIS_URL: development)
+     */
+    keyValueStore: 'redis' | 'memory';
 };
 
 /**
@@ -781,6 +785,10 @@ export type ReadinessProblem = {
         migrations: 'up' | 'down';
         worker: 'up' | 'down';
     };
+    /**
+     * Where cache and rate-limit counters live: Redis, or this process only (no REDIS_URL: development)
+     */
+    keyValueStore: 'redis' | 'memory';
 };
 
 /**

@@ -11,12 +11,13 @@ export function createHealthRouter(deps: Deps) {
     getLiveness: async () => ({ status: 200, body: { status: 'ok' } }),
     getReadiness: async () => {
       const { ready, degraded, checks } = await checkReadiness(deps);
-      if (ready) return { status: 200, body: { status: degraded ? 'degraded' : 'ok', checks } };
+      const keyValueStore = deps.store.kind;
+      if (ready) return { status: 200, body: { status: degraded ? 'degraded' : 'ok', checks, keyValueStore } };
       const down = Object.entries(checks)
         .filter(([, status]) => status === 'down')
         .map(([name]) => name);
       const detail = deps.lifecycle.shuttingDown ? 'The server is shutting down.' : `Down: ${down.join(', ')}.`;
-      throw new AppError(503, 'not_ready', 'Service unavailable', { detail, extensions: { checks } });
+      throw new AppError(503, 'not_ready', 'Service unavailable', { detail, extensions: { checks, keyValueStore } });
     },
   });
 }
