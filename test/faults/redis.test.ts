@@ -96,7 +96,7 @@ describe('Redis stalled (CLIENT PAUSE)', () => {
         body: { name: product.name, categoryId, variants: [{ sku: product.variants[0]!.sku, price: usd(1200) }] },
       }),
     );
-    expect(write.value.response.status).toBe(200);
+    expect(write.value.response!.status).toBe(200);
     expect(write.ms).toBeLessThan(STALLED_BOUND_MS + COMMAND_TIMEOUT_MS);
 
     // The account budget is 10 attempts per 15 minutes: the 11th and 12th are refused though Redis cannot count.
@@ -127,7 +127,7 @@ describe('Redis stopped, then back with its keys', () => {
       path: { id: product.id },
       body: { name: product.name, categoryId, variants: [{ sku: product.variants[0]!.sku, price: usd(2500) }] },
     });
-    expect(repriced.response.status).toBe(200);
+    expect(repriced.response!.status).toBe(200);
     expect(server.deps.cache.pendingRetirements()).not.toHaveLength(0);
     expect(await publicPrice(product.id)).toBe(2500); // from the database
 
@@ -154,12 +154,12 @@ describe('GET /health/ready with Redis down', () => {
   it('stays 200 and reports Redis as down (degraded), and is fast', async () => {
     await waitFor('readiness with a worker heartbeat', async () => {
       const { response } = await getReadiness({ client: server.client });
-      return response.status === 200;
+      return response?.status === 200;
     });
     await redis.stop();
     try {
       const { value, ms } = await timed(() => getReadiness({ client: server.client }));
-      expect(value.response.status).toBe(200);
+      expect(value.response!.status).toBe(200);
       expect(value.data).toMatchObject({ status: 'degraded', checks: { database: 'up', redis: 'down' } });
       expect(ms).toBeLessThan(STALLED_BOUND_MS);
     } finally {
