@@ -12,7 +12,7 @@ import { constraintProblems, moduleRouters, rateLimitPolicies } from './modules'
 import { resolveSession } from './modules/identity';
 import { API_KEY_RATE_LIMIT_POLICY, resolveApiKey } from './modules/integrations';
 import { createAuthGuard } from './platform/auth';
-import { ctxFrom, systemCtx } from './platform/context';
+import { systemCtx } from './platform/context';
 import type { Deps } from './platform/deps';
 import { configureBudgets, createRateLimiter, describeBudgets } from './platform/rate-limit';
 import { refuseControlCharacters, requireUtf8Charset, verifyUtf8 } from './platform/request-hygiene';
@@ -154,8 +154,7 @@ export function createApp(deps: Deps): Express {
     config,
     deps.jwtKey,
     (userId, sessionId) => resolveSession(systemCtx(deps, 'auth'), userId, sessionId),
-    (secret, req) =>
-      resolveApiKey({ ...systemCtx(deps, 'auth'), ip: req.ip, requestId: ctxFrom(deps, req).requestId }, secret),
+    (secret, req) => resolveApiKey({ ...systemCtx(deps, 'auth'), ip: req.ip, requestId: String(req.id) }, secret),
   );
   createExpressEndpoints(contract, router, app, {
     logInitialization: false,

@@ -201,3 +201,37 @@ describe('Authorization: Bearer <API key>', () => {
     ).toBe(403);
   });
 });
+
+describe('API keys and the shared machinery', () => {
+  it('keeps two keys of one admin apart: the same Idempotency-Key runs once for each', async () => {
+    const [first, second] = await Promise.all([makeKey(['catalog:write']), makeKey(['catalog:write'])]);
+    const create = (secret: string, name: string) =>
+      request(server.app)
+        .post('/api/admin/categories')
+        .set('Authorization', `Bearer ${secret}`)
+        .set('Idempotency-Key', 'order-42')
+        .send({ name });
+    const one = await create(first.secret, 'Keyed by one');
+    const two = await create(second.secret, 'Keyed by two');
+    expect(one.status).toBe(201);
+    expect(two.status, JSON.stringify(two.body)).toBe(201);
+    expect(two.headers['idempotency-replayed']).toBeUndefined();
+    expect(two.body.id).not.toBe(one.body.id);
+  });
+
+  it('refuses a flood of bad tokens on a signed-in route per IP, before any token is looked up', async () => {
+    const flood = await startTestServer({ env: { RATE_LIMIT_ACCOUNT_IP: '3/60' } });
+    try {
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const response = await request(flood.app)
+          .get('/api/users/profile')
+          .set('Authorization', 'Bearer emp_live_nope');
+        statuses.push(response.status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    } finally {
+      await flood.close();
+    }
+  });
+});

@@ -55,13 +55,13 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-export function requestFingerprint(req: Pick<Request, 'method' | 'originalUrl' | 'body'>): string {
+function requestFingerprint(req: Pick<Request, 'method' | 'originalUrl' | 'body'>): string {
   const request = { method: req.method, url: req.originalUrl, body: (req.body as unknown) ?? null };
   return createHash('sha256').update(canonicalJson(request)).digest('hex');
 }
 
 /** Whether an answer is kept for replays: not when the client may fix the request and retry with the same key. */
-export function isStoredOutcome(status: number): boolean {
+function isStoredOutcome(status: number): boolean {
   return status < 500 && status !== 400 && status !== 429;
 }
 
@@ -201,7 +201,8 @@ export function createIdempotency(options: IdempotencyOptions): RequestHandler {
       ]);
     }
     if (!req.actor) throw new Error(`idempotent route ${req.method} ${req.path} reached without a caller`);
-    const caller = `user:${req.actor.userId}`;
+    // Per API key or per user: two integrations of one admin never share (or replay) each other's keys.
+    const caller = req.actor.apiKey ? `key:${req.actor.apiKey.id}` : `user:${req.actor.userId}`;
     sweepExpired();
     const fingerprint = requestFingerprint(req);
     const held = await claim(caller, key, fingerprint);

@@ -67,18 +67,23 @@ export const byEmail: RateLimitKeyer = (req) => {
   return typeof email === 'string' && email.length <= 254 ? email.trim().toLowerCase() : undefined;
 };
 
-/** The authenticated caller: the API key when one was used (each key has its own budget), else the user. */
-export const byActor: RateLimitKeyer = Object.assign(
-  (req: Request) =>
-    req.actor ? (req.actor.apiKey ? `key:${req.actor.apiKey.id}` : `user:${req.actor.userId}`) : undefined,
+/**
+ * The signed-in caller (set by the auth guard): each API key on its own (so one integration cannot starve another or
+ * its admin), else the user; on a route that lets anonymous callers in, the IP.
+ */
+export const byUser: RateLimitKeyer = Object.assign(
+  (req: Request) => {
+    if (!req.actor) return `ip:${ipRateLimitKey(req.ip)}`;
+    return req.actor.apiKey ? `key:${req.actor.apiKey.id}` : `user:${req.actor.userId}`;
+  },
   { needsActor: true as const },
 );
 
-/** The signed-in caller (set by the auth guard), falling back to the IP on a route that lets anonymous callers in. */
-export const byUser: RateLimitKeyer = Object.assign(
-  (req: Request) => (req.actor ? `user:${req.actor.userId}` : `ip:${ipRateLimitKey(req.ip)}`),
-  { needsActor: true as const },
-);
+/**
+ * The per-IP budget every signed-in policy also has, spent before the auth guard: a flood of requests with missing or
+ * bad tokens is refused before the guard looks a session or an API key up.
+ */
+export const signedInIpBudget: RateLimitBudget = { name: 'ip', points: 600, durationSeconds: 60, key: byIp };
 
 export type RateLimitPolicies = Readonly<Record<string, readonly RateLimitBudget[]>>;
 

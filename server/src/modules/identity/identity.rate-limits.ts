@@ -1,6 +1,6 @@
 /** Budgets of identity's rate-limit policies (the policy names are in the contract's identity schemas). */
 import type { IDENTITY_RATE_LIMIT_POLICIES } from '@emporium/contract';
-import { byEmail, byIp, byUser, type RateLimitBudget } from '../../platform/rate-limit';
+import { byEmail, byIp, signedInIpBudget, byUser, type RateLimitBudget } from '../../platform/rate-limit';
 
 type IdentityPolicy = (typeof IDENTITY_RATE_LIMIT_POLICIES)[number];
 
@@ -22,11 +22,11 @@ export const identityRateLimits: Record<IdentityPolicy, readonly RateLimitBudget
   ],
   token_action: [{ name: 'ip', points: 60, durationSeconds: 60, key: byIp }],
   oauth: [{ name: 'ip', points: 30, durationSeconds: 60, key: byIp }],
-  account: [{ name: 'user', points: 120, durationSeconds: 60, key: byUser }],
+  account: [signedInIpBudget, { name: 'user', points: 120, durationSeconds: 60, key: byUser }],
   // The current password is checked here: a stolen access token must not become a password-guessing oracle.
   password_change: [
     { name: 'ip', points: 20, durationSeconds: 15 * 60, key: byIp },
     { name: 'user', points: 5, durationSeconds: 15 * 60, key: byUser },
   ],
-  user_admin: [{ name: 'user', points: 300, durationSeconds: 60, key: byUser }],
+  user_admin: [signedInIpBudget, { name: 'user', points: 300, durationSeconds: 60, key: byUser }],
 };

@@ -5,6 +5,7 @@
  */
 import { API_KEY_PREFIX, API_KEY_SCOPES, type ApiKey as ApiKeyDto, type ApiKeyScope } from '@emporium/contract';
 import type { Actor, AuthenticatedCtx, Ctx } from '../../platform/context';
+import { inTransaction } from '../../platform/unit-of-work';
 import { NotFoundError, ValidationError } from '../../platform/errors';
 import { afterCursor, idColumn, toPage, type Keyset } from '../../platform/pagination';
 import { randomToken, sha256 } from '../../platform/secrets';
@@ -64,15 +65,17 @@ export async function listApiKeys(ctx: AuthenticatedCtx, query: { limit: number;
 
 /** Revokes a key at once; revoking a revoked key changes nothing (and records nothing). */
 export async function revokeApiKey(ctx: AuthenticatedCtx, id: string): Promise<ApiKeyDto> {
-  // Conditional, so of two concurrent revocations one records the audit entry.
-  const revoked = await ctx.em.nativeUpdate(ApiKey, { id, revokedAt: null }, { revokedAt: new Date() });
-  const key = await ctx.em.findOne(ApiKey, { id }, { refresh: true });
-  if (!key) throw new NotFoundError('api key');
-  if (revoked > 0) {
-    integrationsAudit.record(ctx, { action: 'api_key.revoked', targetId: key.id, details: { name: key.name } });
-    await ctx.em.flush();
-  }
-  return toApiKeyDto(key);
+  return inTransaction(ctx, async (tx) => {
+    // Conditional, so of two concurrent revocations one records the audit entry (in the revocation's transaction).
+    const revoked = await tx.em.nativeUpdate(ApiKey, { id, revokedAt: null }, { revokedAt: new Date() });
+    const key = await tx.em.findOne(ApiKey, { id }, { refresh: true });
+    if (!key) throw new NotFoundError('api key');
+    if (revoked > 0) {
+      integrationsAudit.record(tx, { action: 'api_key.revoked', targetId: key.id, details: { name: key.name } });
+      await tx.em.flush();
+    }
+    return toApiKeyDto(key);
+  });
 }
 
 export type ApiKeyOutcome = { actor: Actor } | { failure: 'invalid' | 'expired' | 'revoked' };

@@ -16,5 +16,5 @@ export const integrationsModule: ModuleDefinition = {
   rateLimits: integrationsRateLimits,
 };
 
-export { resolveApiKey, type ApiKeyOutcome } from './api-keys.service';
+export { resolveApiKey } from './api-keys.service';
 export { API_KEY_RATE_LIMIT_POLICY } from './integrations.rate-limits';
