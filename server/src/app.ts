@@ -154,7 +154,11 @@ export function createApp(deps: Deps): Express {
     config,
     deps.jwtKey,
     (userId, sessionId) => resolveSession(systemCtx(deps, 'auth'), userId, sessionId),
-    (secret, req) => resolveApiKey({ ...systemCtx(deps, 'auth'), ip: req.ip, requestId: String(req.id) }, secret),
+    (secret, req) =>
+      resolveApiKey(
+        { ...systemCtx(deps, 'auth'), ip: req.ip, requestId: typeof req.id === 'string' ? req.id : 'auth' },
+        secret,
+      ),
   );
   createExpressEndpoints(contract, router, app, {
     logInitialization: false,
