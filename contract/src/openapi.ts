@@ -15,7 +15,8 @@ function mapOperation(operation: Operation, route: AppRoute): Operation {
     mapped.requestBody = { ...mapped.requestBody, required: true };
   }
   const metadata = isRouteMetadata(route.metadata) ? route.metadata : undefined;
-  if (metadata && metadata.auth !== 'public') {
+  if (metadata?.auth === 'optional') mapped.security = [{}, { bearerAuth: [] }];
+  else if (metadata && metadata.auth !== 'public') {
     mapped.security = [{ bearerAuth: [] }];
     if (Array.isArray(metadata.auth)) mapped['x-roles'] = metadata.auth;
   }

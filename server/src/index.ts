@@ -18,3 +18,4 @@ export {
   type CatalogSeedResult,
 } from './dev/demo-catalog';
 export { migrations } from '../migrations';
+export { importVerifiedUsers, startSessionFor } from './modules/identity';

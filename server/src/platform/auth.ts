@@ -114,6 +114,7 @@ export function createAuthGuard(
     const metadata = isRouteMetadata(route?.metadata) ? route.metadata : undefined;
     if (!metadata) throw new Error(`route ${route?.path ?? req.path} has no auth policy`);
     if (metadata.auth === 'public') return next();
+    if (metadata.auth === 'optional' && req.headers.authorization === undefined) return next();
     const outcome = await authenticate(req, res);
     if ('failure' in outcome) {
       const code = outcome.failure === 'missing' ? 'unauthorized' : 'invalid_token';

@@ -29,3 +29,4 @@ export {
   type StockLine,
 } from './inventory.service';
 export { slugify } from './product-rules';
+export { variantsForSale, type VariantForSale } from './variants-for-sale';

@@ -27,5 +27,6 @@ export const identityModule: ModuleDefinition = {
 };
 
 export { importVerifiedUsers, type ImportedUser } from './admin-users.service';
-export { resolveSession } from './sessions';
+export { resolveSession, startSessionFor } from './sessions';
+export { addressOf, contactsOf, userIdByEmail, type Contact, type PostalAddress } from './people';
 export { displayNames } from './users.service';
