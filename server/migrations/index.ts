@@ -2,9 +2,11 @@
 import { Migration20261127000000_platform } from './Migration20261127000000_platform';
 import { Migration20261127010000_identity } from './Migration20261127010000_identity';
 import { Migration20261127020000_catalog } from './Migration20261127020000_catalog';
+import { Migration20261130000000_orders } from './Migration20261130000000_orders';
 
 export const migrations = [
   { name: 'Migration20261127000000_platform', class: Migration20261127000000_platform },
   { name: 'Migration20261127010000_identity', class: Migration20261127010000_identity },
   { name: 'Migration20261127020000_catalog', class: Migration20261127020000_catalog },
+  { name: 'Migration20261130000000_orders', class: Migration20261130000000_orders },
 ];
