@@ -8,6 +8,7 @@ import { registerAdminCommands } from './commands/admins';
 import { registerAuthCommands } from './commands/auth';
 import { registerCategoryCommands } from './commands/categories';
 import { registerHealthCommands } from './commands/health';
+import { registerOrderCommands } from './commands/orders';
 import { registerProductCommands } from './commands/products';
 import { registerUserCommands } from './commands/users';
 import { DEFAULT_URL, parseBaseUrl, parseProfileName } from './context';
@@ -60,6 +61,7 @@ function buildProgram(): Command {
   registerAdminCommands(program);
   registerProductCommands(program);
   registerCategoryCommands(program);
+  registerOrderCommands(program);
   return program;
 }
 

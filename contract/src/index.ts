@@ -2,6 +2,7 @@ import { initContract } from '@ts-rest/core';
 import { commonResponses, PLATFORM_ERROR_CODES } from './common';
 import { IDENTITY_ERROR_CODES } from './identity.schemas';
 import { CATALOG_ERROR_CODES } from './catalog.schemas';
+import { ORDERS_ERROR_CODES } from './orders.schemas';
 import { adminCatalogContract } from './admin-catalog.contract';
 import { adminUsersContract } from './admin-users.contract';
 import { authContract } from './auth.contract';
@@ -10,14 +11,23 @@ import { healthContract } from './health.contract';
 import { productsContract } from './products.contract';
 import { usersContract } from './users.contract';
 import { vendorContract } from './vendor.contract';
+import { cartContract } from './cart.contract';
+import { ordersContract } from './orders.contract';
+import { adminOrdersContract, vendorOrdersContract } from './order-admin.contract';
 
 export * from './common';
 export * from './identity.schemas';
 export * from './catalog.schemas';
+export * from './orders.schemas';
 export { buildOpenApiDocument } from './openapi';
 
 /** Every error code of the API: the platform's and each domain's, composed here and nowhere else. */
-export const ERROR_CODES = [...PLATFORM_ERROR_CODES, ...IDENTITY_ERROR_CODES, ...CATALOG_ERROR_CODES] as const;
+export const ERROR_CODES = [
+  ...PLATFORM_ERROR_CODES,
+  ...IDENTITY_ERROR_CODES,
+  ...CATALOG_ERROR_CODES,
+  ...ORDERS_ERROR_CODES,
+] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 const c = initContract();
@@ -35,6 +45,10 @@ export const contract = c.router(
         categories: categoriesContract,
         vendor: vendorContract,
         adminCatalog: adminCatalogContract,
+        cart: cartContract,
+        orders: ordersContract,
+        vendorOrders: vendorOrdersContract,
+        adminOrders: adminOrdersContract,
       },
       { pathPrefix: '/api' },
     ),

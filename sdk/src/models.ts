@@ -5,6 +5,11 @@
  */
 import type {
   CreateAddressResponse,
+  CreateDiscountResponse,
+  GetCartResponse,
+  GetMyOrderResponse,
+  GetVendorOrderResponse,
+  ListMyOrdersResponse,
   GetProductErrors,
   GetProductResponse,
   GetProfileResponse,
@@ -51,3 +56,15 @@ export interface Page<T> {
  */
 export type Problem = Omit<GetProductErrors[404], 'code'> & { code: string };
 export type FieldError = NonNullable<Problem['errors']>[number];
+
+/** A cart, priced now: lines, per-vendor groups and totals. */
+export type Cart = GetCartResponse;
+export type CartLine = Cart['lines'][number];
+/** An order with its vendor parts, snapshot lines and history. */
+export type Order = GetMyOrderResponse;
+export type OrderPart = Order['parts'][number];
+export type OrderStatus = Order['status'];
+export type OrderSummary = ListMyOrdersResponse['data'][number];
+/** A vendor's view of an order: its own part only. */
+export type VendorOrder = GetVendorOrderResponse;
+export type Discount = CreateDiscountResponse;

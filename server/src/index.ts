@@ -19,3 +19,4 @@ export {
 } from './dev/demo-catalog';
 export { migrations } from '../migrations';
 export { importVerifiedUsers, startSessionFor } from './modules/identity';
+export { computeTotals, roundHalfUp, type TotalsInput } from './modules/orders';

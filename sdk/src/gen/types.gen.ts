@@ -14190,3 +14190,11004 @@ export type SetReviewVisibilityResponses = {
 };
 
 export type SetReviewVisibilityResponse = SetReviewVisibilityResponses[keyof SetReviewVisibilityResponses];
+
+export type GetCartData = {
+    body?: never;
+    headers?: {
+        /**
+         * The guest cart token answered as `cartToken`
+         */
+        'x-cart-token'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/cart';
+};
+
+export type GetCartErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: not_found, invalid_cart_token
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found' | 'invalid_cart_token';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type GetCartError = GetCartErrors[keyof GetCartErrors];
+
+export type GetCartResponses = {
+    /**
+     * A cart: prices are always the current ones
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * Only on the answer that created a guest cart: send it as `X-Cart-Token` from then on
+         */
+        cartToken?: string;
+        lines: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            variantId: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            productId: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * The product name
+             */
+            name: string;
+            sku: string;
+            options: {
+                [key: string]: string;
+            };
+            quantity: number;
+            /**
+             * The price of one unit
+             */
+            unitPrice: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * unitPrice x quantity, before discount and tax
+             */
+            lineTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * This line's share of the discount
+             */
+            discount: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * This line's tax
+             */
+            tax: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * False when the variant was archived, unpublished or is out of stock for this quantity
+             */
+            available: boolean;
+            /**
+             * True when the price changed since the line was added or last seen
+             */
+            priceChanged: boolean;
+        }>;
+        groups: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * The group's lines (cart line ids, or variant ids in an order)
+             */
+            lineIds: Array<string>;
+            subtotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * The flat rate of the chosen (or cheapest) shipping method; free above its threshold
+             */
+            shipping: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * A UUID (v7) identifying the object
+             */
+            shippingMethodId: string | null;
+        }>;
+        discountCode: string | null;
+        /**
+         * Why the applied code gives nothing now (expired, below its minimum...); null when it applies
+         */
+        discountProblem: string | null;
+        subtotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        discountTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        shippingTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        taxTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        total: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        /**
+         * Tax is exclusive and depends on the destination: the cart shows 0 until checkout
+         */
+        taxNote: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+};
+
+export type GetCartResponse = GetCartResponses[keyof GetCartResponses];
+
+export type AddCartItemData = {
+    /**
+     * Adds units of a variant (summed with a line of the same variant, at most 99)
+     */
+    body: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        variantId: string;
+        /**
+         * Units of the variant, 1-99
+         */
+        quantity: number;
+    };
+    headers?: {
+        /**
+         * The guest cart token answered as `cartToken`
+         */
+        'x-cart-token'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/cart/items';
+};
+
+export type AddCartItemErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: not_found, invalid_cart_token
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found' | 'invalid_cart_token';
+    };
+    /**
+     * Problem details; code: cart_full, currency_mismatch, insufficient_stock
+     */
+    409: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'cart_full' | 'currency_mismatch' | 'insufficient_stock';
+    };
+    /**
+     * Problem details; code: variant_unavailable
+     */
+    422: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'variant_unavailable';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type AddCartItemError = AddCartItemErrors[keyof AddCartItemErrors];
+
+export type AddCartItemResponses = {
+    /**
+     * A cart: prices are always the current ones
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * Only on the answer that created a guest cart: send it as `X-Cart-Token` from then on
+         */
+        cartToken?: string;
+        lines: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            variantId: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            productId: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * The product name
+             */
+            name: string;
+            sku: string;
+            options: {
+                [key: string]: string;
+            };
+            quantity: number;
+            /**
+             * The price of one unit
+             */
+            unitPrice: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * unitPrice x quantity, before discount and tax
+             */
+            lineTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * This line's share of the discount
+             */
+            discount: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * This line's tax
+             */
+            tax: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * False when the variant was archived, unpublished or is out of stock for this quantity
+             */
+            available: boolean;
+            /**
+             * True when the price changed since the line was added or last seen
+             */
+            priceChanged: boolean;
+        }>;
+        groups: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * The group's lines (cart line ids, or variant ids in an order)
+             */
+            lineIds: Array<string>;
+            subtotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * The flat rate of the chosen (or cheapest) shipping method; free above its threshold
+             */
+            shipping: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * A UUID (v7) identifying the object
+             */
+            shippingMethodId: string | null;
+        }>;
+        discountCode: string | null;
+        /**
+         * Why the applied code gives nothing now (expired, below its minimum...); null when it applies
+         */
+        discountProblem: string | null;
+        subtotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        discountTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        shippingTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        taxTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        total: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        /**
+         * Tax is exclusive and depends on the destination: the cart shows 0 until checkout
+         */
+        taxNote: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+    /**
+     * A cart: prices are always the current ones
+     */
+    201: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * Only on the answer that created a guest cart: send it as `X-Cart-Token` from then on
+         */
+        cartToken?: string;
+        lines: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            variantId: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            productId: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * The product name
+             */
+            name: string;
+            sku: string;
+            options: {
+                [key: string]: string;
+            };
+            quantity: number;
+            /**
+             * The price of one unit
+             */
+            unitPrice: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * unitPrice x quantity, before discount and tax
+             */
+            lineTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * This line's share of the discount
+             */
+            discount: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * This line's tax
+             */
+            tax: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * False when the variant was archived, unpublished or is out of stock for this quantity
+             */
+            available: boolean;
+            /**
+             * True when the price changed since the line was added or last seen
+             */
+            priceChanged: boolean;
+        }>;
+        groups: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * The group's lines (cart line ids, or variant ids in an order)
+             */
+            lineIds: Array<string>;
+            subtotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * The flat rate of the chosen (or cheapest) shipping method; free above its threshold
+             */
+            shipping: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * A UUID (v7) identifying the object
+             */
+            shippingMethodId: string | null;
+        }>;
+        discountCode: string | null;
+        /**
+         * Why the applied code gives nothing now (expired, below its minimum...); null when it applies
+         */
+        discountProblem: string | null;
+        subtotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        discountTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        shippingTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        taxTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        total: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        /**
+         * Tax is exclusive and depends on the destination: the cart shows 0 until checkout
+         */
+        taxNote: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+};
+
+export type AddCartItemResponse = AddCartItemResponses[keyof AddCartItemResponses];
+
+export type RemoveCartItemData = {
+    body?: never;
+    headers?: {
+        /**
+         * The guest cart token answered as `cartToken`
+         */
+        'x-cart-token'?: string;
+    };
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/cart/items/{id}';
+};
+
+export type RemoveCartItemErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: not_found, invalid_cart_token
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found' | 'invalid_cart_token';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type RemoveCartItemError = RemoveCartItemErrors[keyof RemoveCartItemErrors];
+
+export type RemoveCartItemResponses = {
+    /**
+     * A cart: prices are always the current ones
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * Only on the answer that created a guest cart: send it as `X-Cart-Token` from then on
+         */
+        cartToken?: string;
+        lines: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            variantId: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            productId: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * The product name
+             */
+            name: string;
+            sku: string;
+            options: {
+                [key: string]: string;
+            };
+            quantity: number;
+            /**
+             * The price of one unit
+             */
+            unitPrice: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * unitPrice x quantity, before discount and tax
+             */
+            lineTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * This line's share of the discount
+             */
+            discount: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * This line's tax
+             */
+            tax: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * False when the variant was archived, unpublished or is out of stock for this quantity
+             */
+            available: boolean;
+            /**
+             * True when the price changed since the line was added or last seen
+             */
+            priceChanged: boolean;
+        }>;
+        groups: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * The group's lines (cart line ids, or variant ids in an order)
+             */
+            lineIds: Array<string>;
+            subtotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * The flat rate of the chosen (or cheapest) shipping method; free above its threshold
+             */
+            shipping: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * A UUID (v7) identifying the object
+             */
+            shippingMethodId: string | null;
+        }>;
+        discountCode: string | null;
+        /**
+         * Why the applied code gives nothing now (expired, below its minimum...); null when it applies
+         */
+        discountProblem: string | null;
+        subtotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        discountTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        shippingTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        taxTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        total: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        /**
+         * Tax is exclusive and depends on the destination: the cart shows 0 until checkout
+         */
+        taxNote: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+};
+
+export type RemoveCartItemResponse = RemoveCartItemResponses[keyof RemoveCartItemResponses];
+
+export type UpdateCartItemData = {
+    /**
+     * Body
+     */
+    body: {
+        /**
+         * Units of the variant, 1-99
+         */
+        quantity: number;
+    };
+    headers?: {
+        /**
+         * The guest cart token answered as `cartToken`
+         */
+        'x-cart-token'?: string;
+    };
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/cart/items/{id}';
+};
+
+export type UpdateCartItemErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: not_found, invalid_cart_token
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found' | 'invalid_cart_token';
+    };
+    /**
+     * Problem details; code: insufficient_stock
+     */
+    409: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'insufficient_stock';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type UpdateCartItemError = UpdateCartItemErrors[keyof UpdateCartItemErrors];
+
+export type UpdateCartItemResponses = {
+    /**
+     * A cart: prices are always the current ones
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * Only on the answer that created a guest cart: send it as `X-Cart-Token` from then on
+         */
+        cartToken?: string;
+        lines: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            variantId: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            productId: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * The product name
+             */
+            name: string;
+            sku: string;
+            options: {
+                [key: string]: string;
+            };
+            quantity: number;
+            /**
+             * The price of one unit
+             */
+            unitPrice: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * unitPrice x quantity, before discount and tax
+             */
+            lineTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * This line's share of the discount
+             */
+            discount: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * This line's tax
+             */
+            tax: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * False when the variant was archived, unpublished or is out of stock for this quantity
+             */
+            available: boolean;
+            /**
+             * True when the price changed since the line was added or last seen
+             */
+            priceChanged: boolean;
+        }>;
+        groups: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * The group's lines (cart line ids, or variant ids in an order)
+             */
+            lineIds: Array<string>;
+            subtotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * The flat rate of the chosen (or cheapest) shipping method; free above its threshold
+             */
+            shipping: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * A UUID (v7) identifying the object
+             */
+            shippingMethodId: string | null;
+        }>;
+        discountCode: string | null;
+        /**
+         * Why the applied code gives nothing now (expired, below its minimum...); null when it applies
+         */
+        discountProblem: string | null;
+        subtotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        discountTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        shippingTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        taxTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        total: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        /**
+         * Tax is exclusive and depends on the destination: the cart shows 0 until checkout
+         */
+        taxNote: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+};
+
+export type UpdateCartItemResponse = UpdateCartItemResponses[keyof UpdateCartItemResponses];
+
+export type RemoveDiscountData = {
+    body?: never;
+    headers?: {
+        /**
+         * The guest cart token answered as `cartToken`
+         */
+        'x-cart-token'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/cart/discount';
+};
+
+export type RemoveDiscountErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: not_found, invalid_cart_token
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found' | 'invalid_cart_token';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type RemoveDiscountError = RemoveDiscountErrors[keyof RemoveDiscountErrors];
+
+export type RemoveDiscountResponses = {
+    /**
+     * A cart: prices are always the current ones
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * Only on the answer that created a guest cart: send it as `X-Cart-Token` from then on
+         */
+        cartToken?: string;
+        lines: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            variantId: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            productId: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * The product name
+             */
+            name: string;
+            sku: string;
+            options: {
+                [key: string]: string;
+            };
+            quantity: number;
+            /**
+             * The price of one unit
+             */
+            unitPrice: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * unitPrice x quantity, before discount and tax
+             */
+            lineTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * This line's share of the discount
+             */
+            discount: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * This line's tax
+             */
+            tax: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * False when the variant was archived, unpublished or is out of stock for this quantity
+             */
+            available: boolean;
+            /**
+             * True when the price changed since the line was added or last seen
+             */
+            priceChanged: boolean;
+        }>;
+        groups: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * The group's lines (cart line ids, or variant ids in an order)
+             */
+            lineIds: Array<string>;
+            subtotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * The flat rate of the chosen (or cheapest) shipping method; free above its threshold
+             */
+            shipping: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * A UUID (v7) identifying the object
+             */
+            shippingMethodId: string | null;
+        }>;
+        discountCode: string | null;
+        /**
+         * Why the applied code gives nothing now (expired, below its minimum...); null when it applies
+         */
+        discountProblem: string | null;
+        subtotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        discountTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        shippingTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        taxTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        total: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        /**
+         * Tax is exclusive and depends on the destination: the cart shows 0 until checkout
+         */
+        taxNote: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+};
+
+export type RemoveDiscountResponse = RemoveDiscountResponses[keyof RemoveDiscountResponses];
+
+export type ApplyDiscountData = {
+    /**
+     * Body
+     */
+    body: {
+        code: string;
+    };
+    headers?: {
+        /**
+         * The guest cart token answered as `cartToken`
+         */
+        'x-cart-token'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/cart/discount';
+};
+
+export type ApplyDiscountErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: not_found, invalid_cart_token
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found' | 'invalid_cart_token';
+    };
+    /**
+     * Problem details; code: discount_invalid, discount_exhausted
+     */
+    422: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'discount_invalid' | 'discount_exhausted';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type ApplyDiscountError = ApplyDiscountErrors[keyof ApplyDiscountErrors];
+
+export type ApplyDiscountResponses = {
+    /**
+     * A cart: prices are always the current ones
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * Only on the answer that created a guest cart: send it as `X-Cart-Token` from then on
+         */
+        cartToken?: string;
+        lines: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            variantId: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            productId: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * The product name
+             */
+            name: string;
+            sku: string;
+            options: {
+                [key: string]: string;
+            };
+            quantity: number;
+            /**
+             * The price of one unit
+             */
+            unitPrice: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * unitPrice x quantity, before discount and tax
+             */
+            lineTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * This line's share of the discount
+             */
+            discount: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * This line's tax
+             */
+            tax: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * False when the variant was archived, unpublished or is out of stock for this quantity
+             */
+            available: boolean;
+            /**
+             * True when the price changed since the line was added or last seen
+             */
+            priceChanged: boolean;
+        }>;
+        groups: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * The group's lines (cart line ids, or variant ids in an order)
+             */
+            lineIds: Array<string>;
+            subtotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * The flat rate of the chosen (or cheapest) shipping method; free above its threshold
+             */
+            shipping: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            /**
+             * A UUID (v7) identifying the object
+             */
+            shippingMethodId: string | null;
+        }>;
+        discountCode: string | null;
+        /**
+         * Why the applied code gives nothing now (expired, below its minimum...); null when it applies
+         */
+        discountProblem: string | null;
+        subtotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        discountTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        shippingTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        taxTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        total: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        /**
+         * Tax is exclusive and depends on the destination: the cart shows 0 until checkout
+         */
+        taxNote: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+};
+
+export type ApplyDiscountResponse = ApplyDiscountResponses[keyof ApplyDiscountResponses];
+
+export type CheckoutData = {
+    /**
+     * Body
+     */
+    body: {
+        /**
+         * One of my saved addresses
+         */
+        shippingAddressId?: string;
+        /**
+         * A full postal address
+         */
+        shippingAddress?: {
+            fullName: string;
+            line1: string;
+            line2?: string | null;
+            city: string;
+            region?: string | null;
+            postalCode: string;
+            country: string;
+            phone?: string | null;
+        };
+        /**
+         * A shipping method per vendor package; a vendor not named gets the cheapest method of the order's currency
+         */
+        shippingMethods?: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            shippingMethodId: string;
+        }>;
+        /**
+         * `manual` (an admin marks the order paid); card methods come later
+         */
+        paymentMethod: 'manual' | 'stripe' | 'paypal';
+    };
+    headers: {
+        /**
+         * Any 1-255 characters, unique per intended order; a retry with the same key replays the first answer
+         */
+        'idempotency-key': string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/cart/checkout';
+};
+
+export type CheckoutErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json, cart_empty
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json' | 'cart_empty';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: insufficient_stock, idempotency_key_in_progress, currency_mismatch
+     */
+    409: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'insufficient_stock' | 'idempotency_key_in_progress' | 'currency_mismatch';
+    };
+    /**
+     * Problem details; code: idempotency_key_reused, variant_unavailable, discount_invalid, discount_exhausted, shipping_unavailable
+     */
+    422: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'idempotency_key_reused' | 'variant_unavailable' | 'discount_invalid' | 'discount_exhausted' | 'shipping_unavailable';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type CheckoutError = CheckoutErrors[keyof CheckoutErrors];
+
+export type CheckoutResponses = {
+    /**
+     * An order: snapshots of what was bought, at the prices of the moment
+     */
+    201: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * Human-readable and sequential, e.g. EMP-000123
+         */
+        number: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        customerId: string;
+        /**
+         * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+         */
+        status: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+        /**
+         * ISO 4217 currency code
+         */
+        currency: string;
+        paymentMethod: 'manual' | 'stripe' | 'paypal';
+        /**
+         * An unpaid order expires then
+         */
+        paymentDeadline: string | null;
+        shippingAddress: {
+            fullName: string;
+            line1: string;
+            line2: string | null;
+            city: string;
+            region: string | null;
+            postalCode: string;
+            country: string;
+            phone: string | null;
+        };
+        discountCode: string | null;
+        parts: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+             */
+            status: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            lines: Array<{
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                variantId: string;
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                productId: string;
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                vendorId: string;
+                /**
+                 * The product name
+                 */
+                name: string;
+                sku: string;
+                options: {
+                    [key: string]: string;
+                };
+                quantity: number;
+                /**
+                 * The price of one unit
+                 */
+                unitPrice: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * unitPrice x quantity, before discount and tax
+                 */
+                lineTotal: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * This line's share of the discount
+                 */
+                discount: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * This line's tax
+                 */
+                tax: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+            }>;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            shippingMethodId: string | null;
+            shippingMethodName: string;
+            carrier: string | null;
+            trackingNumber: string | null;
+            subtotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            discountTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            shippingTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            taxTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            total: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+        }>;
+        subtotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        discountTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        shippingTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        taxTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        total: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        history: Array<{
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            at: string;
+            /**
+             * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+             */
+            from: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            /**
+             * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+             */
+            to: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            /**
+             * Set when the change was one vendor part's
+             */
+            partId: string | null;
+            /**
+             * Who made the change; null for the system (e.g. expiry)
+             */
+            actorId: string | null;
+            actorRole: 'customer' | 'vendor' | 'admin' | 'system';
+            note: string | null;
+        }>;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        paidAt: string | null;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+};
+
+export type CheckoutResponse = CheckoutResponses[keyof CheckoutResponses];
+
+export type ListMyOrdersData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page size, 1-100 (default 20)
+         */
+        limit?: number;
+        /**
+         * Opaque cursor: the `nextCursor` of the previous page
+         */
+        cursor?: string;
+        /**
+         * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+         */
+        status?: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+    };
+    url: '/api/orders';
+};
+
+export type ListMyOrdersErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type ListMyOrdersError = ListMyOrdersErrors[keyof ListMyOrdersErrors];
+
+export type ListMyOrdersResponses = {
+    /**
+     * 200
+     */
+    200: {
+        data: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            number: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            customerId: string;
+            /**
+             * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+             */
+            status: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            total: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            itemCount: number;
+            vendorIds: Array<string>;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            createdAt: string;
+        }>;
+        /**
+         * Pass as `cursor` to get the next page; null when there is none
+         */
+        nextCursor: string | null;
+    };
+};
+
+export type ListMyOrdersResponse = ListMyOrdersResponses[keyof ListMyOrdersResponses];
+
+export type CreateOrderData = {
+    /**
+     * Body
+     */
+    body: {
+        /**
+         * One of my saved addresses
+         */
+        shippingAddressId?: string;
+        /**
+         * A full postal address
+         */
+        shippingAddress?: {
+            fullName: string;
+            line1: string;
+            line2?: string | null;
+            city: string;
+            region?: string | null;
+            postalCode: string;
+            country: string;
+            phone?: string | null;
+        };
+        /**
+         * A shipping method per vendor package; a vendor not named gets the cheapest method of the order's currency
+         */
+        shippingMethods?: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            shippingMethodId: string;
+        }>;
+        /**
+         * `manual` (an admin marks the order paid); card methods come later
+         */
+        paymentMethod: 'manual' | 'stripe' | 'paypal';
+        /**
+         * The lines to buy; each variant at most once
+         */
+        lines: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            variantId: string;
+            /**
+             * Units of the variant, 1-99
+             */
+            quantity: number;
+        }>;
+        discountCode?: string;
+    };
+    headers: {
+        /**
+         * Any 1-255 characters, unique per intended order; a retry with the same key replays the first answer
+         */
+        'idempotency-key': string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/orders';
+};
+
+export type CreateOrderErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: insufficient_stock, idempotency_key_in_progress, currency_mismatch
+     */
+    409: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'insufficient_stock' | 'idempotency_key_in_progress' | 'currency_mismatch';
+    };
+    /**
+     * Problem details; code: idempotency_key_reused, variant_unavailable, discount_invalid, discount_exhausted, shipping_unavailable
+     */
+    422: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'idempotency_key_reused' | 'variant_unavailable' | 'discount_invalid' | 'discount_exhausted' | 'shipping_unavailable';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type CreateOrderError = CreateOrderErrors[keyof CreateOrderErrors];
+
+export type CreateOrderResponses = {
+    /**
+     * An order: snapshots of what was bought, at the prices of the moment
+     */
+    201: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * Human-readable and sequential, e.g. EMP-000123
+         */
+        number: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        customerId: string;
+        /**
+         * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+         */
+        status: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+        /**
+         * ISO 4217 currency code
+         */
+        currency: string;
+        paymentMethod: 'manual' | 'stripe' | 'paypal';
+        /**
+         * An unpaid order expires then
+         */
+        paymentDeadline: string | null;
+        shippingAddress: {
+            fullName: string;
+            line1: string;
+            line2: string | null;
+            city: string;
+            region: string | null;
+            postalCode: string;
+            country: string;
+            phone: string | null;
+        };
+        discountCode: string | null;
+        parts: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+             */
+            status: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            lines: Array<{
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                variantId: string;
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                productId: string;
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                vendorId: string;
+                /**
+                 * The product name
+                 */
+                name: string;
+                sku: string;
+                options: {
+                    [key: string]: string;
+                };
+                quantity: number;
+                /**
+                 * The price of one unit
+                 */
+                unitPrice: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * unitPrice x quantity, before discount and tax
+                 */
+                lineTotal: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * This line's share of the discount
+                 */
+                discount: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * This line's tax
+                 */
+                tax: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+            }>;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            shippingMethodId: string | null;
+            shippingMethodName: string;
+            carrier: string | null;
+            trackingNumber: string | null;
+            subtotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            discountTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            shippingTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            taxTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            total: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+        }>;
+        subtotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        discountTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        shippingTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        taxTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        total: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        history: Array<{
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            at: string;
+            /**
+             * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+             */
+            from: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            /**
+             * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+             */
+            to: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            /**
+             * Set when the change was one vendor part's
+             */
+            partId: string | null;
+            /**
+             * Who made the change; null for the system (e.g. expiry)
+             */
+            actorId: string | null;
+            actorRole: 'customer' | 'vendor' | 'admin' | 'system';
+            note: string | null;
+        }>;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        paidAt: string | null;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+};
+
+export type CreateOrderResponse = CreateOrderResponses[keyof CreateOrderResponses];
+
+export type ListUserOrdersData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page size, 1-100 (default 20)
+         */
+        limit?: number;
+        /**
+         * Opaque cursor: the `nextCursor` of the previous page
+         */
+        cursor?: string;
+        /**
+         * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+         */
+        status?: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+    };
+    url: '/api/users/orders';
+};
+
+export type ListUserOrdersErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type ListUserOrdersError = ListUserOrdersErrors[keyof ListUserOrdersErrors];
+
+export type ListUserOrdersResponses = {
+    /**
+     * 200
+     */
+    200: {
+        data: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            number: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            customerId: string;
+            /**
+             * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+             */
+            status: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            total: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            itemCount: number;
+            vendorIds: Array<string>;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            createdAt: string;
+        }>;
+        /**
+         * Pass as `cursor` to get the next page; null when there is none
+         */
+        nextCursor: string | null;
+    };
+};
+
+export type ListUserOrdersResponse = ListUserOrdersResponses[keyof ListUserOrdersResponses];
+
+export type GetMyOrderData = {
+    body?: never;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/orders/{id}';
+};
+
+export type GetMyOrderErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type GetMyOrderError = GetMyOrderErrors[keyof GetMyOrderErrors];
+
+export type GetMyOrderResponses = {
+    /**
+     * An order: snapshots of what was bought, at the prices of the moment
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * Human-readable and sequential, e.g. EMP-000123
+         */
+        number: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        customerId: string;
+        /**
+         * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+         */
+        status: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+        /**
+         * ISO 4217 currency code
+         */
+        currency: string;
+        paymentMethod: 'manual' | 'stripe' | 'paypal';
+        /**
+         * An unpaid order expires then
+         */
+        paymentDeadline: string | null;
+        shippingAddress: {
+            fullName: string;
+            line1: string;
+            line2: string | null;
+            city: string;
+            region: string | null;
+            postalCode: string;
+            country: string;
+            phone: string | null;
+        };
+        discountCode: string | null;
+        parts: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+             */
+            status: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            lines: Array<{
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                variantId: string;
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                productId: string;
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                vendorId: string;
+                /**
+                 * The product name
+                 */
+                name: string;
+                sku: string;
+                options: {
+                    [key: string]: string;
+                };
+                quantity: number;
+                /**
+                 * The price of one unit
+                 */
+                unitPrice: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * unitPrice x quantity, before discount and tax
+                 */
+                lineTotal: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * This line's share of the discount
+                 */
+                discount: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * This line's tax
+                 */
+                tax: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+            }>;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            shippingMethodId: string | null;
+            shippingMethodName: string;
+            carrier: string | null;
+            trackingNumber: string | null;
+            subtotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            discountTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            shippingTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            taxTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            total: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+        }>;
+        subtotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        discountTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        shippingTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        taxTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        total: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        history: Array<{
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            at: string;
+            /**
+             * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+             */
+            from: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            /**
+             * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+             */
+            to: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            /**
+             * Set when the change was one vendor part's
+             */
+            partId: string | null;
+            /**
+             * Who made the change; null for the system (e.g. expiry)
+             */
+            actorId: string | null;
+            actorRole: 'customer' | 'vendor' | 'admin' | 'system';
+            note: string | null;
+        }>;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        paidAt: string | null;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+};
+
+export type GetMyOrderResponse = GetMyOrderResponses[keyof GetMyOrderResponses];
+
+export type CancelMyOrderData = {
+    /**
+     * Body
+     */
+    body: {
+        reason?: string;
+    };
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/orders/{id}/cancel';
+};
+
+export type CancelMyOrderErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: invalid_status_transition
+     */
+    409: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'invalid_status_transition';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type CancelMyOrderError = CancelMyOrderErrors[keyof CancelMyOrderErrors];
+
+export type CancelMyOrderResponses = {
+    /**
+     * An order: snapshots of what was bought, at the prices of the moment
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * Human-readable and sequential, e.g. EMP-000123
+         */
+        number: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        customerId: string;
+        /**
+         * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+         */
+        status: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+        /**
+         * ISO 4217 currency code
+         */
+        currency: string;
+        paymentMethod: 'manual' | 'stripe' | 'paypal';
+        /**
+         * An unpaid order expires then
+         */
+        paymentDeadline: string | null;
+        shippingAddress: {
+            fullName: string;
+            line1: string;
+            line2: string | null;
+            city: string;
+            region: string | null;
+            postalCode: string;
+            country: string;
+            phone: string | null;
+        };
+        discountCode: string | null;
+        parts: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+             */
+            status: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            lines: Array<{
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                variantId: string;
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                productId: string;
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                vendorId: string;
+                /**
+                 * The product name
+                 */
+                name: string;
+                sku: string;
+                options: {
+                    [key: string]: string;
+                };
+                quantity: number;
+                /**
+                 * The price of one unit
+                 */
+                unitPrice: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * unitPrice x quantity, before discount and tax
+                 */
+                lineTotal: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * This line's share of the discount
+                 */
+                discount: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * This line's tax
+                 */
+                tax: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+            }>;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            shippingMethodId: string | null;
+            shippingMethodName: string;
+            carrier: string | null;
+            trackingNumber: string | null;
+            subtotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            discountTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            shippingTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            taxTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            total: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+        }>;
+        subtotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        discountTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        shippingTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        taxTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        total: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        history: Array<{
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            at: string;
+            /**
+             * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+             */
+            from: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            /**
+             * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+             */
+            to: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            /**
+             * Set when the change was one vendor part's
+             */
+            partId: string | null;
+            /**
+             * Who made the change; null for the system (e.g. expiry)
+             */
+            actorId: string | null;
+            actorRole: 'customer' | 'vendor' | 'admin' | 'system';
+            note: string | null;
+        }>;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        paidAt: string | null;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+};
+
+export type CancelMyOrderResponse = CancelMyOrderResponses[keyof CancelMyOrderResponses];
+
+export type ListVendorOrdersData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page size, 1-100 (default 20)
+         */
+        limit?: number;
+        /**
+         * Opaque cursor: the `nextCursor` of the previous page
+         */
+        cursor?: string;
+        /**
+         * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+         */
+        status?: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+    };
+    url: '/api/vendor/orders';
+};
+
+export type ListVendorOrdersErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type ListVendorOrdersError = ListVendorOrdersErrors[keyof ListVendorOrdersErrors];
+
+export type ListVendorOrdersResponses = {
+    /**
+     * 200
+     */
+    200: {
+        data: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            orderId: string;
+            number: string;
+            /**
+             * The order's status
+             */
+            status: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            shippingAddress: {
+                fullName: string;
+                line1: string;
+                line2: string | null;
+                city: string;
+                region: string | null;
+                postalCode: string;
+                country: string;
+                phone: string | null;
+            };
+            /**
+             * One vendor's part of an order, fulfilled by that vendor
+             */
+            part: {
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                id: string;
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                vendorId: string;
+                /**
+                 * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+                 */
+                status: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+                lines: Array<{
+                    /**
+                     * A UUID (v7) identifying the object
+                     */
+                    variantId: string;
+                    /**
+                     * A UUID (v7) identifying the object
+                     */
+                    productId: string;
+                    /**
+                     * A UUID (v7) identifying the object
+                     */
+                    vendorId: string;
+                    /**
+                     * The product name
+                     */
+                    name: string;
+                    sku: string;
+                    options: {
+                        [key: string]: string;
+                    };
+                    quantity: number;
+                    /**
+                     * The price of one unit
+                     */
+                    unitPrice: {
+                        /**
+                         * Integer amount in minor units (1999 = 19.99 USD)
+                         */
+                        amount: number;
+                        /**
+                         * ISO 4217 currency code
+                         */
+                        currency: string;
+                    };
+                    /**
+                     * unitPrice x quantity, before discount and tax
+                     */
+                    lineTotal: {
+                        /**
+                         * Integer amount in minor units (1999 = 19.99 USD)
+                         */
+                        amount: number;
+                        /**
+                         * ISO 4217 currency code
+                         */
+                        currency: string;
+                    };
+                    /**
+                     * This line's share of the discount
+                     */
+                    discount: {
+                        /**
+                         * Integer amount in minor units (1999 = 19.99 USD)
+                         */
+                        amount: number;
+                        /**
+                         * ISO 4217 currency code
+                         */
+                        currency: string;
+                    };
+                    /**
+                     * This line's tax
+                     */
+                    tax: {
+                        /**
+                         * Integer amount in minor units (1999 = 19.99 USD)
+                         */
+                        amount: number;
+                        /**
+                         * ISO 4217 currency code
+                         */
+                        currency: string;
+                    };
+                }>;
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                shippingMethodId: string | null;
+                shippingMethodName: string;
+                carrier: string | null;
+                trackingNumber: string | null;
+                subtotal: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                discountTotal: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                shippingTotal: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                taxTotal: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                total: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+            };
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            createdAt: string;
+        }>;
+        /**
+         * Pass as `cursor` to get the next page; null when there is none
+         */
+        nextCursor: string | null;
+    };
+};
+
+export type ListVendorOrdersResponse = ListVendorOrdersResponses[keyof ListVendorOrdersResponses];
+
+export type GetVendorOrderData = {
+    body?: never;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/vendor/orders/{id}';
+};
+
+export type GetVendorOrderErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type GetVendorOrderError = GetVendorOrderErrors[keyof GetVendorOrderErrors];
+
+export type GetVendorOrderResponses = {
+    /**
+     * A vendor's view of an order: its own part only
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        orderId: string;
+        number: string;
+        /**
+         * The order's status
+         */
+        status: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+        shippingAddress: {
+            fullName: string;
+            line1: string;
+            line2: string | null;
+            city: string;
+            region: string | null;
+            postalCode: string;
+            country: string;
+            phone: string | null;
+        };
+        /**
+         * One vendor's part of an order, fulfilled by that vendor
+         */
+        part: {
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+             */
+            status: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            lines: Array<{
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                variantId: string;
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                productId: string;
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                vendorId: string;
+                /**
+                 * The product name
+                 */
+                name: string;
+                sku: string;
+                options: {
+                    [key: string]: string;
+                };
+                quantity: number;
+                /**
+                 * The price of one unit
+                 */
+                unitPrice: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * unitPrice x quantity, before discount and tax
+                 */
+                lineTotal: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * This line's share of the discount
+                 */
+                discount: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * This line's tax
+                 */
+                tax: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+            }>;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            shippingMethodId: string | null;
+            shippingMethodName: string;
+            carrier: string | null;
+            trackingNumber: string | null;
+            subtotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            discountTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            shippingTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            taxTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            total: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+        };
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+    };
+};
+
+export type GetVendorOrderResponse = GetVendorOrderResponses[keyof GetVendorOrderResponses];
+
+export type UpdateVendorOrderStatusData = {
+    /**
+     * Body
+     */
+    body: {
+        status: 'processing' | 'shipped' | 'delivered';
+        carrier?: string;
+        trackingNumber?: string;
+        note?: string;
+    };
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/vendor/orders/{id}/status';
+};
+
+export type UpdateVendorOrderStatusErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: invalid_status_transition
+     */
+    409: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'invalid_status_transition';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type UpdateVendorOrderStatusError = UpdateVendorOrderStatusErrors[keyof UpdateVendorOrderStatusErrors];
+
+export type UpdateVendorOrderStatusResponses = {
+    /**
+     * A vendor's view of an order: its own part only
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        orderId: string;
+        number: string;
+        /**
+         * The order's status
+         */
+        status: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+        shippingAddress: {
+            fullName: string;
+            line1: string;
+            line2: string | null;
+            city: string;
+            region: string | null;
+            postalCode: string;
+            country: string;
+            phone: string | null;
+        };
+        /**
+         * One vendor's part of an order, fulfilled by that vendor
+         */
+        part: {
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+             */
+            status: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            lines: Array<{
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                variantId: string;
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                productId: string;
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                vendorId: string;
+                /**
+                 * The product name
+                 */
+                name: string;
+                sku: string;
+                options: {
+                    [key: string]: string;
+                };
+                quantity: number;
+                /**
+                 * The price of one unit
+                 */
+                unitPrice: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * unitPrice x quantity, before discount and tax
+                 */
+                lineTotal: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * This line's share of the discount
+                 */
+                discount: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * This line's tax
+                 */
+                tax: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+            }>;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            shippingMethodId: string | null;
+            shippingMethodName: string;
+            carrier: string | null;
+            trackingNumber: string | null;
+            subtotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            discountTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            shippingTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            taxTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            total: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+        };
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+    };
+};
+
+export type UpdateVendorOrderStatusResponse = UpdateVendorOrderStatusResponses[keyof UpdateVendorOrderStatusResponses];
+
+export type ListAllOrdersData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page size, 1-100 (default 20)
+         */
+        limit?: number;
+        /**
+         * Opaque cursor: the `nextCursor` of the previous page
+         */
+        cursor?: string;
+        /**
+         * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+         */
+        status?: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+        /**
+         * Orders with a part of this vendor
+         */
+        vendorId?: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        customerId?: string;
+        /**
+         * Placed at or after
+         */
+        from?: string;
+        /**
+         * Placed before
+         */
+        to?: string;
+        /**
+         * Minor units
+         */
+        minTotal?: number | null;
+        /**
+         * Minor units
+         */
+        maxTotal?: number | null;
+        /**
+         * An order number (EMP-000123) or the customer's email
+         */
+        q?: string;
+    };
+    url: '/api/admin/orders';
+};
+
+export type ListAllOrdersErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type ListAllOrdersError = ListAllOrdersErrors[keyof ListAllOrdersErrors];
+
+export type ListAllOrdersResponses = {
+    /**
+     * 200
+     */
+    200: {
+        data: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            number: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            customerId: string;
+            /**
+             * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+             */
+            status: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            total: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            itemCount: number;
+            vendorIds: Array<string>;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            createdAt: string;
+        }>;
+        /**
+         * Pass as `cursor` to get the next page; null when there is none
+         */
+        nextCursor: string | null;
+    };
+};
+
+export type ListAllOrdersResponse = ListAllOrdersResponses[keyof ListAllOrdersResponses];
+
+export type GetAnyOrderData = {
+    body?: never;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/admin/orders/{id}';
+};
+
+export type GetAnyOrderErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type GetAnyOrderError = GetAnyOrderErrors[keyof GetAnyOrderErrors];
+
+export type GetAnyOrderResponses = {
+    /**
+     * An order: snapshots of what was bought, at the prices of the moment
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * Human-readable and sequential, e.g. EMP-000123
+         */
+        number: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        customerId: string;
+        /**
+         * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+         */
+        status: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+        /**
+         * ISO 4217 currency code
+         */
+        currency: string;
+        paymentMethod: 'manual' | 'stripe' | 'paypal';
+        /**
+         * An unpaid order expires then
+         */
+        paymentDeadline: string | null;
+        shippingAddress: {
+            fullName: string;
+            line1: string;
+            line2: string | null;
+            city: string;
+            region: string | null;
+            postalCode: string;
+            country: string;
+            phone: string | null;
+        };
+        discountCode: string | null;
+        parts: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+             */
+            status: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            lines: Array<{
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                variantId: string;
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                productId: string;
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                vendorId: string;
+                /**
+                 * The product name
+                 */
+                name: string;
+                sku: string;
+                options: {
+                    [key: string]: string;
+                };
+                quantity: number;
+                /**
+                 * The price of one unit
+                 */
+                unitPrice: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * unitPrice x quantity, before discount and tax
+                 */
+                lineTotal: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * This line's share of the discount
+                 */
+                discount: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * This line's tax
+                 */
+                tax: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+            }>;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            shippingMethodId: string | null;
+            shippingMethodName: string;
+            carrier: string | null;
+            trackingNumber: string | null;
+            subtotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            discountTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            shippingTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            taxTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            total: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+        }>;
+        subtotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        discountTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        shippingTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        taxTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        total: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        history: Array<{
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            at: string;
+            /**
+             * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+             */
+            from: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            /**
+             * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+             */
+            to: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            /**
+             * Set when the change was one vendor part's
+             */
+            partId: string | null;
+            /**
+             * Who made the change; null for the system (e.g. expiry)
+             */
+            actorId: string | null;
+            actorRole: 'customer' | 'vendor' | 'admin' | 'system';
+            note: string | null;
+        }>;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        paidAt: string | null;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+};
+
+export type GetAnyOrderResponse = GetAnyOrderResponses[keyof GetAnyOrderResponses];
+
+export type SetOrderStatusData = {
+    /**
+     * Body
+     */
+    body: {
+        status: 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled';
+        note?: string;
+    };
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/admin/orders/{id}/status';
+};
+
+export type SetOrderStatusErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: invalid_status_transition
+     */
+    409: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'invalid_status_transition';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type SetOrderStatusError = SetOrderStatusErrors[keyof SetOrderStatusErrors];
+
+export type SetOrderStatusResponses = {
+    /**
+     * An order: snapshots of what was bought, at the prices of the moment
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        /**
+         * Human-readable and sequential, e.g. EMP-000123
+         */
+        number: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        customerId: string;
+        /**
+         * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+         */
+        status: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+        /**
+         * ISO 4217 currency code
+         */
+        currency: string;
+        paymentMethod: 'manual' | 'stripe' | 'paypal';
+        /**
+         * An unpaid order expires then
+         */
+        paymentDeadline: string | null;
+        shippingAddress: {
+            fullName: string;
+            line1: string;
+            line2: string | null;
+            city: string;
+            region: string | null;
+            postalCode: string;
+            country: string;
+            phone: string | null;
+        };
+        discountCode: string | null;
+        parts: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string;
+            /**
+             * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+             */
+            status: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            lines: Array<{
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                variantId: string;
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                productId: string;
+                /**
+                 * A UUID (v7) identifying the object
+                 */
+                vendorId: string;
+                /**
+                 * The product name
+                 */
+                name: string;
+                sku: string;
+                options: {
+                    [key: string]: string;
+                };
+                quantity: number;
+                /**
+                 * The price of one unit
+                 */
+                unitPrice: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * unitPrice x quantity, before discount and tax
+                 */
+                lineTotal: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * This line's share of the discount
+                 */
+                discount: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+                /**
+                 * This line's tax
+                 */
+                tax: {
+                    /**
+                     * Integer amount in minor units (1999 = 19.99 USD)
+                     */
+                    amount: number;
+                    /**
+                     * ISO 4217 currency code
+                     */
+                    currency: string;
+                };
+            }>;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            shippingMethodId: string | null;
+            shippingMethodName: string;
+            carrier: string | null;
+            trackingNumber: string | null;
+            subtotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            discountTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            shippingTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            taxTotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            total: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+        }>;
+        subtotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        discountTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        shippingTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        taxTotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        total: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        history: Array<{
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            at: string;
+            /**
+             * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+             */
+            from: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            /**
+             * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+             */
+            to: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+            /**
+             * Set when the change was one vendor part's
+             */
+            partId: string | null;
+            /**
+             * Who made the change; null for the system (e.g. expiry)
+             */
+            actorId: string | null;
+            actorRole: 'customer' | 'vendor' | 'admin' | 'system';
+            note: string | null;
+        }>;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        paidAt: string | null;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+};
+
+export type SetOrderStatusResponse = SetOrderStatusResponses[keyof SetOrderStatusResponses];
+
+export type ListDiscountsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page size, 1-100 (default 20)
+         */
+        limit?: number;
+        /**
+         * Opaque cursor: the `nextCursor` of the previous page
+         */
+        cursor?: string;
+    };
+    url: '/api/admin/discounts';
+};
+
+export type ListDiscountsErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type ListDiscountsError = ListDiscountsErrors[keyof ListDiscountsErrors];
+
+export type ListDiscountsResponses = {
+    /**
+     * 200
+     */
+    200: {
+        data: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            code: string;
+            kind: 'percentage' | 'fixed';
+            percentOff: number | null;
+            amountOff: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            } | null;
+            minSubtotal: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            } | null;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            startsAt: string | null;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            endsAt: string | null;
+            usageLimit: number | null;
+            perCustomerLimit: number | null;
+            /**
+             * Uses by placed orders not cancelled before payment
+             */
+            uses: number;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            vendorId: string | null;
+            /**
+             * A UUID (v7) identifying the object
+             */
+            categoryId: string | null;
+            disabled: boolean;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            createdAt: string;
+        }>;
+        /**
+         * Pass as `cursor` to get the next page; null when there is none
+         */
+        nextCursor: string | null;
+    };
+};
+
+export type ListDiscountsResponse = ListDiscountsResponses[keyof ListDiscountsResponses];
+
+export type CreateDiscountData = {
+    /**
+     * Body
+     */
+    body: {
+        code: string;
+        kind: 'percentage' | 'fixed';
+        /**
+         * For `percentage`: whole percent off each line
+         */
+        percentOff?: number;
+        /**
+         * For `fixed`: spread over the eligible lines
+         */
+        amountOff?: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        minSubtotal?: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        startsAt?: string;
+        endsAt?: string;
+        /**
+         * Total uses; unlimited when omitted
+         */
+        usageLimit?: number;
+        perCustomerLimit?: number;
+        /**
+         * Only this vendor's lines are discounted
+         */
+        vendorId?: string;
+        /**
+         * Only lines of products directly in this category are discounted
+         */
+        categoryId?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/admin/discounts';
+};
+
+export type CreateDiscountErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: discount_code_taken
+     */
+    409: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'discount_code_taken';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type CreateDiscountError = CreateDiscountErrors[keyof CreateDiscountErrors];
+
+export type CreateDiscountResponses = {
+    /**
+     * A discount code
+     */
+    201: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        code: string;
+        kind: 'percentage' | 'fixed';
+        percentOff: number | null;
+        amountOff: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        } | null;
+        minSubtotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        } | null;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        startsAt: string | null;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        endsAt: string | null;
+        usageLimit: number | null;
+        perCustomerLimit: number | null;
+        /**
+         * Uses by placed orders not cancelled before payment
+         */
+        uses: number;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        vendorId: string | null;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        categoryId: string | null;
+        disabled: boolean;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+    };
+};
+
+export type CreateDiscountResponse = CreateDiscountResponses[keyof CreateDiscountResponses];
+
+export type DisableDiscountData = {
+    /**
+     * Body
+     */
+    body: {
+        [key: string]: never;
+    };
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/admin/discounts/{id}/disable';
+};
+
+export type DisableDiscountErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: not_found
+     */
+    404: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'not_found';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type DisableDiscountError = DisableDiscountErrors[keyof DisableDiscountErrors];
+
+export type DisableDiscountResponses = {
+    /**
+     * A discount code
+     */
+    200: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        code: string;
+        kind: 'percentage' | 'fixed';
+        percentOff: number | null;
+        amountOff: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        } | null;
+        minSubtotal: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        } | null;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        startsAt: string | null;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        endsAt: string | null;
+        usageLimit: number | null;
+        perCustomerLimit: number | null;
+        /**
+         * Uses by placed orders not cancelled before payment
+         */
+        uses: number;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        vendorId: string | null;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        categoryId: string | null;
+        disabled: boolean;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+    };
+};
+
+export type DisableDiscountResponse = DisableDiscountResponses[keyof DisableDiscountResponses];
+
+export type ListShippingMethodsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/admin/shipping-methods';
+};
+
+export type ListShippingMethodsErrors = {
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type ListShippingMethodsError = ListShippingMethodsErrors[keyof ListShippingMethodsErrors];
+
+export type ListShippingMethodsResponses = {
+    /**
+     * 200
+     */
+    200: {
+        data: Array<{
+            /**
+             * A UUID (v7) identifying the object
+             */
+            id: string;
+            name: string;
+            rate: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            };
+            freeOver: {
+                /**
+                 * Integer amount in minor units (1999 = 19.99 USD)
+                 */
+                amount: number;
+                /**
+                 * ISO 4217 currency code
+                 */
+                currency: string;
+            } | null;
+            active: boolean;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            createdAt: string;
+        }>;
+    };
+};
+
+export type ListShippingMethodsResponse = ListShippingMethodsResponses[keyof ListShippingMethodsResponses];
+
+export type CreateShippingMethodData = {
+    /**
+     * Body
+     */
+    body: {
+        name: string;
+        /**
+         * Flat rate per vendor package
+         */
+        rate: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        /**
+         * Free when the package's subtotal is at least this
+         */
+        freeOver?: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+    };
+    path?: never;
+    query?: never;
+    url: '/api/admin/shipping-methods';
+};
+
+export type CreateShippingMethodErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type CreateShippingMethodError = CreateShippingMethodErrors[keyof CreateShippingMethodErrors];
+
+export type CreateShippingMethodResponses = {
+    /**
+     * A shipping method
+     */
+    201: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+        name: string;
+        rate: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        };
+        freeOver: {
+            /**
+             * Integer amount in minor units (1999 = 19.99 USD)
+             */
+            amount: number;
+            /**
+             * ISO 4217 currency code
+             */
+            currency: string;
+        } | null;
+        active: boolean;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        createdAt: string;
+    };
+};
+
+export type CreateShippingMethodResponse = CreateShippingMethodResponses[keyof CreateShippingMethodResponses];
+
+export type SetTaxRateData = {
+    /**
+     * Body
+     */
+    body: {
+        /**
+         * Basis points: 2000 = 20 %
+         */
+        rateBps: number;
+    };
+    path: {
+        country: string;
+    };
+    query?: never;
+    url: '/api/admin/tax-rates/{country}';
+};
+
+export type SetTaxRateErrors = {
+    /**
+     * Problem details; code: validation_failed, malformed_json
+     */
+    400: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type SetTaxRateError = SetTaxRateErrors[keyof SetTaxRateErrors];
+
+export type SetTaxRateResponses = {
+    /**
+     * The exclusive tax rate of a destination country
+     */
+    200: {
+        country: string;
+        rateBps: number;
+        /**
+         * ISO 8601 timestamp in UTC
+         */
+        updatedAt: string;
+    };
+};
+
+export type SetTaxRateResponse = SetTaxRateResponses[keyof SetTaxRateResponses];
+
+export type ListTaxRatesData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/admin/tax-rates';
+};
+
+export type ListTaxRatesErrors = {
+    /**
+     * Problem details; code: unauthorized, invalid_token
+     */
+    401: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; code: forbidden
+     */
+    403: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; code: rate_limited
+     */
+    429: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; code: internal_error
+     */
+    500: {
+        /**
+         * A URI reference identifying the problem type
+         */
+        type: string;
+        /**
+         * Short, human-readable summary of the problem type
+         */
+        title: string;
+        /**
+         * The HTTP status code
+         */
+        status: number;
+        /**
+         * Human-readable explanation of this occurrence
+         */
+        detail: string;
+        /**
+         * The X-Request-Id of the request; quote it when reporting a problem
+         */
+        requestId: string;
+        /**
+         * Field errors, for `validation_failed`
+         */
+        errors?: Array<{
+            /**
+             * Where the problem is: `body.email`, `query.limit`, `params.id`
+             */
+            path: string;
+            message: string;
+            /**
+             * The validator code, e.g. `too_small`, `invalid_string`, `unrecognized_keys`
+             */
+            code: string;
+        }>;
+        /**
+         * Stable machine-readable error code
+         */
+        code: 'internal_error';
+    };
+};
+
+export type ListTaxRatesError = ListTaxRatesErrors[keyof ListTaxRatesErrors];
+
+export type ListTaxRatesResponses = {
+    /**
+     * 200
+     */
+    200: {
+        data: Array<{
+            country: string;
+            rateBps: number;
+            /**
+             * ISO 8601 timestamp in UTC
+             */
+            updatedAt: string;
+        }>;
+    };
+};
+
+export type ListTaxRatesResponse = ListTaxRatesResponses[keyof ListTaxRatesResponses];

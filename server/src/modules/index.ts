@@ -13,8 +13,9 @@ import type { RateLimitPolicies } from '../platform/rate-limit';
 import { catalogModule } from './catalog';
 import { healthModule } from './health';
 import { identityModule } from './identity';
+import { ordersModule } from './orders';
 
-export const modules: readonly ModuleDefinition[] = [healthModule, identityModule, catalogModule];
+export const modules: readonly ModuleDefinition[] = [healthModule, identityModule, catalogModule, ordersModule];
 
 /** Merges named entries of every module, refusing a name two modules claim. */
 function mergeUnique<T>(what: string, parts: [module: string, entries: Readonly<Record<string, T>> | undefined][]) {
