@@ -9,6 +9,7 @@ import { registerApiKeyCommands } from './commands/api-keys';
 import { registerAuthCommands } from './commands/auth';
 import { registerCategoryCommands } from './commands/categories';
 import { registerHealthCommands } from './commands/health';
+import { registerOrderCommands } from './commands/orders';
 import { registerProductCommands } from './commands/products';
 import { registerUserCommands } from './commands/users';
 import { DEFAULT_URL, parseBaseUrl, parseProfileName } from './context';
@@ -62,6 +63,7 @@ function buildProgram(): Command {
   registerProductCommands(program);
   registerCategoryCommands(program);
   registerApiKeyCommands(program);
+  registerOrderCommands(program);
   return program;
 }
 

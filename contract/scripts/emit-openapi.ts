@@ -44,7 +44,8 @@ if (problems.length > 0) {
   process.exit(1);
 }
 
-const text = `${JSON.stringify(document, null, 2)}\n`;
+// Compact: the document is for tools (the docs page, generators, linters), and it stays under 300 KB that way.
+const text = `${JSON.stringify(document)}\n`;
 await writeFile(target, text);
 console.log(
   `wrote ${target.pathname} (${Object.keys(document.paths).length} paths, ` +

@@ -177,10 +177,12 @@ export const Role = named('Role', z.enum(ROLES).describe('What the user may do')
 export type Role = z.infer<typeof Role>;
 
 /**
- * Who may call a route: everyone, any signed-in user, or signed-in users with one of the listed roles.
+ * Who may call a route: everyone, everyone with an optional sign-in (`optional`: a token, when sent, must be valid
+ * and identifies the caller, e.g. a cart that is a guest's or a customer's), any signed-in user, or signed-in users with
+ * one of the listed roles.
  * One guard in the server enforces it; a test fails when a route has none.
  */
-export type AuthPolicy = 'public' | 'authenticated' | readonly [Role, ...Role[]];
+export type AuthPolicy = 'public' | 'optional' | 'authenticated' | readonly [Role, ...Role[]];
 
 /**
  * What an API key may be granted. A key calls a route only when the route's metadata lists one of the key's scopes;

@@ -3,6 +3,7 @@ import { commonResponses, PLATFORM_ERROR_CODES } from './common';
 import { IDENTITY_ERROR_CODES } from './identity.schemas';
 import { CATALOG_ERROR_CODES } from './catalog.schemas';
 import { adminApiKeysContract } from './admin-api-keys.contract';
+import { ORDERS_ERROR_CODES } from './orders.schemas';
 import { adminCatalogContract } from './admin-catalog.contract';
 import { adminUsersContract } from './admin-users.contract';
 import { authContract } from './auth.contract';
@@ -11,6 +12,9 @@ import { healthContract } from './health.contract';
 import { productsContract } from './products.contract';
 import { usersContract } from './users.contract';
 import { vendorContract } from './vendor.contract';
+import { cartContract } from './cart.contract';
+import { ordersContract } from './orders.contract';
+import { adminOrdersContract, vendorOrdersContract } from './order-admin.contract';
 
 export * from './common';
 export * from './identity.schemas';
@@ -19,9 +23,15 @@ export { API_VERSION, buildOpenApiDocument, TAGS, type OpenApiOptions } from './
 export { named, namedSchemas, type NamedSchema } from './named';
 export { ApiKey, CreatedApiKey, INTEGRATIONS_RATE_LIMIT_POLICIES } from './admin-api-keys.contract';
 export { HEALTH_RATE_LIMIT_POLICIES } from './health.contract';
+export * from './orders.schemas';
 
 /** Every error code of the API: the platform's and each domain's, composed here and nowhere else. */
-export const ERROR_CODES = [...PLATFORM_ERROR_CODES, ...IDENTITY_ERROR_CODES, ...CATALOG_ERROR_CODES] as const;
+export const ERROR_CODES = [
+  ...PLATFORM_ERROR_CODES,
+  ...IDENTITY_ERROR_CODES,
+  ...CATALOG_ERROR_CODES,
+  ...ORDERS_ERROR_CODES,
+] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 const c = initContract();
@@ -40,6 +50,10 @@ export const contract = c.router(
         vendor: vendorContract,
         adminCatalog: adminCatalogContract,
         adminApiKeys: adminApiKeysContract,
+        cart: cartContract,
+        orders: ordersContract,
+        vendorOrders: vendorOrdersContract,
+        adminOrders: adminOrdersContract,
       },
       { pathPrefix: '/api' },
     ),

@@ -35,13 +35,27 @@ export const TAGS = [
     routers: ['categories'],
     description: 'The public category tree and the products of a category.',
   },
-  { name: 'vendor', routers: ['vendor'], description: "A vendor's own products in any status." },
+  {
+    name: 'cart',
+    routers: ['cart'],
+    description: 'The cart of a guest (`X-Cart-Token`) or a signed-in customer, discount codes, and checkout.',
+  },
+  {
+    name: 'orders',
+    routers: ['orders'],
+    description: "A customer's orders: place one from explicit lines, list, show and cancel.",
+  },
+  {
+    name: 'vendor',
+    routers: ['vendor', 'vendorOrders'],
+    description: "A vendor's own products in any status, and its parts of orders to fulfil.",
+  },
   {
     name: 'admin',
-    routers: ['adminUsers', 'adminCatalog', 'adminApiKeys'],
+    routers: ['adminUsers', 'adminCatalog', 'adminApiKeys', 'adminOrders'],
     description:
       'Administration, admins only: users and roles, the product review queue, categories, review moderation and ' +
-      'API keys for integrations.',
+      'API keys for integrations, orders, discounts, shipping methods and tax rates.',
   },
   {
     name: 'health',
@@ -290,6 +304,15 @@ const SUCCESS_DESCRIPTIONS: Record<string, string> = {
 };
 
 /** Replaces every schema that carries a `title` by a `$ref` to `components.schemas[title]`, children first. */
+/** A nullable use of a named schema: OpenAPI 3.0 wants the type beside `nullable`, next to the `$ref` in `allOf`. */
+function nullableRef(title: string, schema: Json): Json {
+  return {
+    ...(schema.type === undefined ? {} : { type: schema.type }),
+    nullable: true,
+    allOf: [ref('schemas', title)],
+  };
+}
+
 function hoistNamedSchemas(schema: Json, components: Record<string, Json>): Json {
   for (const key of ['allOf', 'anyOf', 'oneOf'] as const) {
     const list = schema[key];
@@ -329,6 +352,24 @@ function hoistNamedSchemas(schema: Json, components: Record<string, Json>): Json
     extras[key] = named[key];
   }
   return Object.keys(extras).length === 0 ? ref('schemas', title) : { ...extras, allOf: [ref('schemas', title)] };
+}
+
+/**
+ * `{ nullable: true, allOf: [{ $ref }] }` (a nullable named schema, however it was produced): OpenAPI 3.0 wants the
+ * referenced schema's `type` beside `nullable`.
+ */
+function typeNullableRefs(node: unknown, schemas: Record<string, Json>): void {
+  if (Array.isArray(node)) {
+    for (const item of node) typeNullableRefs(item, schemas);
+    return;
+  }
+  if (!isObject(node)) return;
+  const [only] = Array.isArray(node.allOf) ? (node.allOf as unknown[]) : [];
+  if (node.nullable === true && node.type === undefined && isObject(only) && typeof only.$ref === 'string') {
+    const type = schemas[only.$ref.replace('#/components/schemas/', '')]?.type;
+    if (type !== undefined) node.type = type;
+  }
+  for (const value of Object.values(node)) typeNullableRefs(value, schemas);
 }
 
 function isObject(value: unknown): value is Json {
@@ -444,6 +485,7 @@ export function buildOpenApiDocument(
       },
     },
   } as unknown as OpenApiDocument['components'];
+  typeNullableRefs(document, schemas);
   addIntegerFormats(document.paths);
   addIntegerFormats(document.components);
   return document;

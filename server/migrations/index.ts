@@ -4,6 +4,7 @@ import { Migration20261127010000_identity } from './Migration20261127010000_iden
 import { Migration20261127020000_catalog } from './Migration20261127020000_catalog';
 import { Migration20261128000000_idempotency_keys } from './Migration20261128000000_idempotency_keys';
 import { Migration20261128010000_integrations } from './Migration20261128010000_integrations';
+import { Migration20261130000000_orders } from './Migration20261130000000_orders';
 
 export const migrations = [
   { name: 'Migration20261127000000_platform', class: Migration20261127000000_platform },
@@ -11,4 +12,5 @@ export const migrations = [
   { name: 'Migration20261127020000_catalog', class: Migration20261127020000_catalog },
   { name: 'Migration20261128000000_idempotency_keys', class: Migration20261128000000_idempotency_keys },
   { name: 'Migration20261128010000_integrations', class: Migration20261128010000_integrations },
+  { name: 'Migration20261130000000_orders', class: Migration20261130000000_orders },
 ];

@@ -62,6 +62,10 @@ const EnvSchema = z
       .string()
       .regex(/^[A-Z]{3}$/)
       .default('USD'),
+    /** How long an unpaid order holds its stock; fractions allowed (tests use seconds). */
+    ORDER_PAYMENT_TIMEOUT_MINUTES: z.coerce.number().min(0.01).max(10_080).default(15),
+    /** A guest cart untouched this long is removed by a job. */
+    GUEST_CART_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     CATALOG_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
     MEDIA_DIR: z.string().default('.data/media'),
     S3_BUCKET: z.string().optional(),

@@ -45,3 +45,5 @@ export {
   type CatalogSeedResult,
 } from './dev/demo-catalog';
 export { migrations } from '../migrations';
+export { importVerifiedUsers, startSessionFor } from './modules/identity';
+export { computeTotals, roundHalfUp, type TotalsInput } from './modules/orders';

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, type ClientMeta, formDataBodySerializer, type Options as Options2, type RequestResult, type TDataShape } from './client/index.js';
-import type { AdjustInventoryData, AdjustInventoryErrors, AdjustInventoryResponses, ApproveProductData, ApproveProductErrors, ApproveProductResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CompleteOAuthLoginData, CompleteOAuthLoginErrors, CompleteOAuthLoginResponses, CreateAddressData, CreateAddressErrors, CreateAddressResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateCategoryData, CreateCategoryErrors, CreateCategoryResponses, CreateProductData, CreateProductErrors, CreateProductResponses, CreateReviewData, CreateReviewErrors, CreateReviewResponses, CreateUserData, CreateUserErrors, CreateUserResponses, DeleteAddressData, DeleteAddressErrors, DeleteAddressResponses, DeleteCategoryData, DeleteCategoryErrors, DeleteCategoryResponses, DeleteProductData, DeleteProductErrors, DeleteProductImageData, DeleteProductImageErrors, DeleteProductImageResponses, DeleteProductResponses, ForgotPasswordData, ForgotPasswordErrors, ForgotPasswordResponses, GetLivenessData, GetLivenessErrors, GetLivenessResponses, GetMyProductData, GetMyProductErrors, GetMyProductResponses, GetProductData, GetProductErrors, GetProductForReviewData, GetProductForReviewErrors, GetProductForReviewResponses, GetProductResponses, GetProfileData, GetProfileErrors, GetProfileResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetUserData, GetUserErrors, GetUserResponses, ListAddressesData, ListAddressesErrors, ListAddressesResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListCategoriesData, ListCategoriesErrors, ListCategoriesResponses, ListCategoryProductsData, ListCategoryProductsErrors, ListCategoryProductsResponses, ListInventoryMovementsData, ListInventoryMovementsErrors, ListInventoryMovementsResponses, ListMyProductsData, ListMyProductsErrors, ListMyProductsResponses, ListProductsData, ListProductsErrors, ListProductsForReviewData, ListProductsForReviewErrors, ListProductsForReviewResponses, ListProductsResponses, ListReviewsData, ListReviewsErrors, ListReviewsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, RefreshTokensData, RefreshTokensErrors, RefreshTokensResponses, RegisterData, RegisterErrors, RegisterResponses, RejectProductData, RejectProductErrors, RejectProductResponses, ReorderProductImagesData, ReorderProductImagesErrors, ReorderProductImagesResponses, ResendVerificationData, ResendVerificationErrors, ResendVerificationResponses, ResetPasswordData, ResetPasswordErrors, ResetPasswordResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, SearchProductsData, SearchProductsErrors, SearchProductsResponses, SetReviewVisibilityData, SetReviewVisibilityErrors, SetReviewVisibilityResponses, StartOAuthLoginData, StartOAuthLoginErrors, SubmitProductData, SubmitProductErrors, SubmitProductResponses, UpdateAddressData, UpdateAddressErrors, UpdateAddressResponses, UpdateCategoryData, UpdateCategoryErrors, UpdateCategoryResponses, UpdateProductData, UpdateProductErrors, UpdateProductResponses, UpdateProfileData, UpdateProfileErrors, UpdateProfileResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses, UploadProductImageData, UploadProductImageErrors, UploadProductImageResponses, VerifyEmailData, VerifyEmailErrors, VerifyEmailResponses } from './types.gen.js';
+import type { AddCartItemData, AddCartItemErrors, AddCartItemResponses, AdjustInventoryData, AdjustInventoryErrors, AdjustInventoryResponses, ApplyDiscountData, ApplyDiscountErrors, ApplyDiscountResponses, ApproveProductData, ApproveProductErrors, ApproveProductResponses, CancelMyOrderData, CancelMyOrderErrors, CancelMyOrderResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CheckoutData, CheckoutErrors, CheckoutResponses, CompleteOAuthLoginData, CompleteOAuthLoginErrors, CompleteOAuthLoginResponses, CreateAddressData, CreateAddressErrors, CreateAddressResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateCategoryData, CreateCategoryErrors, CreateCategoryResponses, CreateDiscountData, CreateDiscountErrors, CreateDiscountResponses, CreateOrderData, CreateOrderErrors, CreateOrderResponses, CreateProductData, CreateProductErrors, CreateProductResponses, CreateReviewData, CreateReviewErrors, CreateReviewResponses, CreateShippingMethodData, CreateShippingMethodErrors, CreateShippingMethodResponses, CreateUserData, CreateUserErrors, CreateUserResponses, DeleteAddressData, DeleteAddressErrors, DeleteAddressResponses, DeleteCategoryData, DeleteCategoryErrors, DeleteCategoryResponses, DeleteProductData, DeleteProductErrors, DeleteProductImageData, DeleteProductImageErrors, DeleteProductImageResponses, DeleteProductResponses, DisableDiscountData, DisableDiscountErrors, DisableDiscountResponses, ForgotPasswordData, ForgotPasswordErrors, ForgotPasswordResponses, GetAnyOrderData, GetAnyOrderErrors, GetAnyOrderResponses, GetCartData, GetCartErrors, GetCartResponses, GetLivenessData, GetLivenessErrors, GetLivenessResponses, GetMyOrderData, GetMyOrderErrors, GetMyOrderResponses, GetMyProductData, GetMyProductErrors, GetMyProductResponses, GetProductData, GetProductErrors, GetProductForReviewData, GetProductForReviewErrors, GetProductForReviewResponses, GetProductResponses, GetProfileData, GetProfileErrors, GetProfileResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetUserData, GetUserErrors, GetUserResponses, GetVendorOrderData, GetVendorOrderErrors, GetVendorOrderResponses, ListAddressesData, ListAddressesErrors, ListAddressesResponses, ListAllOrdersData, ListAllOrdersErrors, ListAllOrdersResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListCategoriesData, ListCategoriesErrors, ListCategoriesResponses, ListCategoryProductsData, ListCategoryProductsErrors, ListCategoryProductsResponses, ListDiscountsData, ListDiscountsErrors, ListDiscountsResponses, ListInventoryMovementsData, ListInventoryMovementsErrors, ListInventoryMovementsResponses, ListMyOrdersData, ListMyOrdersErrors, ListMyOrdersResponses, ListMyProductsData, ListMyProductsErrors, ListMyProductsResponses, ListProductsData, ListProductsErrors, ListProductsForReviewData, ListProductsForReviewErrors, ListProductsForReviewResponses, ListProductsResponses, ListReviewsData, ListReviewsErrors, ListReviewsResponses, ListShippingMethodsData, ListShippingMethodsErrors, ListShippingMethodsResponses, ListTaxRatesData, ListTaxRatesErrors, ListTaxRatesResponses, ListUserOrdersData, ListUserOrdersErrors, ListUserOrdersResponses, ListUsersData, ListUsersErrors, ListUsersResponses, ListVendorOrdersData, ListVendorOrdersErrors, ListVendorOrdersResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, RefreshTokensData, RefreshTokensErrors, RefreshTokensResponses, RegisterData, RegisterErrors, RegisterResponses, RejectProductData, RejectProductErrors, RejectProductResponses, RemoveCartItemData, RemoveCartItemErrors, RemoveCartItemResponses, RemoveDiscountData, RemoveDiscountErrors, RemoveDiscountResponses, ReorderProductImagesData, ReorderProductImagesErrors, ReorderProductImagesResponses, ResendVerificationData, ResendVerificationErrors, ResendVerificationResponses, ResetPasswordData, ResetPasswordErrors, ResetPasswordResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, SearchProductsData, SearchProductsErrors, SearchProductsResponses, SetOrderStatusData, SetOrderStatusErrors, SetOrderStatusResponses, SetReviewVisibilityData, SetReviewVisibilityErrors, SetReviewVisibilityResponses, SetTaxRateData, SetTaxRateErrors, SetTaxRateResponses, StartOAuthLoginData, StartOAuthLoginErrors, SubmitProductData, SubmitProductErrors, SubmitProductResponses, UpdateAddressData, UpdateAddressErrors, UpdateAddressResponses, UpdateCartItemData, UpdateCartItemErrors, UpdateCartItemResponses, UpdateCategoryData, UpdateCategoryErrors, UpdateCategoryResponses, UpdateProductData, UpdateProductErrors, UpdateProductResponses, UpdateProfileData, UpdateProfileErrors, UpdateProfileResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses, UpdateVendorOrderStatusData, UpdateVendorOrderStatusErrors, UpdateVendorOrderStatusResponses, UploadProductImageData, UploadProductImageErrors, UploadProductImageResponses, VerifyEmailData, VerifyEmailErrors, VerifyEmailResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -763,5 +763,378 @@ export const createApiKey = <ThrowOnError extends boolean = false>(options: Opti
 export const revokeApiKey = <ThrowOnError extends boolean = false>(options: Options<RevokeApiKeyData, ThrowOnError>): RequestResult<RevokeApiKeyResponses, RevokeApiKeyErrors, ThrowOnError> => (options.client ?? client).post<RevokeApiKeyResponses, RevokeApiKeyErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/admin/api-keys/{id}/revoke',
+    ...options
+});
+
+/**
+ * Get my cart
+ *
+ * A signed-in caller's cart, or the guest cart of `X-Cart-Token`; an empty cart when there is none. Prices are the current ones; lines flag `priceChanged` and `available`. A signed-in call carrying a guest token merges that cart into the customer cart once (quantities summed, at most 99 per line), and the token stops working.
+ *
+ * Rate-limited by the `cart_read` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const getCart = <ThrowOnError extends boolean = false>(options?: Options<GetCartData, ThrowOnError>): RequestResult<GetCartResponses, GetCartErrors, ThrowOnError> => (options?.client ?? client).get<GetCartResponses, GetCartErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/cart',
+    ...options
+});
+
+/**
+ * Add a variant to my cart
+ *
+ * Without a cart token, a guest gets a new cart and its `cartToken` (only in this answer). The variant must be published and in stock; a line holds at most 99 units and a cart at most 100 lines. Nothing is reserved.
+ *
+ * Rate-limited by the `cart_write` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const addCartItem = <ThrowOnError extends boolean = false>(options: Options<AddCartItemData, ThrowOnError>): RequestResult<AddCartItemResponses, AddCartItemErrors, ThrowOnError> => (options.client ?? client).post<AddCartItemResponses, AddCartItemErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/cart/items',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Remove a line
+ *
+ * Another cart's line is a 404.
+ *
+ * Rate-limited by the `cart_write` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const removeCartItem = <ThrowOnError extends boolean = false>(options: Options<RemoveCartItemData, ThrowOnError>): RequestResult<RemoveCartItemResponses, RemoveCartItemErrors, ThrowOnError> => (options.client ?? client).delete<RemoveCartItemResponses, RemoveCartItemErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/cart/items/{id}',
+    ...options
+});
+
+/**
+ * Change the quantity of a line
+ *
+ * Sets the quantity (1-99). Another cart's line is a 404.
+ *
+ * Rate-limited by the `cart_write` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const updateCartItem = <ThrowOnError extends boolean = false>(options: Options<UpdateCartItemData, ThrowOnError>): RequestResult<UpdateCartItemResponses, UpdateCartItemErrors, ThrowOnError> => (options.client ?? client).put<UpdateCartItemResponses, UpdateCartItemErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/cart/items/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Remove the discount code
+ *
+ * Idempotent.
+ *
+ * Rate-limited by the `cart_write` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const removeDiscount = <ThrowOnError extends boolean = false>(options?: Options<RemoveDiscountData, ThrowOnError>): RequestResult<RemoveDiscountResponses, RemoveDiscountErrors, ThrowOnError> => (options?.client ?? client).delete<RemoveDiscountResponses, RemoveDiscountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/cart/discount',
+    ...options
+});
+
+/**
+ * Apply a discount code
+ *
+ * Replaces any code already applied. A code that does not exist, is disabled, not started, ended or used up is 422 `discount_invalid`; its usage is counted when an order is placed, not here.
+ *
+ * Rate-limited by the `cart_write` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const applyDiscount = <ThrowOnError extends boolean = false>(options: Options<ApplyDiscountData, ThrowOnError>): RequestResult<ApplyDiscountResponses, ApplyDiscountErrors, ThrowOnError> => (options.client ?? client).post<ApplyDiscountResponses, ApplyDiscountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/cart/discount',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Place an order from my cart
+ *
+ * Needs an `Idempotency-Key`: a retry with the same key and body answers the same order with `Idempotency-Replayed: true`; the same key with another body is 422 `idempotency_key_reused`. In one transaction: re-prices the lines, counts the discount use, reserves the stock (409 `insufficient_stock` otherwise, nothing changed), creates the order in `pending_payment` with a `paymentDeadline`, and empties the cart. Nothing in the body can set a price, total, status or vendor.
+ *
+ * Rate-limited by the `checkout` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const checkout = <ThrowOnError extends boolean = false>(options: Options<CheckoutData, ThrowOnError>): RequestResult<CheckoutResponses, CheckoutErrors, ThrowOnError> => (options.client ?? client).post<CheckoutResponses, CheckoutErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/cart/checkout',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List my orders
+ *
+ * The signed-in customer's orders, newest first.
+ *
+ * Rate-limited by the `orders_read` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const listMyOrders = <ThrowOnError extends boolean = false>(options?: Options<ListMyOrdersData, ThrowOnError>): RequestResult<ListMyOrdersResponses, ListMyOrdersErrors, ThrowOnError> => (options?.client ?? client).get<ListMyOrdersResponses, ListMyOrdersErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/orders',
+    ...options
+});
+
+/**
+ * Place an order from explicit lines
+ *
+ * The same pipeline as `POST /api/cart/checkout` (idempotency, re-pricing, discount, stock reservation) for lines given in the body instead of the cart; the cart is left alone.
+ *
+ * Rate-limited by the `checkout` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const createOrder = <ThrowOnError extends boolean = false>(options: Options<CreateOrderData, ThrowOnError>): RequestResult<CreateOrderResponses, CreateOrderErrors, ThrowOnError> => (options.client ?? client).post<CreateOrderResponses, CreateOrderErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/orders',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List my orders (alias)
+ *
+ * The same as `GET /api/orders`.
+ *
+ * Rate-limited by the `orders_read` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const listUserOrders = <ThrowOnError extends boolean = false>(options?: Options<ListUserOrdersData, ThrowOnError>): RequestResult<ListUserOrdersResponses, ListUserOrdersErrors, ThrowOnError> => (options?.client ?? client).get<ListUserOrdersResponses, ListUserOrdersErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/users/orders',
+    ...options
+});
+
+/**
+ * Get one of my orders
+ *
+ * With its parts, lines and history. Another customer's order is a 404.
+ *
+ * Rate-limited by the `orders_read` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const getMyOrder = <ThrowOnError extends boolean = false>(options: Options<GetMyOrderData, ThrowOnError>): RequestResult<GetMyOrderResponses, GetMyOrderErrors, ThrowOnError> => (options.client ?? client).get<GetMyOrderResponses, GetMyOrderErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/orders/{id}',
+    ...options
+});
+
+/**
+ * Cancel one of my orders
+ *
+ * Before anything has shipped. The stock goes back (recorded in the inventory ledger) and, if the order was not paid, the discount use too. A shipped, delivered, cancelled or expired order is 409.
+ *
+ * Rate-limited by the `orders_write` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const cancelMyOrder = <ThrowOnError extends boolean = false>(options: Options<CancelMyOrderData, ThrowOnError>): RequestResult<CancelMyOrderResponses, CancelMyOrderErrors, ThrowOnError> => (options.client ?? client).put<CancelMyOrderResponses, CancelMyOrderErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/orders/{id}/cancel',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List orders with my part
+ *
+ * Orders that contain the signed-in vendor's products, newest first; each shows only that part.
+ *
+ * Rate-limited by the `orders_read` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const listVendorOrders = <ThrowOnError extends boolean = false>(options?: Options<ListVendorOrdersData, ThrowOnError>): RequestResult<ListVendorOrdersResponses, ListVendorOrdersErrors, ThrowOnError> => (options?.client ?? client).get<ListVendorOrdersResponses, ListVendorOrdersErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/vendor/orders',
+    ...options
+});
+
+/**
+ * Get my part of an order
+ *
+ * An order without a part of mine is a 404.
+ *
+ * Rate-limited by the `orders_read` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const getVendorOrder = <ThrowOnError extends boolean = false>(options: Options<GetVendorOrderData, ThrowOnError>): RequestResult<GetVendorOrderResponses, GetVendorOrderErrors, ThrowOnError> => (options.client ?? client).get<GetVendorOrderResponses, GetVendorOrderErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/vendor/orders/{id}',
+    ...options
+});
+
+/**
+ * Fulfil my part of an order
+ *
+ * Moves my part: paid -> processing -> shipped (with `trackingNumber`) -> delivered. Any other step is 409 `invalid_status_transition`. The order follows its least advanced part.
+ *
+ * Rate-limited by the `orders_write` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const updateVendorOrderStatus = <ThrowOnError extends boolean = false>(options: Options<UpdateVendorOrderStatusData, ThrowOnError>): RequestResult<UpdateVendorOrderStatusResponses, UpdateVendorOrderStatusErrors, ThrowOnError> => (options.client ?? client).put<UpdateVendorOrderStatusResponses, UpdateVendorOrderStatusErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/vendor/orders/{id}/status',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List orders
+ *
+ * Every order, newest first; filter by status, vendor, customer, placement dates and totals, or find by order number or the customer's email (`q`).
+ *
+ * Rate-limited by the `orders_read` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const listAllOrders = <ThrowOnError extends boolean = false>(options?: Options<ListAllOrdersData, ThrowOnError>): RequestResult<ListAllOrdersResponses, ListAllOrdersErrors, ThrowOnError> => (options?.client ?? client).get<ListAllOrdersResponses, ListAllOrdersErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/orders',
+    ...options
+});
+
+/**
+ * Get an order
+ *
+ * Any order, with every part and its history.
+ *
+ * Rate-limited by the `orders_read` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const getAnyOrder = <ThrowOnError extends boolean = false>(options: Options<GetAnyOrderData, ThrowOnError>): RequestResult<GetAnyOrderResponses, GetAnyOrderErrors, ThrowOnError> => (options.client ?? client).get<GetAnyOrderResponses, GetAnyOrderErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/orders/{id}',
+    ...options
+});
+
+/**
+ * Change the status of an order
+ *
+ * Through the one state machine: `paid` marks a manual order paid; `cancelled` before shipping returns the stock (and, before payment, the discount use); fulfilment steps move every part. Others are 409.
+ *
+ * Rate-limited by the `orders_write` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const setOrderStatus = <ThrowOnError extends boolean = false>(options: Options<SetOrderStatusData, ThrowOnError>): RequestResult<SetOrderStatusResponses, SetOrderStatusErrors, ThrowOnError> => (options.client ?? client).put<SetOrderStatusResponses, SetOrderStatusErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/orders/{id}/status',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List discount codes
+ *
+ * Newest first, with their use counts.
+ *
+ * Rate-limited by the `orders_read` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const listDiscounts = <ThrowOnError extends boolean = false>(options?: Options<ListDiscountsData, ThrowOnError>): RequestResult<ListDiscountsResponses, ListDiscountsErrors, ThrowOnError> => (options?.client ?? client).get<ListDiscountsResponses, ListDiscountsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/discounts',
+    ...options
+});
+
+/**
+ * Create a discount code
+ *
+ * Codes are stored upper-case and are unique.
+ *
+ * Rate-limited by the `orders_write` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const createDiscount = <ThrowOnError extends boolean = false>(options: Options<CreateDiscountData, ThrowOnError>): RequestResult<CreateDiscountResponses, CreateDiscountErrors, ThrowOnError> => (options.client ?? client).post<CreateDiscountResponses, CreateDiscountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/discounts',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Disable a discount code
+ *
+ * It stops applying at once; placed orders keep their discount. Idempotent.
+ *
+ * Rate-limited by the `orders_write` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const disableDiscount = <ThrowOnError extends boolean = false>(options: Options<DisableDiscountData, ThrowOnError>): RequestResult<DisableDiscountResponses, DisableDiscountErrors, ThrowOnError> => (options.client ?? client).put<DisableDiscountResponses, DisableDiscountErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/discounts/{id}/disable',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List shipping methods
+ *
+ * Every shipping method, cheapest first.
+ *
+ * Rate-limited by the `orders_read` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const listShippingMethods = <ThrowOnError extends boolean = false>(options?: Options<ListShippingMethodsData, ThrowOnError>): RequestResult<ListShippingMethodsResponses, ListShippingMethodsErrors, ThrowOnError> => (options?.client ?? client).get<ListShippingMethodsResponses, ListShippingMethodsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/shipping-methods',
+    ...options
+});
+
+/**
+ * Create a shipping method
+ *
+ * A flat rate per vendor package, optionally free above a package subtotal.
+ *
+ * Rate-limited by the `orders_write` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const createShippingMethod = <ThrowOnError extends boolean = false>(options: Options<CreateShippingMethodData, ThrowOnError>): RequestResult<CreateShippingMethodResponses, CreateShippingMethodErrors, ThrowOnError> => (options.client ?? client).post<CreateShippingMethodResponses, CreateShippingMethodErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/shipping-methods',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Set the tax rate of a country
+ *
+ * Exclusive tax for orders shipped there; a country without a rate is taxed at 0.
+ *
+ * Rate-limited by the `orders_write` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const setTaxRate = <ThrowOnError extends boolean = false>(options: Options<SetTaxRateData, ThrowOnError>): RequestResult<SetTaxRateResponses, SetTaxRateErrors, ThrowOnError> => (options.client ?? client).put<SetTaxRateResponses, SetTaxRateErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/tax-rates/{country}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List tax rates
+ *
+ * By country.
+ *
+ * Rate-limited by the `orders_read` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const listTaxRates = <ThrowOnError extends boolean = false>(options?: Options<ListTaxRatesData, ThrowOnError>): RequestResult<ListTaxRatesResponses, ListTaxRatesErrors, ThrowOnError> => (options?.client ?? client).get<ListTaxRatesResponses, ListTaxRatesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/tax-rates',
     ...options
 });

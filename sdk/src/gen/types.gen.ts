@@ -94,6 +94,14 @@ export type AddressUpdate = {
 };
 
 /**
+ * AdminStatusInput
+ */
+export type AdminStatusInput = {
+    status: 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled';
+    note?: string;
+};
+
+/**
  * ApiKey
  */
 export type ApiKey = {
@@ -153,6 +161,123 @@ export type ApiKeyPage = {
      * Pass as `cursor` to get the next page; null when there is none
      */
     nextCursor: string | null;
+};
+
+/**
+ * CancelInput
+ */
+export type CancelInput = {
+    reason?: string;
+};
+
+/**
+ * Cart
+ *
+ * A cart: prices are always the current ones
+ */
+export type Cart = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    id: string;
+    /**
+     * Only on the answer that created a guest cart: send it as `X-Cart-Token` from then on
+     */
+    cartToken?: string;
+    lines: Array<CartLine>;
+    groups: Array<VendorGroup>;
+    discountCode: string | null;
+    /**
+     * Why the applied code gives nothing now (expired, below its minimum...); null when it applies
+     */
+    discountProblem: string | null;
+    subtotal: Money;
+    discountTotal: Money;
+    shippingTotal: Money;
+    taxTotal: Money;
+    total: Money;
+    /**
+     * Tax is exclusive and depends on the destination: the cart shows 0 until checkout
+     */
+    taxNote: string;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    updatedAt: string;
+};
+
+/**
+ * CartItemInput
+ *
+ * Adds units of a variant (summed with a line of the same variant, at most 99)
+ */
+export type CartItemInput = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    variantId: string;
+    /**
+     * Units of the variant, 1-99
+     */
+    quantity: number;
+};
+
+/**
+ * CartItemUpdate
+ */
+export type CartItemUpdate = {
+    /**
+     * Units of the variant, 1-99
+     */
+    quantity: number;
+};
+
+/**
+ * CartLine
+ *
+ * A line of a cart
+ */
+export type CartLine = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    variantId: string;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    productId: string;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    vendorId: string;
+    /**
+     * The product name
+     */
+    name: string;
+    sku: string;
+    /**
+     * The variant's option values
+     */
+    options: {
+        [key: string]: string;
+    };
+    quantity: number;
+    unitPrice: Money;
+    lineTotal: Money;
+    discount: Money;
+    tax: Money;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    id: string;
+    /**
+     * False when the variant was archived, unpublished or is out of stock for this quantity
+     */
+    available: boolean;
+    /**
+     * True when the price changed since the line was added or last seen
+     */
+    priceChanged: boolean;
 };
 
 /**
@@ -232,6 +357,70 @@ export type CategoryUpdate = {
 };
 
 /**
+ * CheckoutInput
+ */
+export type CheckoutInput = {
+    /**
+     * One of my saved addresses
+     */
+    shippingAddressId?: string;
+    shippingAddress?: ShippingAddress;
+    /**
+     * A shipping method per vendor package; a vendor not named gets the cheapest method of the order's currency
+     */
+    shippingMethods?: Array<{
+        /**
+         * A UUID (v7) identifying the object
+         */
+        vendorId: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        shippingMethodId: string;
+    }>;
+    /**
+     * `manual` (an admin marks the order paid); card methods come later
+     */
+    paymentMethod: 'manual' | 'stripe' | 'paypal';
+};
+
+/**
+ * CommerceLine
+ *
+ * A line of a cart or an order
+ */
+export type CommerceLine = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    variantId: string;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    productId: string;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    vendorId: string;
+    /**
+     * The product name
+     */
+    name: string;
+    sku: string;
+    /**
+     * The variant's option values
+     */
+    options: {
+        [key: string]: string;
+    };
+    quantity: number;
+    unitPrice: Money;
+    lineTotal: Money;
+    discount: Money;
+    tax: Money;
+};
+
+/**
  * CreatedApiKey
  */
 export type CreatedApiKey = {
@@ -272,6 +461,139 @@ export type CreatedApiKey = {
 };
 
 /**
+ * CreateOrderInput
+ */
+export type CreateOrderInput = {
+    /**
+     * One of my saved addresses
+     */
+    shippingAddressId?: string;
+    shippingAddress?: ShippingAddress;
+    /**
+     * A shipping method per vendor package; a vendor not named gets the cheapest method of the order's currency
+     */
+    shippingMethods?: Array<{
+        /**
+         * A UUID (v7) identifying the object
+         */
+        vendorId: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        shippingMethodId: string;
+    }>;
+    /**
+     * `manual` (an admin marks the order paid); card methods come later
+     */
+    paymentMethod: 'manual' | 'stripe' | 'paypal';
+    /**
+     * The lines to buy; each variant at most once
+     */
+    lines: Array<{
+        /**
+         * A UUID (v7) identifying the object
+         */
+        variantId: string;
+        /**
+         * Units of the variant, 1-99
+         */
+        quantity: number;
+    }>;
+    discountCode?: string;
+};
+
+/**
+ * Discount
+ *
+ * A discount code
+ */
+export type Discount = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    id: string;
+    code: string;
+    kind: 'percentage' | 'fixed';
+    percentOff: number | null;
+    amountOff: Money | null;
+    minSubtotal: Money | null;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    startsAt: string | null;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    endsAt: string | null;
+    usageLimit: number | null;
+    perCustomerLimit: number | null;
+    /**
+     * Uses by placed orders not cancelled before payment
+     */
+    uses: number;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    vendorId: string | null;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    categoryId: string | null;
+    disabled: boolean;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    createdAt: string;
+};
+
+/**
+ * DiscountCodeInput
+ */
+export type DiscountCodeInput = {
+    code: string;
+};
+
+/**
+ * DiscountInput
+ */
+export type DiscountInput = {
+    code: string;
+    kind: 'percentage' | 'fixed';
+    /**
+     * For `percentage`: whole percent off each line
+     */
+    percentOff?: number;
+    amountOff?: Money;
+    minSubtotal?: Money;
+    startsAt?: string;
+    endsAt?: string;
+    /**
+     * Total uses; unlimited when omitted
+     */
+    usageLimit?: number;
+    perCustomerLimit?: number;
+    /**
+     * Only this vendor's lines are discounted
+     */
+    vendorId?: string;
+    /**
+     * Only lines of products directly in this category are discounted
+     */
+    categoryId?: string;
+};
+
+/**
+ * DiscountPage
+ */
+export type DiscountPage = {
+    data: Array<Discount>;
+    /**
+     * Pass as `cursor` to get the next page; null when there is none
+     */
+    nextCursor: string | null;
+};
+
+/**
  * EmailRequest
  */
 export type EmailRequest = {
@@ -286,6 +608,13 @@ export type EmailRequest = {
  */
 export type EmailVerified = {
     user: User;
+};
+
+/**
+ * EmptyBody
+ */
+export type EmptyBody = {
+    [key: string]: never;
 };
 
 /**
@@ -419,6 +748,168 @@ export type NewVariantInput = {
      * Opening stock, recorded as an `initial` movement
      */
     stock?: number;
+};
+
+/**
+ * Order
+ *
+ * An order: snapshots of what was bought, at the prices of the moment
+ */
+export type Order = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    id: string;
+    /**
+     * Human-readable and sequential, e.g. EMP-000123
+     */
+    number: string;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    customerId: string;
+    status: OrderStatus;
+    /**
+     * ISO 4217 currency code
+     */
+    currency: string;
+    paymentMethod: 'manual' | 'stripe' | 'paypal';
+    /**
+     * An unpaid order expires then
+     */
+    paymentDeadline: string | null;
+    shippingAddress: OrderAddress;
+    discountCode: string | null;
+    parts: Array<OrderPart>;
+    subtotal: Money;
+    discountTotal: Money;
+    shippingTotal: Money;
+    taxTotal: Money;
+    total: Money;
+    history: Array<OrderHistoryEntry>;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    paidAt: string | null;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    createdAt: string;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    updatedAt: string;
+};
+
+/**
+ * OrderAddress
+ */
+export type OrderAddress = {
+    fullName: string;
+    line1: string;
+    line2: string | null;
+    city: string;
+    region: string | null;
+    postalCode: string;
+    country: string;
+    phone: string | null;
+};
+
+/**
+ * OrderHistoryEntry
+ *
+ * One transition of an order or one of its parts
+ */
+export type OrderHistoryEntry = {
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    at: string;
+    from: OrderStatus | null;
+    to: OrderStatus;
+    /**
+     * Set when the change was one vendor part's
+     */
+    partId: string | null;
+    /**
+     * Who made the change; null for the system (e.g. expiry)
+     */
+    actorId: string | null;
+    actorRole: 'customer' | 'vendor' | 'admin' | 'system';
+    note: string | null;
+};
+
+/**
+ * OrderPart
+ *
+ * One vendor's part of an order, fulfilled by that vendor
+ */
+export type OrderPart = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    id: string;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    vendorId: string;
+    status: OrderStatus;
+    lines: Array<CommerceLine>;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    shippingMethodId: string | null;
+    shippingMethodName: string;
+    carrier: string | null;
+    trackingNumber: string | null;
+    subtotal: Money;
+    discountTotal: Money;
+    shippingTotal: Money;
+    taxTotal: Money;
+    total: Money;
+};
+
+/**
+ * OrderStatus
+ *
+ * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+ */
+export type OrderStatus = 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+
+/**
+ * OrderSummary
+ *
+ * An order in a list
+ */
+export type OrderSummary = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    id: string;
+    number: string;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    customerId: string;
+    status: OrderStatus;
+    total: Money;
+    itemCount: number;
+    vendorIds: Array<string>;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    createdAt: string;
+};
+
+/**
+ * OrderSummaryPage
+ */
+export type OrderSummaryPage = {
+    data: Array<OrderSummary>;
+    /**
+     * Pass as `cursor` to get the next page; null when there is none
+     */
+    nextCursor: string | null;
 };
 
 /**
@@ -924,6 +1415,89 @@ export type SearchResult = {
 };
 
 /**
+ * ShippingAddress
+ *
+ * A full postal address
+ */
+export type ShippingAddress = {
+    fullName: string;
+    line1: string;
+    line2?: string | null;
+    city: string;
+    region?: string | null;
+    postalCode: string;
+    country: string;
+    phone?: string | null;
+};
+
+/**
+ * ShippingMethod
+ *
+ * A shipping method
+ */
+export type ShippingMethod = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    id: string;
+    name: string;
+    rate: Money;
+    freeOver: Money | null;
+    active: boolean;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    createdAt: string;
+};
+
+/**
+ * ShippingMethodInput
+ */
+export type ShippingMethodInput = {
+    name: string;
+    rate: Money;
+    freeOver?: Money;
+};
+
+/**
+ * ShippingMethodList
+ */
+export type ShippingMethodList = {
+    data: Array<ShippingMethod>;
+};
+
+/**
+ * TaxRate
+ *
+ * The exclusive tax rate of a destination country
+ */
+export type TaxRate = {
+    country: string;
+    rateBps: number;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    updatedAt: string;
+};
+
+/**
+ * TaxRateInput
+ */
+export type TaxRateInput = {
+    /**
+     * Basis points: 2000 = 20 %
+     */
+    rateBps: number;
+};
+
+/**
+ * TaxRateList
+ */
+export type TaxRateList = {
+    data: Array<TaxRate>;
+};
+
+/**
  * TokenPair
  */
 export type TokenPair = {
@@ -1039,6 +1613,72 @@ export type VariantInput = {
         [key: string]: string;
     };
     price: PriceInput;
+};
+
+/**
+ * VendorFulfilmentInput
+ */
+export type VendorFulfilmentInput = {
+    status: 'processing' | 'shipped' | 'delivered';
+    carrier?: string;
+    trackingNumber?: string;
+    note?: string;
+};
+
+/**
+ * VendorGroup
+ *
+ * One vendor package
+ */
+export type VendorGroup = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    vendorId: string;
+    /**
+     * The group's lines (cart line ids, or variant ids in an order)
+     */
+    lineIds: Array<string>;
+    subtotal: Money;
+    shipping: Money;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    shippingMethodId: string | null;
+};
+
+/**
+ * VendorOrder
+ *
+ * A vendor's view of an order: its own part only
+ */
+export type VendorOrder = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    orderId: string;
+    number: string;
+    /**
+     * The order's status
+     */
+    status: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+    shippingAddress: OrderAddress;
+    part: OrderPart;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    createdAt: string;
+};
+
+/**
+ * VendorOrderPage
+ */
+export type VendorOrderPage = {
+    data: Array<VendorOrder>;
+    /**
+     * Pass as `cursor` to get the next page; null when there is none
+     */
+    nextCursor: string | null;
 };
 
 /**
@@ -4146,3 +4786,1580 @@ export type RevokeApiKeyResponses = {
 };
 
 export type RevokeApiKeyResponse = RevokeApiKeyResponses[keyof RevokeApiKeyResponses];
+
+export type GetCartData = {
+    body?: never;
+    headers?: {
+        /**
+         * The guest cart token answered as `cartToken`
+         */
+        'x-cart-token'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/cart';
+};
+
+export type GetCartErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `not_found` or `invalid_cart_token`.
+     */
+    404: Problem & {
+        code: 'not_found' | 'invalid_cart_token';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type GetCartError = GetCartErrors[keyof GetCartErrors];
+
+export type GetCartResponses = {
+    /**
+     * A cart: prices are always the current ones
+     */
+    200: Cart;
+};
+
+export type GetCartResponse = GetCartResponses[keyof GetCartResponses];
+
+export type AddCartItemData = {
+    body: CartItemInput;
+    headers?: {
+        /**
+         * The guest cart token answered as `cartToken`
+         */
+        'x-cart-token'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/cart/items';
+};
+
+export type AddCartItemErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `not_found` or `invalid_cart_token`.
+     */
+    404: Problem & {
+        code: 'not_found' | 'invalid_cart_token';
+    };
+    /**
+     * Problem details; `code` is `cart_full` or `currency_mismatch` or `insufficient_stock`.
+     */
+    409: Problem & {
+        code: 'cart_full' | 'currency_mismatch' | 'insufficient_stock';
+    };
+    /**
+     * Problem details; `code` is `variant_unavailable`.
+     */
+    422: Problem & {
+        code: 'variant_unavailable';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type AddCartItemError = AddCartItemErrors[keyof AddCartItemErrors];
+
+export type AddCartItemResponses = {
+    /**
+     * A cart: prices are always the current ones
+     */
+    200: Cart;
+    /**
+     * A cart: prices are always the current ones
+     */
+    201: Cart;
+};
+
+export type AddCartItemResponse = AddCartItemResponses[keyof AddCartItemResponses];
+
+export type RemoveCartItemData = {
+    body?: never;
+    headers?: {
+        /**
+         * The guest cart token answered as `cartToken`
+         */
+        'x-cart-token'?: string;
+    };
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/cart/items/{id}';
+};
+
+export type RemoveCartItemErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `not_found` or `invalid_cart_token`.
+     */
+    404: Problem & {
+        code: 'not_found' | 'invalid_cart_token';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type RemoveCartItemError = RemoveCartItemErrors[keyof RemoveCartItemErrors];
+
+export type RemoveCartItemResponses = {
+    /**
+     * A cart: prices are always the current ones
+     */
+    200: Cart;
+};
+
+export type RemoveCartItemResponse = RemoveCartItemResponses[keyof RemoveCartItemResponses];
+
+export type UpdateCartItemData = {
+    body: CartItemUpdate;
+    headers?: {
+        /**
+         * The guest cart token answered as `cartToken`
+         */
+        'x-cart-token'?: string;
+    };
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/cart/items/{id}';
+};
+
+export type UpdateCartItemErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `not_found` or `invalid_cart_token`.
+     */
+    404: Problem & {
+        code: 'not_found' | 'invalid_cart_token';
+    };
+    /**
+     * Problem details; `code` is `insufficient_stock`.
+     */
+    409: Problem & {
+        code: 'insufficient_stock';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type UpdateCartItemError = UpdateCartItemErrors[keyof UpdateCartItemErrors];
+
+export type UpdateCartItemResponses = {
+    /**
+     * A cart: prices are always the current ones
+     */
+    200: Cart;
+};
+
+export type UpdateCartItemResponse = UpdateCartItemResponses[keyof UpdateCartItemResponses];
+
+export type RemoveDiscountData = {
+    body?: never;
+    headers?: {
+        /**
+         * The guest cart token answered as `cartToken`
+         */
+        'x-cart-token'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/cart/discount';
+};
+
+export type RemoveDiscountErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `not_found` or `invalid_cart_token`.
+     */
+    404: Problem & {
+        code: 'not_found' | 'invalid_cart_token';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type RemoveDiscountError = RemoveDiscountErrors[keyof RemoveDiscountErrors];
+
+export type RemoveDiscountResponses = {
+    /**
+     * A cart: prices are always the current ones
+     */
+    200: Cart;
+};
+
+export type RemoveDiscountResponse = RemoveDiscountResponses[keyof RemoveDiscountResponses];
+
+export type ApplyDiscountData = {
+    body: DiscountCodeInput;
+    headers?: {
+        /**
+         * The guest cart token answered as `cartToken`
+         */
+        'x-cart-token'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/cart/discount';
+};
+
+export type ApplyDiscountErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `not_found` or `invalid_cart_token`.
+     */
+    404: Problem & {
+        code: 'not_found' | 'invalid_cart_token';
+    };
+    /**
+     * Problem details; `code` is `discount_invalid` or `discount_exhausted`.
+     */
+    422: Problem & {
+        code: 'discount_invalid' | 'discount_exhausted';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type ApplyDiscountError = ApplyDiscountErrors[keyof ApplyDiscountErrors];
+
+export type ApplyDiscountResponses = {
+    /**
+     * A cart: prices are always the current ones
+     */
+    200: Cart;
+};
+
+export type ApplyDiscountResponse = ApplyDiscountResponses[keyof ApplyDiscountResponses];
+
+export type CheckoutData = {
+    body: CheckoutInput;
+    headers: {
+        /**
+         * Any 1-255 characters, unique per intended order; a retry with the same key replays the first answer
+         */
+        'idempotency-key': string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/cart/checkout';
+};
+
+export type CheckoutErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json` or `cart_empty`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json' | 'cart_empty';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `not_found`.
+     */
+    404: Problem & {
+        code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `insufficient_stock` or `idempotency_key_in_progress` or `currency_mismatch`.
+     */
+    409: Problem & {
+        code: 'insufficient_stock' | 'idempotency_key_in_progress' | 'currency_mismatch';
+    };
+    /**
+     * Problem details; `code` is `idempotency_key_reused` or `variant_unavailable` or `discount_invalid` or `discount_exhausted` or `shipping_unavailable`.
+     */
+    422: Problem & {
+        code: 'idempotency_key_reused' | 'variant_unavailable' | 'discount_invalid' | 'discount_exhausted' | 'shipping_unavailable';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type CheckoutError = CheckoutErrors[keyof CheckoutErrors];
+
+export type CheckoutResponses = {
+    /**
+     * An order: snapshots of what was bought, at the prices of the moment
+     */
+    201: Order;
+};
+
+export type CheckoutResponse = CheckoutResponses[keyof CheckoutResponses];
+
+export type ListMyOrdersData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page size, 1-100 (default 20)
+         */
+        limit?: number;
+        /**
+         * Opaque cursor: the `nextCursor` of the previous page
+         */
+        cursor?: string;
+        /**
+         * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+         */
+        status?: OrderStatus;
+    };
+    url: '/api/orders';
+};
+
+export type ListMyOrdersErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type ListMyOrdersError = ListMyOrdersErrors[keyof ListMyOrdersErrors];
+
+export type ListMyOrdersResponses = {
+    /**
+     * OK
+     */
+    200: OrderSummaryPage;
+};
+
+export type ListMyOrdersResponse = ListMyOrdersResponses[keyof ListMyOrdersResponses];
+
+export type CreateOrderData = {
+    body: CreateOrderInput;
+    headers: {
+        /**
+         * Any 1-255 characters, unique per intended order; a retry with the same key replays the first answer
+         */
+        'idempotency-key': string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/orders';
+};
+
+export type CreateOrderErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `not_found`.
+     */
+    404: Problem & {
+        code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `insufficient_stock` or `idempotency_key_in_progress` or `currency_mismatch`.
+     */
+    409: Problem & {
+        code: 'insufficient_stock' | 'idempotency_key_in_progress' | 'currency_mismatch';
+    };
+    /**
+     * Problem details; `code` is `idempotency_key_reused` or `variant_unavailable` or `discount_invalid` or `discount_exhausted` or `shipping_unavailable`.
+     */
+    422: Problem & {
+        code: 'idempotency_key_reused' | 'variant_unavailable' | 'discount_invalid' | 'discount_exhausted' | 'shipping_unavailable';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type CreateOrderError = CreateOrderErrors[keyof CreateOrderErrors];
+
+export type CreateOrderResponses = {
+    /**
+     * An order: snapshots of what was bought, at the prices of the moment
+     */
+    201: Order;
+};
+
+export type CreateOrderResponse = CreateOrderResponses[keyof CreateOrderResponses];
+
+export type ListUserOrdersData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page size, 1-100 (default 20)
+         */
+        limit?: number;
+        /**
+         * Opaque cursor: the `nextCursor` of the previous page
+         */
+        cursor?: string;
+        /**
+         * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+         */
+        status?: OrderStatus;
+    };
+    url: '/api/users/orders';
+};
+
+export type ListUserOrdersErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type ListUserOrdersError = ListUserOrdersErrors[keyof ListUserOrdersErrors];
+
+export type ListUserOrdersResponses = {
+    /**
+     * OK
+     */
+    200: OrderSummaryPage;
+};
+
+export type ListUserOrdersResponse = ListUserOrdersResponses[keyof ListUserOrdersResponses];
+
+export type GetMyOrderData = {
+    body?: never;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/orders/{id}';
+};
+
+export type GetMyOrderErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `not_found`.
+     */
+    404: Problem & {
+        code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type GetMyOrderError = GetMyOrderErrors[keyof GetMyOrderErrors];
+
+export type GetMyOrderResponses = {
+    /**
+     * An order: snapshots of what was bought, at the prices of the moment
+     */
+    200: Order;
+};
+
+export type GetMyOrderResponse = GetMyOrderResponses[keyof GetMyOrderResponses];
+
+export type CancelMyOrderData = {
+    body: CancelInput;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/orders/{id}/cancel';
+};
+
+export type CancelMyOrderErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `not_found`.
+     */
+    404: Problem & {
+        code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `invalid_status_transition`.
+     */
+    409: Problem & {
+        code: 'invalid_status_transition';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type CancelMyOrderError = CancelMyOrderErrors[keyof CancelMyOrderErrors];
+
+export type CancelMyOrderResponses = {
+    /**
+     * An order: snapshots of what was bought, at the prices of the moment
+     */
+    200: Order;
+};
+
+export type CancelMyOrderResponse = CancelMyOrderResponses[keyof CancelMyOrderResponses];
+
+export type ListVendorOrdersData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page size, 1-100 (default 20)
+         */
+        limit?: number;
+        /**
+         * Opaque cursor: the `nextCursor` of the previous page
+         */
+        cursor?: string;
+        /**
+         * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+         */
+        status?: OrderStatus;
+    };
+    url: '/api/vendor/orders';
+};
+
+export type ListVendorOrdersErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type ListVendorOrdersError = ListVendorOrdersErrors[keyof ListVendorOrdersErrors];
+
+export type ListVendorOrdersResponses = {
+    /**
+     * OK
+     */
+    200: VendorOrderPage;
+};
+
+export type ListVendorOrdersResponse = ListVendorOrdersResponses[keyof ListVendorOrdersResponses];
+
+export type GetVendorOrderData = {
+    body?: never;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/vendor/orders/{id}';
+};
+
+export type GetVendorOrderErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `not_found`.
+     */
+    404: Problem & {
+        code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type GetVendorOrderError = GetVendorOrderErrors[keyof GetVendorOrderErrors];
+
+export type GetVendorOrderResponses = {
+    /**
+     * A vendor's view of an order: its own part only
+     */
+    200: VendorOrder;
+};
+
+export type GetVendorOrderResponse = GetVendorOrderResponses[keyof GetVendorOrderResponses];
+
+export type UpdateVendorOrderStatusData = {
+    body: VendorFulfilmentInput;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/vendor/orders/{id}/status';
+};
+
+export type UpdateVendorOrderStatusErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `not_found`.
+     */
+    404: Problem & {
+        code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `invalid_status_transition`.
+     */
+    409: Problem & {
+        code: 'invalid_status_transition';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type UpdateVendorOrderStatusError = UpdateVendorOrderStatusErrors[keyof UpdateVendorOrderStatusErrors];
+
+export type UpdateVendorOrderStatusResponses = {
+    /**
+     * A vendor's view of an order: its own part only
+     */
+    200: VendorOrder;
+};
+
+export type UpdateVendorOrderStatusResponse = UpdateVendorOrderStatusResponses[keyof UpdateVendorOrderStatusResponses];
+
+export type ListAllOrdersData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page size, 1-100 (default 20)
+         */
+        limit?: number;
+        /**
+         * Opaque cursor: the `nextCursor` of the previous page
+         */
+        cursor?: string;
+        /**
+         * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
+         */
+        status?: OrderStatus;
+        /**
+         * Orders with a part of this vendor
+         */
+        vendorId?: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        customerId?: string;
+        /**
+         * Placed at or after
+         */
+        from?: string;
+        /**
+         * Placed before
+         */
+        to?: string;
+        /**
+         * Minor units
+         */
+        minTotal?: number | null;
+        /**
+         * Minor units
+         */
+        maxTotal?: number | null;
+        /**
+         * An order number (EMP-000123) or the customer's email
+         */
+        q?: string;
+    };
+    url: '/api/admin/orders';
+};
+
+export type ListAllOrdersErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type ListAllOrdersError = ListAllOrdersErrors[keyof ListAllOrdersErrors];
+
+export type ListAllOrdersResponses = {
+    /**
+     * OK
+     */
+    200: OrderSummaryPage;
+};
+
+export type ListAllOrdersResponse = ListAllOrdersResponses[keyof ListAllOrdersResponses];
+
+export type GetAnyOrderData = {
+    body?: never;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/admin/orders/{id}';
+};
+
+export type GetAnyOrderErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `not_found`.
+     */
+    404: Problem & {
+        code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type GetAnyOrderError = GetAnyOrderErrors[keyof GetAnyOrderErrors];
+
+export type GetAnyOrderResponses = {
+    /**
+     * An order: snapshots of what was bought, at the prices of the moment
+     */
+    200: Order;
+};
+
+export type GetAnyOrderResponse = GetAnyOrderResponses[keyof GetAnyOrderResponses];
+
+export type SetOrderStatusData = {
+    body: AdminStatusInput;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/admin/orders/{id}/status';
+};
+
+export type SetOrderStatusErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `not_found`.
+     */
+    404: Problem & {
+        code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `invalid_status_transition`.
+     */
+    409: Problem & {
+        code: 'invalid_status_transition';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type SetOrderStatusError = SetOrderStatusErrors[keyof SetOrderStatusErrors];
+
+export type SetOrderStatusResponses = {
+    /**
+     * An order: snapshots of what was bought, at the prices of the moment
+     */
+    200: Order;
+};
+
+export type SetOrderStatusResponse = SetOrderStatusResponses[keyof SetOrderStatusResponses];
+
+export type ListDiscountsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page size, 1-100 (default 20)
+         */
+        limit?: number;
+        /**
+         * Opaque cursor: the `nextCursor` of the previous page
+         */
+        cursor?: string;
+    };
+    url: '/api/admin/discounts';
+};
+
+export type ListDiscountsErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type ListDiscountsError = ListDiscountsErrors[keyof ListDiscountsErrors];
+
+export type ListDiscountsResponses = {
+    /**
+     * OK
+     */
+    200: DiscountPage;
+};
+
+export type ListDiscountsResponse = ListDiscountsResponses[keyof ListDiscountsResponses];
+
+export type CreateDiscountData = {
+    body: DiscountInput;
+    path?: never;
+    query?: never;
+    url: '/api/admin/discounts';
+};
+
+export type CreateDiscountErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `discount_code_taken`.
+     */
+    409: Problem & {
+        code: 'discount_code_taken';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type CreateDiscountError = CreateDiscountErrors[keyof CreateDiscountErrors];
+
+export type CreateDiscountResponses = {
+    /**
+     * A discount code
+     */
+    201: Discount;
+};
+
+export type CreateDiscountResponse = CreateDiscountResponses[keyof CreateDiscountResponses];
+
+export type DisableDiscountData = {
+    body: EmptyBody;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/admin/discounts/{id}/disable';
+};
+
+export type DisableDiscountErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `not_found`.
+     */
+    404: Problem & {
+        code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type DisableDiscountError = DisableDiscountErrors[keyof DisableDiscountErrors];
+
+export type DisableDiscountResponses = {
+    /**
+     * A discount code
+     */
+    200: Discount;
+};
+
+export type DisableDiscountResponse = DisableDiscountResponses[keyof DisableDiscountResponses];
+
+export type ListShippingMethodsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/admin/shipping-methods';
+};
+
+export type ListShippingMethodsErrors = {
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type ListShippingMethodsError = ListShippingMethodsErrors[keyof ListShippingMethodsErrors];
+
+export type ListShippingMethodsResponses = {
+    /**
+     * OK
+     */
+    200: ShippingMethodList;
+};
+
+export type ListShippingMethodsResponse = ListShippingMethodsResponses[keyof ListShippingMethodsResponses];
+
+export type CreateShippingMethodData = {
+    body: ShippingMethodInput;
+    path?: never;
+    query?: never;
+    url: '/api/admin/shipping-methods';
+};
+
+export type CreateShippingMethodErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type CreateShippingMethodError = CreateShippingMethodErrors[keyof CreateShippingMethodErrors];
+
+export type CreateShippingMethodResponses = {
+    /**
+     * A shipping method
+     */
+    201: ShippingMethod;
+};
+
+export type CreateShippingMethodResponse = CreateShippingMethodResponses[keyof CreateShippingMethodResponses];
+
+export type SetTaxRateData = {
+    body: TaxRateInput;
+    path: {
+        country: string;
+    };
+    query?: never;
+    url: '/api/admin/tax-rates/{country}';
+};
+
+export type SetTaxRateErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type SetTaxRateError = SetTaxRateErrors[keyof SetTaxRateErrors];
+
+export type SetTaxRateResponses = {
+    /**
+     * The exclusive tax rate of a destination country
+     */
+    200: TaxRate;
+};
+
+export type SetTaxRateResponse = SetTaxRateResponses[keyof SetTaxRateResponses];
+
+export type ListTaxRatesData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/admin/tax-rates';
+};
+
+export type ListTaxRatesErrors = {
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type ListTaxRatesError = ListTaxRatesErrors[keyof ListTaxRatesErrors];
+
+export type ListTaxRatesResponses = {
+    /**
+     * OK
+     */
+    200: TaxRateList;
+};
+
+export type ListTaxRatesResponse = ListTaxRatesResponses[keyof ListTaxRatesResponses];

@@ -14,8 +14,15 @@ import { catalogModule } from './catalog';
 import { healthModule } from './health';
 import { identityModule } from './identity';
 import { integrationsModule } from './integrations';
+import { ordersModule } from './orders';
 
-export const modules: readonly ModuleDefinition[] = [healthModule, identityModule, catalogModule, integrationsModule];
+export const modules: readonly ModuleDefinition[] = [
+  healthModule,
+  identityModule,
+  catalogModule,
+  integrationsModule,
+  ordersModule,
+];
 
 /** Merges named entries of every module, refusing a name two modules claim. */
 function mergeUnique<T>(what: string, parts: [module: string, entries: Readonly<Record<string, T>> | undefined][]) {

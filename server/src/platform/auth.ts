@@ -150,6 +150,7 @@ export function createAuthGuard(
     const metadata = isRouteMetadata(route?.metadata) ? route.metadata : undefined;
     if (!metadata) throw new Error(`route ${route?.path ?? req.path} has no auth policy`);
     if (metadata.auth === 'public') return next();
+    if (metadata.auth === 'optional' && req.headers.authorization === undefined) return next();
     // A bearer token with the key prefix is an API key, never a JWT: it is looked up instead of verified.
     const apiKey = resolveApiKey ? bearerApiKey(req) : undefined;
     const outcome = apiKey && resolveApiKey ? await resolveApiKey(apiKey, req) : await authenticate(req, res);

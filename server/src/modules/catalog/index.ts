@@ -32,3 +32,4 @@ export {
 } from './inventory.service';
 export { preOrder, subtreeIds, type TreeNode } from './category-tree';
 export { assertVariantSet, freeSlug, slugify } from './product-rules';
+export { variantsForSale, type VariantForSale } from './variants-for-sale';

@@ -27,6 +27,7 @@ export const identityModule: ModuleDefinition = {
 };
 
 export { importVerifiedUsers, type ImportedUser } from './admin-users.service';
-export { activeUserRole, resolveSession } from './sessions';
+export { activeUserRole, resolveSession, startSessionFor } from './sessions';
+export { addressOf, contactsOf, userIdByEmail, type Contact, type PostalAddress } from './people';
 export { displayNames } from './users.service';
 export { IdentityMail, renderIdentityMail } from './mail-templates';

@@ -57,6 +57,15 @@ export async function startSession(ctx: Ctx, user: User): Promise<TokenPairDto> 
   return tokenPair(ctx, user, session.id, refreshToken);
 }
 
+/**
+ * Starts a session for a user that the caller has already authenticated by other means (a trusted tool or a test
+ * harness; never reachable over HTTP). Answers the token pair, or undefined for an unknown or inactive user.
+ */
+export async function startSessionFor(ctx: Ctx, userId: string): Promise<TokenPairDto | undefined> {
+  const user = await ctx.em.findOne(User, { id: userId, isActive: true });
+  return user ? startSession(ctx, user) : undefined;
+}
+
 export async function revokeSessions(
   ctx: Ctx,
   where: { userId: string; sessionId?: string; exceptSessionId?: string },

@@ -1,0 +1,262 @@
+/**
+ * orders list | show | status | cancel, and discounts create | list | disable: order administration and discount
+ * codes (admins only). Amounts are shown in major units with their currency; --json prints the API's data.
+ */
+import {
+  createDiscount,
+  disableDiscount,
+  getAnyOrder,
+  listAllOrders,
+  listDiscounts,
+  setOrderStatus,
+  type CreateDiscountData,
+  type Discount,
+  type ListAllOrdersData,
+  type Order,
+  type OrderSummary,
+} from '@emporium/sdk';
+import { Argument, InvalidArgumentError, Option, type Command } from 'commander';
+import { resolveContext } from '../context';
+import { parseId } from '../ids';
+import { formatDetails, formatTable, printJson, printLine, type Column } from '../output';
+import { allOption, collectPages, cursorOption, limitOption, noticeMore, type PageOptions } from '../paging';
+import { openSession } from '../session';
+
+const ORDER_STATUSES = [
+  'pending_payment',
+  'paid',
+  'processing',
+  'shipped',
+  'delivered',
+  'cancelled',
+  'expired',
+  'partially_refunded',
+  'refunded',
+] as const;
+const SETTABLE = ['paid', 'processing', 'shipped', 'delivered', 'cancelled'] as const;
+type Settable = (typeof SETTABLE)[number];
+
+const amount = (money: { amount: number; currency: string }) => `${(money.amount / 100).toFixed(2)} ${money.currency}`;
+
+const orderColumns: readonly Column<OrderSummary>[] = [
+  { header: 'NUMBER', value: (order) => order.number },
+  { header: 'STATUS', value: (order) => order.status },
+  { header: 'TOTAL', value: (order) => amount(order.total) },
+  { header: 'ITEMS', value: (order) => String(order.itemCount) },
+  { header: 'PLACED', value: (order) => order.createdAt },
+  { header: 'ID', value: (order) => order.id },
+];
+
+function printOrder(order: Order, json: boolean): void {
+  if (json) return printJson(order);
+  printLine(
+    formatDetails([
+      ['Number', order.number],
+      ['Status', order.status],
+      ['Customer', order.customerId],
+      ['Payment', `${order.paymentMethod}${order.paymentDeadline ? ` (due ${order.paymentDeadline})` : ''}`],
+      ['Subtotal', amount(order.subtotal)],
+      ['Discount', `${amount(order.discountTotal)}${order.discountCode ? ` (${order.discountCode})` : ''}`],
+      ['Shipping', amount(order.shippingTotal)],
+      ['Tax', amount(order.taxTotal)],
+      ['Total', amount(order.total)],
+      ['Ship to', `${order.shippingAddress.fullName}, ${order.shippingAddress.city}, ${order.shippingAddress.country}`],
+      ['Placed', order.createdAt],
+    ]),
+  );
+  for (const part of order.parts) {
+    printLine(
+      `\nVendor ${part.vendorId}: ${part.status}${part.trackingNumber ? `, tracking ${part.trackingNumber}` : ''}`,
+    );
+    printLine(
+      formatTable(
+        [
+          { header: 'SKU', value: (line: (typeof part.lines)[number]) => line.sku },
+          { header: 'NAME', value: (line) => line.name },
+          { header: 'QTY', value: (line) => String(line.quantity) },
+          { header: 'UNIT', value: (line) => amount(line.unitPrice) },
+          { header: 'TOTAL', value: (line) => amount(line.lineTotal) },
+        ],
+        part.lines,
+      ),
+    );
+  }
+  printLine('\nHistory');
+  for (const entry of order.history) {
+    printLine(
+      `  ${entry.at}  ${entry.from ?? '-'} -> ${entry.to}  (${entry.actorRole})${entry.note ? `  ${entry.note}` : ''}`,
+    );
+  }
+}
+
+const discountColumns: readonly Column<Discount>[] = [
+  { header: 'CODE', value: (discount) => discount.code },
+  {
+    header: 'OFF',
+    value: (discount) => (discount.percentOff !== null ? `${discount.percentOff} %` : amount(discount.amountOff!)),
+  },
+  {
+    header: 'USES',
+    value: (discount) => `${discount.uses}${discount.usageLimit !== null ? `/${discount.usageLimit}` : ''}`,
+  },
+  { header: 'DISABLED', value: (discount) => (discount.disabled ? 'yes' : 'no') },
+  { header: 'ID', value: (discount) => discount.id },
+];
+
+function printDiscount(discount: Discount, json: boolean): void {
+  if (json) return printJson(discount);
+  printLine(formatTable(discountColumns, [discount]));
+}
+
+function parseMinor(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('Use a whole number of minor units (1999 = 19.99).');
+  return Number(value);
+}
+
+function parsePositive(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('Use a whole number from 1.');
+  return Number(value);
+}
+
+interface ListOptions extends PageOptions {
+  status?: (typeof ORDER_STATUSES)[number];
+  vendor?: string;
+  customer?: string;
+  q?: string;
+}
+
+interface CreateOptions {
+  percent?: number;
+  amount?: number;
+  currency: string;
+  minSubtotal?: number;
+  limit?: number;
+  perCustomer?: number;
+  endsAt?: string;
+}
+
+export function registerOrderCommands(program: Command): void {
+  const orders = program.command('orders').description('find and move orders (admins only)');
+
+  orders
+    .command('list')
+    .description('list orders, newest first')
+    .addOption(new Option('--status <status>', 'only orders in this status').choices(ORDER_STATUSES))
+    .option('--vendor <id>', 'only orders with a part of this vendor', parseId)
+    .option('--customer <id>', "only this customer's orders", parseId)
+    .option('--q <text>', "an order number (EMP-000123) or the customer's email")
+    .addOption(limitOption())
+    .addOption(cursorOption())
+    .addOption(allOption())
+    .action(async (options: ListOptions, command: Command) => {
+      const context = await resolveContext(command);
+      const session = await openSession(context);
+      const filters: NonNullable<ListAllOrdersData['query']> = {
+        ...(options.status ? { status: options.status } : {}),
+        ...(options.vendor ? { vendorId: options.vendor } : {}),
+        ...(options.customer ? { customerId: options.customer } : {}),
+        ...(options.q ? { q: options.q } : {}),
+      };
+      const page = await collectPages(options, (paging) =>
+        session.call((client) => listAllOrders({ client, query: { ...filters, ...paging } })),
+      );
+      if (context.json) return printJson(page);
+      printLine(page.data.length ? formatTable(orderColumns, page.data) : 'No orders found.');
+      noticeMore('orders', page.nextCursor);
+    });
+
+  orders
+    .command('show')
+    .description('show an order with its parts, lines and history')
+    .argument('<id>', 'order id', parseId)
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const context = await resolveContext(command);
+      const session = await openSession(context);
+      printOrder(await session.call((client) => getAnyOrder({ client, path: { id } })), context.json);
+    });
+
+  orders
+    .command('status')
+    .description('move an order through the state machine (paid marks a manual order paid)')
+    .argument('<id>', 'order id', parseId)
+    .addArgument(new Argument('<status>', 'the new status').choices(SETTABLE))
+    .option('--note <text>', 'recorded in the order history')
+    .action(async (id: string, status: Settable, options: { note?: string }, command: Command) => {
+      const context = await resolveContext(command);
+      const session = await openSession(context);
+      const body = { status, ...(options.note ? { note: options.note } : {}) };
+      printOrder(await session.call((client) => setOrderStatus({ client, path: { id }, body })), context.json);
+    });
+
+  orders
+    .command('cancel')
+    .description('cancel an order before it ships (stock and an unpaid order discount use come back)')
+    .argument('<id>', 'order id', parseId)
+    .option('--note <text>', 'recorded in the order history')
+    .action(async (id: string, options: { note?: string }, command: Command) => {
+      const context = await resolveContext(command);
+      const session = await openSession(context);
+      const body = { status: 'cancelled' as const, ...(options.note ? { note: options.note } : {}) };
+      printOrder(await session.call((client) => setOrderStatus({ client, path: { id }, body })), context.json);
+    });
+
+  const discounts = program.command('discounts').description('manage discount codes (admins only)');
+
+  discounts
+    .command('create')
+    .description('create a percentage (--percent) or fixed (--amount) discount code')
+    .argument('<code>', 'the code customers type (stored upper-case)')
+    .option('--percent <n>', 'whole percent off each eligible line', parsePositive)
+    .option('--amount <minor>', 'fixed amount off, in minor units', parseMinor)
+    .option('--currency <code>', 'currency of --amount and --min-subtotal', 'USD')
+    .option('--min-subtotal <minor>', 'minimum subtotal, in minor units', parseMinor)
+    .option('--limit <n>', 'total uses', parsePositive)
+    .option('--per-customer <n>', 'uses per customer', parsePositive)
+    .option('--ends-at <iso>', 'when the code stops working (ISO 8601)')
+    .action(async (code: string, options: CreateOptions, command: Command) => {
+      if ((options.percent === undefined) === (options.amount === undefined)) {
+        command.error('error: give exactly one of --percent and --amount');
+      }
+      const context = await resolveContext(command);
+      const session = await openSession(context);
+      const money = (value: number) => ({ amount: value, currency: options.currency });
+      const body: CreateDiscountData['body'] = {
+        code,
+        kind: options.percent !== undefined ? 'percentage' : 'fixed',
+        ...(options.percent !== undefined ? { percentOff: options.percent } : {}),
+        ...(options.amount !== undefined ? { amountOff: money(options.amount) } : {}),
+        ...(options.minSubtotal !== undefined ? { minSubtotal: money(options.minSubtotal) } : {}),
+        ...(options.limit !== undefined ? { usageLimit: options.limit } : {}),
+        ...(options.perCustomer !== undefined ? { perCustomerLimit: options.perCustomer } : {}),
+        ...(options.endsAt ? { endsAt: options.endsAt } : {}),
+      };
+      printDiscount(await session.call((client) => createDiscount({ client, body })), context.json);
+    });
+
+  discounts
+    .command('list')
+    .description('list discount codes, newest first, with their uses')
+    .addOption(limitOption())
+    .addOption(cursorOption())
+    .addOption(allOption())
+    .action(async (options: PageOptions, command: Command) => {
+      const context = await resolveContext(command);
+      const session = await openSession(context);
+      const page = await collectPages(options, (paging) =>
+        session.call((client) => listDiscounts({ client, query: paging })),
+      );
+      if (context.json) return printJson(page);
+      printLine(page.data.length ? formatTable(discountColumns, page.data) : 'No discount codes.');
+      noticeMore('discount codes', page.nextCursor);
+    });
+
+  discounts
+    .command('disable')
+    .description('disable a discount code at once (placed orders keep their discount)')
+    .argument('<id>', 'discount id', parseId)
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const context = await resolveContext(command);
+      const session = await openSession(context);
+      printDiscount(await session.call((client) => disableDiscount({ client, path: { id }, body: {} })), context.json);
+    });
+}

@@ -1,0 +1,90 @@
+import { initContract } from '@ts-rest/core';
+import { z } from 'zod';
+import { denied, Id, meta, page } from './common';
+import {
+  CancelInput,
+  CheckoutHeaders,
+  CreateOrderInput,
+  Order,
+  OrderListQuery,
+  OrderSummary,
+  ordersProblem as problem,
+} from './orders.schemas';
+
+const c = initContract();
+const customers = meta({ auth: ['customer'], rateLimit: 'orders_read' });
+const customerWrites = meta({ auth: ['customer'], rateLimit: 'orders_write' });
+const badInput = problem('validation_failed', 'malformed_json');
+const byId = z.object({ id: Id });
+
+const listMyOrders = {
+  method: 'GET',
+  summary: 'List my orders',
+  description: "The signed-in customer's orders, newest first.",
+  metadata: customers,
+  query: OrderListQuery,
+  responses: { 200: page(OrderSummary), 400: badInput, ...denied },
+} as const;
+
+/** A customer's orders, and "buy now" / integrator orders from explicit lines. */
+export const ordersContract = c.router({
+  createOrder: {
+    method: 'POST',
+    path: '/orders',
+    summary: 'Place an order from explicit lines',
+    description:
+      'The same pipeline as `POST /api/cart/checkout` (idempotency, re-pricing, discount, stock reservation) for lines ' +
+      'given in the body instead of the cart; the cart is left alone.',
+    metadata: meta({ auth: ['customer'], rateLimit: 'checkout' }),
+    headers: CheckoutHeaders,
+    body: CreateOrderInput,
+    responses: {
+      201: Order,
+      400: badInput,
+      ...denied,
+      404: problem('not_found'),
+      409: problem('insufficient_stock', 'idempotency_key_in_progress', 'currency_mismatch'),
+      422: problem(
+        'idempotency_key_reused',
+        'variant_unavailable',
+        'discount_invalid',
+        'discount_exhausted',
+        'shipping_unavailable',
+      ),
+    },
+  },
+  listMyOrders: { ...listMyOrders, path: '/orders' },
+  listUserOrders: {
+    ...listMyOrders,
+    path: '/users/orders',
+    summary: 'List my orders (alias)',
+    description: 'The same as `GET /api/orders`.',
+  },
+  getMyOrder: {
+    method: 'GET',
+    path: '/orders/:id',
+    summary: 'Get one of my orders',
+    description: "With its parts, lines and history. Another customer's order is a 404.",
+    metadata: customers,
+    pathParams: byId,
+    responses: { 200: Order, 400: badInput, ...denied, 404: problem('not_found') },
+  },
+  cancelMyOrder: {
+    method: 'PUT',
+    path: '/orders/:id/cancel',
+    summary: 'Cancel one of my orders',
+    description:
+      'Before anything has shipped. The stock goes back (recorded in the inventory ledger) and, if the order was not ' +
+      'paid, the discount use too. A shipped, delivered, cancelled or expired order is 409.',
+    metadata: customerWrites,
+    pathParams: byId,
+    body: CancelInput,
+    responses: {
+      200: Order,
+      400: badInput,
+      ...denied,
+      404: problem('not_found'),
+      409: problem('invalid_status_transition'),
+    },
+  },
+});

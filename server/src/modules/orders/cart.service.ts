@@ -1,0 +1,346 @@
+/**
+ * Carts. A signed-in caller has one cart (made on first use); a guest's cart is found by the SHA-256 of its token.
+ * A signed-in call that carries a guest token merges that cart into the caller's once, in one transaction (the guest
+ * cart is locked, its lines summed into the customer's, then deleted: the token stops working). Nothing in a cart
+ * reserves stock; prices are always the current ones.
+ */
+import type { z } from 'zod';
+import { MAX_CART_LINES, MAX_LINE_QUANTITY, type Cart as CartDto } from '@emporium/contract';
+import { newId } from '../../platform/columns';
+import type { Ctx } from '../../platform/context';
+import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../platform/errors';
+import { randomToken, sha256 } from '../../platform/secrets';
+import { inTransaction, type TxCtx } from '../../platform/unit-of-work';
+import { enqueueGuestCartExpiry } from './orders.queue';
+import { Cart, CartLine, type ShippingMethod } from './orders.entities';
+import { money } from './orders.mapper';
+import {
+  chooseShipping,
+  discountProblem,
+  findDiscount,
+  priceLines,
+  shippingMethods,
+  toTotalsShipping,
+  variantsForSale,
+} from './pricing';
+
+type CartView = z.infer<typeof CartDto>;
+
+const invalidToken = () => new NotFoundError('cart', 'invalid_cart_token');
+
+function guestExpiry(ctx: Ctx): Date {
+  return new Date(Date.now() + ctx.deps.config.GUEST_CART_TTL_DAYS * 86_400_000);
+}
+
+/** Merges the guest cart of `token` into the user's cart, once; a token already merged or unknown does nothing. */
+async function mergeGuestCart(tx: TxCtx, userCart: Cart, token: string): Promise<void> {
+  const [guest] = await tx.em.execute<{ id: string; discount_code: string | null }[]>(
+    'select id, discount_code from carts where token_hash = ? and user_id is null for update',
+    [sha256(token)],
+  );
+  if (!guest) return;
+  await tx.em.execute(
+    `insert into cart_lines (id, cart_id, variant_id, quantity, seen_unit_price, created_at, updated_at)
+     select gen_random_uuid(), ?, g.variant_id, g.quantity, g.seen_unit_price, g.created_at, now()
+       from cart_lines g where g.cart_id = ?
+     on conflict (cart_id, variant_id)
+       do update set quantity = least(${MAX_LINE_QUANTITY}, cart_lines.quantity + excluded.quantity), updated_at = now()`,
+    [userCart.id, guest.id],
+  );
+  // Bounded by stock (never below 1: an unavailable line is flagged, not dropped) and by the line limit.
+  const lines = await tx.em.find(CartLine, { cartId: userCart.id }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  const variants = await variantsForSale(
+    tx,
+    lines.map((line) => line.variantId),
+  );
+  lines.forEach((line, index) => {
+    if (index >= MAX_CART_LINES) {
+      tx.em.remove(line);
+      return;
+    }
+    const stock = variants.get(line.variantId)?.stock ?? 0;
+    if (stock > 0 && line.quantity > stock) line.quantity = stock;
+  });
+  await tx.em.execute('delete from carts where id = ?', [guest.id]);
+  userCart.discountCode ??= guest.discount_code;
+  userCart.mergedAt = new Date();
+}
+
+/**
+ * The caller's cart: the signed-in user's (merging a guest token's cart into it), or the guest cart of the token.
+ * With `create`, a missing cart is made (a guest's with a new token, answered once).
+ */
+async function resolveCart(
+  tx: TxCtx,
+  token: string | undefined,
+  create: boolean,
+): Promise<{ cart: Cart | undefined; newToken?: string }> {
+  if (tx.actor) {
+    const userId = tx.actor.userId;
+    let cart = (await tx.em.findOne(Cart, { userId })) ?? undefined;
+    if (!cart && (create || token)) {
+      await tx.em.execute(
+        `insert into carts (id, user_id, created_at, updated_at) values (?, ?, now(), now()) on conflict (user_id) do nothing`,
+        [newId(), userId],
+      );
+      cart = await tx.em.findOneOrFail(Cart, { userId });
+    }
+    if (cart) await tx.em.execute('select 1 from carts where id = ? for update', [cart.id]);
+    if (cart && token) await mergeGuestCart(tx, cart, token);
+    return { cart };
+  }
+  if (token) {
+    const cart = await tx.em.findOne(Cart, { tokenHash: sha256(token), userId: null });
+    if (!cart) throw invalidToken();
+    await tx.em.execute('select 1 from carts where id = ? for update', [cart.id]);
+    cart.expiresAt = guestExpiry(tx);
+    return { cart };
+  }
+  if (!create) return { cart: undefined };
+  const newToken = randomToken();
+  const cart = tx.em.create(Cart, {
+    userId: null,
+    tokenHash: sha256(newToken),
+    discountCode: null,
+    mergedAt: null,
+    expiresAt: guestExpiry(tx),
+  });
+  tx.em.persist(cart);
+  await tx.em.flush();
+  await enqueueGuestCartExpiry(tx, cart.id, cart.expiresAt!);
+  return { cart, newToken };
+}
+
+function emptyCart(ctx: Ctx): CartView {
+  const zero = money(0, ctx.deps.config.CATALOG_CURRENCY);
+  return {
+    id: '00000000-0000-7000-8000-000000000000',
+    lines: [],
+    groups: [],
+    discountCode: null,
+    discountProblem: null,
+    subtotal: zero,
+    discountTotal: zero,
+    shippingTotal: zero,
+    taxTotal: zero,
+    total: zero,
+    taxNote: TAX_NOTE,
+    updatedAt: new Date().toISOString(),
+  };
+}
+
+const TAX_NOTE = 'Tax is exclusive and depends on the shipping address: it is added at checkout.';
+
+/** The cart as the client sees it, priced now. */
+export async function viewCart(ctx: Ctx, cart: Cart): Promise<CartView> {
+  const currency = ctx.deps.config.CATALOG_CURRENCY;
+  const lines = await ctx.em.find(CartLine, { cartId: cart.id }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  const variants = await variantsForSale(
+    ctx,
+    lines.map((line) => line.variantId),
+  );
+  const sellable = lines.flatMap((line) => {
+    const variant = variants.get(line.variantId);
+    return variant && variant.live && variant.stock >= line.quantity ? [{ line, variant }] : [];
+  });
+  const subtotal = sellable.reduce((sum, { line, variant }) => sum + variant.price * line.quantity, 0);
+  const discount = cart.discountCode ? await findDiscount(ctx, cart.discountCode) : null;
+  const problem = cart.discountCode
+    ? discount
+      ? discountProblem(discount, subtotal, currency)?.detail
+      : 'The code does not exist.'
+    : undefined;
+  const vendorIds = [...new Set(sellable.map(({ variant }) => variant.vendorId))];
+  const methods = await shippingMethods(ctx, currency);
+  const shipping =
+    methods.length > 0 ? chooseShipping(methods, vendorIds, new Map()) : new Map<string, ShippingMethod>();
+  const totals = priceLines(
+    sellable.map(({ line, variant }) => ({ variant, quantity: line.quantity })),
+    problem ? undefined : discount,
+    toTotalsShipping(shipping),
+    0,
+  );
+  const figuresOf = new Map(sellable.map(({ line }, index) => [line.id, totals.lines[index]!]));
+  const dtoLines = lines.flatMap((line) => {
+    const variant = variants.get(line.variantId);
+    if (!variant) return [];
+    const figures = figuresOf.get(line.id);
+    return [
+      {
+        id: line.id,
+        variantId: variant.variantId,
+        productId: variant.productId,
+        vendorId: variant.vendorId,
+        name: variant.productName,
+        sku: variant.sku,
+        options: variant.options,
+        quantity: line.quantity,
+        unitPrice: money(variant.price, currency),
+        lineTotal: money(variant.price * line.quantity, currency),
+        discount: money(figures?.discount ?? 0, currency),
+        tax: money(figures?.tax ?? 0, currency),
+        available: figures !== undefined,
+        priceChanged: variant.price !== line.seenUnitPrice,
+      },
+    ];
+  });
+  const groupVendors = [...new Set(dtoLines.map((line) => line.vendorId))];
+  return {
+    id: cart.id,
+    lines: dtoLines,
+    groups: groupVendors.map((vendorId) => {
+      const figures = totals.packages.get(vendorId);
+      return {
+        vendorId,
+        lineIds: dtoLines.filter((line) => line.vendorId === vendorId).map((line) => line.id),
+        subtotal: money(figures?.subtotal ?? 0, currency),
+        shipping: money(figures?.shippingTotal ?? 0, currency),
+        shippingMethodId: (figures && shipping.get(vendorId)?.id) ?? null,
+      };
+    }),
+    discountCode: cart.discountCode ?? null,
+    discountProblem: problem ?? null,
+    subtotal: money(totals.subtotal, currency),
+    discountTotal: money(totals.discountTotal, currency),
+    shippingTotal: money(totals.shippingTotal, currency),
+    taxTotal: money(totals.taxTotal, currency),
+    total: money(totals.total, currency),
+    taxNote: TAX_NOTE,
+    updatedAt: cart.updatedAt.toISOString(),
+  };
+}
+
+export async function getCart(ctx: Ctx, token: string | undefined): Promise<CartView> {
+  return inTransaction(ctx, async (tx) => {
+    const { cart } = await resolveCart(tx, token, false);
+    await tx.em.flush();
+    return cart ? viewCart(tx, cart) : emptyCart(tx);
+  });
+}
+
+/** Adds units of a variant; answers the cart and, for a new guest cart, its token (201). */
+export async function addCartItem(
+  ctx: Ctx,
+  token: string | undefined,
+  input: { variantId: string; quantity: number },
+): Promise<{ cart: CartView; created: boolean }> {
+  return inTransaction(ctx, async (tx) => {
+    const { cart, newToken } = await resolveCart(tx, token, true);
+    if (!cart) throw new Error('resolveCart with create answers a cart');
+    const variant = (await variantsForSale(tx, [input.variantId])).get(input.variantId);
+    if (!variant) throw new NotFoundError('variant');
+    if (!variant.live) throw new UnprocessableError('variant_unavailable', 'The variant is not for sale.');
+    const existing = await tx.em.findOne(CartLine, { cartId: cart.id, variantId: input.variantId });
+    const quantity = (existing?.quantity ?? 0) + input.quantity;
+    if (quantity > MAX_LINE_QUANTITY) {
+      throw new ValidationError([
+        { path: 'body.quantity', message: `a line holds at most ${MAX_LINE_QUANTITY} units`, code: 'too_big' },
+      ]);
+    }
+    if (quantity > variant.stock) throw new ConflictError('insufficient_stock', 'Not enough stock for this quantity.');
+    if (existing) {
+      existing.quantity = quantity;
+      existing.seenUnitPrice = variant.price;
+    } else {
+      const count = await tx.em.count(CartLine, { cartId: cart.id });
+      if (count >= MAX_CART_LINES)
+        throw new ConflictError('cart_full', `A cart holds at most ${MAX_CART_LINES} lines.`);
+      tx.em.persist(
+        tx.em.create(CartLine, {
+          cartId: cart.id,
+          variantId: variant.variantId,
+          quantity,
+          seenUnitPrice: variant.price,
+        }),
+      );
+    }
+    cart.updatedAt = new Date();
+    await tx.em.flush();
+    const view = await viewCart(tx, cart);
+    return { cart: newToken ? { ...view, cartToken: newToken } : view, created: newToken !== undefined };
+  });
+}
+
+async function ownLine(tx: TxCtx, token: string | undefined, lineId: string) {
+  const { cart } = await resolveCart(tx, token, false);
+  const line = cart ? await tx.em.findOne(CartLine, { id: lineId, cartId: cart.id }) : null;
+  if (!cart || !line) throw new NotFoundError('cart line');
+  return { cart, line };
+}
+
+export async function updateCartItem(ctx: Ctx, token: string | undefined, lineId: string, quantity: number) {
+  return inTransaction(ctx, async (tx) => {
+    const { cart, line } = await ownLine(tx, token, lineId);
+    const variant = (await variantsForSale(tx, [line.variantId])).get(line.variantId);
+    if (variant && quantity > line.quantity && quantity > variant.stock) {
+      throw new ConflictError('insufficient_stock', 'Not enough stock for this quantity.');
+    }
+    line.quantity = quantity;
+    if (variant) line.seenUnitPrice = variant.price;
+    cart.updatedAt = new Date();
+    await tx.em.flush();
+    return viewCart(tx, cart);
+  });
+}
+
+export async function removeCartItem(ctx: Ctx, token: string | undefined, lineId: string) {
+  return inTransaction(ctx, async (tx) => {
+    const { cart, line } = await ownLine(tx, token, lineId);
+    tx.em.remove(line);
+    cart.updatedAt = new Date();
+    await tx.em.flush();
+    return viewCart(tx, cart);
+  });
+}
+
+export async function applyDiscount(ctx: Ctx, token: string | undefined, code: string) {
+  return inTransaction(ctx, async (tx) => {
+    const { cart } = await resolveCart(tx, token, true);
+    if (!cart) throw new Error('resolveCart with create answers a cart');
+    const discount = await findDiscount(tx, code);
+    if (!discount) throw new UnprocessableError('discount_invalid', 'The code does not exist.');
+    // The minimum subtotal is checked against the cart as it is priced (and again at checkout), not here.
+    const problem = discountProblem(discount, Number.MAX_SAFE_INTEGER, tx.deps.config.CATALOG_CURRENCY);
+    if (problem) throw new UnprocessableError(problem.code, problem.detail);
+    cart.discountCode = discount.code;
+    cart.updatedAt = new Date();
+    await tx.em.flush();
+    return viewCart(tx, cart);
+  });
+}
+
+export async function removeDiscount(ctx: Ctx, token: string | undefined) {
+  return inTransaction(ctx, async (tx) => {
+    const { cart } = await resolveCart(tx, token, false);
+    if (!cart) return emptyCart(tx);
+    cart.discountCode = null;
+    cart.updatedAt = new Date();
+    await tx.em.flush();
+    return viewCart(tx, cart);
+  });
+}
+
+/** The signed-in customer's cart lines for checkout (after merging a guest token), and the cart to empty after. */
+export async function cartForCheckout(tx: TxCtx, token: string | undefined) {
+  const { cart } = await resolveCart(tx, token, false);
+  const lines = cart
+    ? await tx.em.find(CartLine, { cartId: cart.id }, { orderBy: { createdAt: 'asc', id: 'asc' } })
+    : [];
+  return { cart, lines: lines.map((line) => ({ variantId: line.variantId, quantity: line.quantity })) };
+}
+
+export async function emptyCartAfterCheckout(tx: TxCtx, cartId: string): Promise<void> {
+  await tx.em.execute('delete from cart_lines where cart_id = ?', [cartId]);
+  await tx.em.execute('update carts set discount_code = null, updated_at = now() where id = ?', [cartId]);
+}
+
+/** Removes a guest cart whose time is up (a job); a cart touched since is rescheduled. */
+export async function expireGuestCart(tx: TxCtx, cartId: string): Promise<void> {
+  const cart = await tx.em.findOne(Cart, { id: cartId, userId: null });
+  if (!cart?.expiresAt) return;
+  if (cart.expiresAt > new Date()) {
+    await enqueueGuestCartExpiry(tx, cart.id, cart.expiresAt);
+    return;
+  }
+  await tx.em.execute('delete from carts where id = ?', [cart.id]);
+}

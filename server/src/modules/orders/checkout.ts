@@ -1,0 +1,260 @@
+/**
+ * The checkout use case: one story across cart, catalog (stock), discounts and orders, in one transaction.
+ *
+ * 1. Idempotency: an advisory lock on (customer, key), then a placed order with that key is replayed (the same body)
+ *    or refused (422 `idempotency_key_reused`).
+ * 2. The lines are re-priced from the catalog; one not for sale is 422 `variant_unavailable`.
+ * 3. The address (a saved one through identity: another customer's id is 404), shipping per vendor, the tax rate.
+ * 4. The discount: valid now for these lines, the customer's own limit (under an advisory lock per code and customer),
+ *    then the total limit by one conditional UPDATE (`uses < usage_limit`): parallel checkouts can never redeem a code
+ *    past its limit.
+ * 5. Stock through the catalog's `reserveStock` (ordered locks, all or nothing, 409 `insufficient_stock`).
+ * 6. The order, its parts, snapshot lines and first history row; the expiry job at the payment deadline and the
+ *    confirmation mail, enqueued in the same transaction; the cart emptied.
+ */
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import type { CheckoutInput, CreateOrderInput, Order as OrderDto } from '@emporium/contract';
+import { newId } from '../../platform/columns';
+import type { AuthenticatedCtx } from '../../platform/context';
+import { BadRequestError, NotFoundError, UnprocessableError } from '../../platform/errors';
+import { inTransaction, type TxCtx } from '../../platform/unit-of-work';
+import { reserveStock } from '../catalog';
+import { addressOf } from '../identity';
+import { cartForCheckout, emptyCartAfterCheckout } from './cart.service';
+import { enqueueOrderExpiry, enqueueOrderMail } from './orders.queue';
+import { Order, OrderLine, OrderPart, type OrderAddressSnapshot } from './orders.entities';
+import { loadOrderDto } from './orders.service';
+import {
+  chooseShipping,
+  discountable,
+  discountProblem,
+  findDiscount,
+  priceLines,
+  shippingMethods,
+  taxRateBps,
+  toTotalsShipping,
+  variantsForSale,
+} from './pricing';
+import { recordTransition } from './order-state';
+
+type Checkout = z.infer<typeof CheckoutInput>;
+type ExplicitOrder = z.infer<typeof CreateOrderInput>;
+type OrderView = z.infer<typeof OrderDto>;
+
+export interface PlacedOrder {
+  order: OrderView;
+  replayed: boolean;
+}
+
+function requestHash(kind: string, body: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify([kind, body]))
+    .digest('hex');
+}
+
+async function lockKey(tx: TxCtx, ...parts: string[]): Promise<void> {
+  await tx.em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [parts.join(':')]);
+}
+
+async function shippingAddress(tx: TxCtx, input: Checkout): Promise<OrderAddressSnapshot> {
+  if (input.shippingAddressId) {
+    const saved = await addressOf(tx, tx.actor!.userId, input.shippingAddressId);
+    if (!saved) throw new NotFoundError('address');
+    return saved;
+  }
+  const address = input.shippingAddress!;
+  return {
+    fullName: address.fullName,
+    line1: address.line1,
+    line2: address.line2 ?? null,
+    city: address.city,
+    region: address.region ?? null,
+    postalCode: address.postalCode,
+    country: address.country,
+    phone: address.phone ?? null,
+  };
+}
+
+async function placeOrder(
+  ctx: AuthenticatedCtx,
+  idempotencyKey: string,
+  kind: 'cart' | 'lines',
+  input: Checkout,
+  explicit: { lines: ExplicitOrder['lines']; discountCode: string | undefined } | undefined,
+  cartToken: string | undefined,
+): Promise<PlacedOrder> {
+  const customerId = ctx.actor.userId;
+  const hash = requestHash(kind, explicit ? { ...input, ...explicit } : input);
+  return inTransaction(ctx, async (tx) => {
+    await lockKey(tx, 'checkout', customerId, idempotencyKey);
+    const previous = await tx.em.findOne(Order, { customerId, idempotencyKey });
+    if (previous) {
+      if (previous.requestHash !== hash) {
+        throw new UnprocessableError(
+          'idempotency_key_reused',
+          'This Idempotency-Key was used with another request; use a new key for a new order.',
+        );
+      }
+      return { order: await loadOrderDto(tx, previous.id), replayed: true };
+    }
+
+    const fromCart = kind === 'cart' ? await cartForCheckout(tx, cartToken) : undefined;
+    const wanted = explicit?.lines ?? fromCart?.lines ?? [];
+    if (wanted.length === 0) throw new BadRequestError('cart_empty', 'The cart is empty.');
+    const discountCode = explicit ? explicit.discountCode : (fromCart?.cart?.discountCode ?? undefined);
+
+    const variants = await variantsForSale(
+      tx,
+      wanted.map((line) => line.variantId),
+    );
+    const currency = tx.deps.config.CATALOG_CURRENCY;
+    const lines = wanted.map((line) => {
+      const variant = variants.get(line.variantId);
+      if (!variant?.live || variant.currency !== currency) {
+        throw new UnprocessableError('variant_unavailable', `The variant ${line.variantId} is not for sale.`);
+      }
+      return { variant, quantity: line.quantity };
+    });
+
+    const address = await shippingAddress(tx, input);
+    const vendorIds = [...new Set(lines.map(({ variant }) => variant.vendorId))];
+    const chosen = new Map((input.shippingMethods ?? []).map((choice) => [choice.vendorId, choice.shippingMethodId]));
+    const shipping = chooseShipping(await shippingMethods(tx, currency), vendorIds, chosen);
+    const taxBps = await taxRateBps(tx, address.country);
+
+    const discount = discountCode ? await findDiscount(tx, discountCode) : null;
+    if (discountCode && !discount) throw new UnprocessableError('discount_invalid', 'The code does not exist.');
+    if (discount) {
+      const subtotal = lines.reduce((sum, { variant, quantity }) => sum + variant.price * quantity, 0);
+      const problem = discountProblem(discount, subtotal, currency);
+      if (problem) throw new UnprocessableError(problem.code, problem.detail);
+      if (!lines.some(({ variant }) => discountable(discount, variant))) {
+        throw new UnprocessableError('discount_invalid', 'The code applies to none of these products.');
+      }
+      if (discount.perCustomerLimit) {
+        await lockKey(tx, 'discount', discount.id, customerId);
+        const [row] = await tx.em.execute<{ count: string }[]>(
+          'select count(*) from discount_redemptions where discount_id = ? and customer_id = ? and released_at is null',
+          [discount.id, customerId],
+        );
+        if (Number(row?.count ?? 0) >= discount.perCustomerLimit) {
+          throw new UnprocessableError('discount_exhausted', 'You have used this code as often as it allows.');
+        }
+      }
+      const counted = await tx.em.execute<{ uses: number }[]>(
+        `update discounts set uses = uses + 1, updated_at = now()
+          where id = ? and disabled_at is null and (usage_limit is null or uses < usage_limit) returning uses`,
+        [discount.id],
+      );
+      if (counted.length === 0) throw new UnprocessableError('discount_exhausted', 'The code is used up.');
+    }
+
+    const totals = priceLines(lines, discount, toTotalsShipping(shipping), taxBps);
+    const [numbered] = await tx.em.execute<{ number: string }[]>(
+      `select 'EMP-' || lpad(nextval('order_number_seq')::text, 6, '0') as number`,
+    );
+    const orderId = newId();
+    const number = numbered!.number;
+    await reserveStock(
+      tx,
+      lines.map(({ variant, quantity }) => ({ productId: variant.productId, variantId: variant.variantId, quantity })),
+      { reason: 'sale', actorId: customerId, note: `order ${number}` },
+    );
+
+    const deadline = new Date(Date.now() + tx.deps.config.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000);
+    const order = tx.em.create(Order, {
+      id: orderId,
+      number,
+      customerId,
+      status: 'pending_payment',
+      currency,
+      subtotal: totals.subtotal,
+      discountTotal: totals.discountTotal,
+      shippingTotal: totals.shippingTotal,
+      taxTotal: totals.taxTotal,
+      total: totals.total,
+      discountId: discount?.id ?? null,
+      discountCode: discount?.code ?? null,
+      shippingAddress: address,
+      paymentMethod: input.paymentMethod,
+      paymentDeadline: deadline,
+      paidAt: null,
+      idempotencyKey,
+      requestHash: hash,
+    });
+    tx.em.persist(order);
+    const partIds = new Map<string, string>();
+    for (const vendorId of vendorIds) {
+      const figures = totals.packages.get(vendorId)!;
+      const method = shipping.get(vendorId)!;
+      const part = tx.em.create(OrderPart, {
+        id: newId(),
+        orderId,
+        vendorId,
+        status: 'pending_payment',
+        shippingMethodId: method.id,
+        shippingMethodName: method.name,
+        ...figures,
+        carrier: null,
+        trackingNumber: null,
+      });
+      partIds.set(vendorId, part.id);
+      tx.em.persist(part);
+    }
+    lines.forEach(({ variant, quantity }, index) => {
+      const figures = totals.lines[index]!;
+      tx.em.persist(
+        tx.em.create(OrderLine, {
+          orderId,
+          partId: partIds.get(variant.vendorId)!,
+          variantId: variant.variantId,
+          productId: variant.productId,
+          vendorId: variant.vendorId,
+          productName: variant.productName,
+          sku: variant.sku,
+          options: variant.options,
+          quantity,
+          unitPrice: variant.price,
+          lineSubtotal: figures.subtotal,
+          discount: figures.discount,
+          tax: figures.tax,
+          position: index,
+        }),
+      );
+    });
+    await tx.em.flush();
+    // The history's first row: placed, awaiting payment (from nothing).
+    await tx.em.execute(
+      `insert into order_history (id, order_id, part_id, from_status, to_status, actor_id, actor_role, note, created_at)
+       values (?, ?, null, null, 'pending_payment', ?, 'customer', 'placed', now())`,
+      [newId(), orderId, customerId],
+    );
+    if (discount) {
+      await tx.em.execute(
+        'insert into discount_redemptions (id, discount_id, customer_id, order_id, created_at) values (?, ?, ?, ?, now())',
+        [newId(), discount.id, customerId, orderId],
+      );
+    }
+    await enqueueOrderExpiry(tx, orderId, deadline);
+    await enqueueOrderMail(tx, { template: 'order_confirmation', orderId });
+    if (fromCart?.cart) await emptyCartAfterCheckout(tx, fromCart.cart.id);
+    return { order: await loadOrderDto(tx, orderId), replayed: false };
+  });
+}
+
+export function checkoutCart(
+  ctx: AuthenticatedCtx,
+  idempotencyKey: string,
+  cartToken: string | undefined,
+  input: Checkout,
+): Promise<PlacedOrder> {
+  return placeOrder(ctx, idempotencyKey, 'cart', input, undefined, cartToken);
+}
+
+export function createOrder(ctx: AuthenticatedCtx, idempotencyKey: string, input: ExplicitOrder): Promise<PlacedOrder> {
+  const { lines, discountCode, ...checkout } = input;
+  return placeOrder(ctx, idempotencyKey, 'lines', checkout, { lines, discountCode }, undefined);
+}
+
+export { recordTransition };

@@ -1,0 +1,22 @@
+/** The orders module's one face: carts, discounts, shipping and tax settings, checkout and orders. */
+import { ConflictError } from '../../platform/errors';
+import type { ModuleDefinition } from '../../platform/module';
+import { ordersEntities } from './orders.entities';
+import { ordersTasks } from './orders.jobs';
+import { ordersRateLimits } from './orders.rate-limits';
+import { createOrdersRouters } from './orders.router';
+
+export const ordersModule: ModuleDefinition = {
+  name: 'orders',
+  entities: ordersEntities,
+  routers: (deps) => ({ api: createOrdersRouters(deps) }),
+  tasks: ordersTasks,
+  rateLimits: ordersRateLimits,
+  constraints: {
+    discounts_code_key: () => new ConflictError('discount_code_taken', 'Another discount has this code.'),
+    orders_customer_id_idempotency_key_key: () =>
+      new ConflictError('idempotency_key_in_progress', 'A request with this Idempotency-Key is still running.'),
+  },
+};
+
+export { computeTotals, roundHalfUp, type TotalsInput, type TotalsResult } from './totals';

@@ -1,0 +1,127 @@
+/**
+ * Prices lines with the server's current figures: the variants (asked of the catalog), the discount code, the shipping
+ * of each vendor package and the destination's tax rate, through the one totals function.
+ */
+import type { Ctx } from '../../platform/context';
+import { UnprocessableError } from '../../platform/errors';
+import { variantsForSale, type VariantForSale } from '../catalog';
+import { Discount, ShippingMethod, TaxRate } from './orders.entities';
+import { computeTotals, type TotalsDiscount, type TotalsResult, type TotalsShipping } from './totals';
+
+export interface PricedLineInput {
+  variantId: string;
+  quantity: number;
+}
+
+export interface DiscountProblem {
+  code: 'discount_invalid' | 'discount_exhausted';
+  detail: string;
+}
+
+/** Why a code gives nothing to a subtotal now, or undefined when it applies. */
+export function discountProblem(
+  discount: Discount,
+  subtotal: number,
+  currency: string,
+  now = new Date(),
+): DiscountProblem | undefined {
+  const invalid = (detail: string): DiscountProblem => ({ code: 'discount_invalid', detail });
+  if (discount.disabledAt) return invalid('The code is disabled.');
+  if (discount.startsAt && discount.startsAt > now) return invalid('The code is not valid yet.');
+  if (discount.endsAt && discount.endsAt <= now) return invalid('The code has ended.');
+  if (discount.usageLimit !== null && discount.usageLimit !== undefined && discount.uses >= discount.usageLimit) {
+    return { code: 'discount_exhausted', detail: 'The code is used up.' };
+  }
+  if (discount.currency && discount.currency !== currency) return invalid('The code is for another currency.');
+  if (discount.minSubtotal && subtotal < discount.minSubtotal) {
+    return invalid(`The code needs a subtotal of at least ${discount.minSubtotal} minor units.`);
+  }
+  return undefined;
+}
+
+export function findDiscount(ctx: Ctx, code: string): Promise<Discount | null> {
+  return ctx.em.findOne(Discount, { code: code.toUpperCase() });
+}
+
+export function totalsDiscount(discount: Discount | null | undefined): TotalsDiscount {
+  if (!discount) return undefined;
+  return discount.kind === 'percentage'
+    ? { kind: 'percentage', percentOff: discount.percentOff ?? 0 }
+    : { kind: 'fixed', amountOff: discount.amountOff ?? 0 };
+}
+
+export function discountable(discount: Discount | null | undefined, variant: VariantForSale): boolean {
+  if (!discount) return false;
+  if (discount.vendorId && discount.vendorId !== variant.vendorId) return false;
+  if (discount.categoryId && discount.categoryId !== variant.categoryId) return false;
+  return true;
+}
+
+/** Active methods of the currency, cheapest first. */
+export function shippingMethods(ctx: Ctx, currency: string): Promise<ShippingMethod[]> {
+  return ctx.em.find(ShippingMethod, { currency, active: true }, { orderBy: { rate: 'asc', id: 'asc' } });
+}
+
+/**
+ * The method of each vendor package: the chosen one, else the cheapest of the currency. 422 `shipping_unavailable`
+ * when none is configured or a chosen one is unknown.
+ */
+export function chooseShipping(
+  methods: ShippingMethod[],
+  vendorIds: readonly string[],
+  chosen: ReadonlyMap<string, string>,
+): Map<string, ShippingMethod> {
+  const byId = new Map(methods.map((method) => [method.id, method]));
+  const cheapest = methods[0];
+  const result = new Map<string, ShippingMethod>();
+  for (const vendorId of vendorIds) {
+    const wanted = chosen.get(vendorId);
+    const method = wanted ? byId.get(wanted) : cheapest;
+    if (!method) {
+      throw new UnprocessableError(
+        'shipping_unavailable',
+        wanted ? `The shipping method ${wanted} is not available.` : 'No shipping method is configured.',
+      );
+    }
+    result.set(vendorId, method);
+  }
+  return result;
+}
+
+export function toTotalsShipping(methods: ReadonlyMap<string, ShippingMethod>): Map<string, TotalsShipping> {
+  return new Map(
+    [...methods].map(([vendorId, method]) => [vendorId, { rate: method.rate, freeOver: method.freeOver ?? undefined }]),
+  );
+}
+
+export async function taxRateBps(ctx: Ctx, country: string): Promise<number> {
+  const rate = await ctx.em.findOne(TaxRate, { country });
+  return rate?.rateBps ?? 0;
+}
+
+export interface PricedLines {
+  variants: Map<string, VariantForSale>;
+  totals: TotalsResult;
+}
+
+/** Prices the given (sellable) lines. */
+export function priceLines(
+  lines: readonly { variant: VariantForSale; quantity: number }[],
+  discount: Discount | null | undefined,
+  shipping: ReadonlyMap<string, TotalsShipping>,
+  taxBps: number,
+): TotalsResult {
+  return computeTotals({
+    lines: lines.map(({ variant, quantity }) => ({
+      vendorId: variant.vendorId,
+      unitPrice: variant.price,
+      quantity,
+      discountable: discountable(discount, variant),
+    })),
+    discount: totalsDiscount(discount),
+    taxRateBps: taxBps,
+    shipping,
+  });
+}
+
+export { variantsForSale };

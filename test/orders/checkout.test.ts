@@ -1,0 +1,424 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bulkCustomers } from '../support/customers';
+import { makeCategory, makeProduct, publish, uniqueSku, usd } from '../support/catalog';
+import { startTestServer, type TestServer } from '../support/server';
+import { ADMIN, ADMIN_ENV, makeUser, signIn, type SignedInUser } from '../support/users';
+
+let server: TestServer;
+let admin: SignedInUser;
+let vendor: SignedInUser;
+let otherVendor: SignedInUser;
+let customer: SignedInUser;
+let categoryId: string;
+
+const address = { fullName: 'Ann Buyer', line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
+const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
+/** A list in a supertest body (an `any`), typed as the test reads it. */
+const listOf = <T>(value: unknown): T[] => value as T[];
+
+async function liveVariant(owner: SignedInUser, stock = 5, price = 1000) {
+  const product = await makeProduct(server, owner, {
+    categoryId,
+    name: `Thing ${uniqueSku()}`,
+    variants: [{ sku: uniqueSku(), price: usd(price), stock }],
+  });
+  await publish(server, owner, admin, product.id);
+  return { productId: product.id, variantId: product.variants[0]!.id };
+}
+
+async function stockOf(productId: string, variantId: string): Promise<number> {
+  const response = await request(server.app).get(`/api/vendor/products/${productId}`).set(auth(vendor.accessToken));
+  const fromAdmin =
+    response.status === 200
+      ? response
+      : await request(server.app).get(`/api/admin/products/${productId}`).set(auth(admin.accessToken));
+  return listOf<{ id: string; stock: number }>(fromAdmin.body.variants).find((v) => v.id === variantId)!.stock;
+}
+
+function order(token: string, body: object, key = randomUUID()) {
+  return request(server.app)
+    .post('/api/orders')
+    .set(auth(token))
+    .set('Idempotency-Key', key)
+    .send({ shippingAddress: address, paymentMethod: 'manual', ...body });
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ env: ADMIN_ENV });
+  admin = await signIn(server, ADMIN.email, ADMIN.password);
+  [vendor, otherVendor, customer] = await Promise.all([
+    makeUser(server, 'vendor'),
+    makeUser(server, 'vendor'),
+    makeUser(server, 'customer'),
+  ]);
+  categoryId = await makeCategory(server, admin, 'Orders');
+  const shipping = await request(server.app)
+    .post('/api/admin/shipping-methods')
+    .set(auth(admin.accessToken))
+    .send({ name: 'Standard', rate: usd(500), freeOver: usd(5000) });
+  expect(shipping.status).toBe(201);
+  const tax = await request(server.app)
+    .put('/api/admin/tax-rates/US')
+    .set(auth(admin.accessToken))
+    .send({ rateBps: 1000 });
+  expect(tax.status).toBe(200);
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('POST /api/orders under a race', () => {
+  it('never oversells: 200 customers race for 5 units, exactly 5 orders and 195 insufficient_stock', async () => {
+    const rounds = Number(process.env.ORDERS_RACE_ROUNDS ?? 20);
+    for (let round = 0; round < rounds; round += 1) {
+      const { productId, variantId } = await liveVariant(vendor, 5);
+      const customers = await bulkCustomers(server, 200);
+      const started = Date.now();
+      const answers = await Promise.all(
+        customers.map((c) => order(c.accessToken, { lines: [{ variantId, quantity: 1 }] })),
+      );
+      const elapsed = Date.now() - started;
+      const created = answers.filter((a) => a.status === 201);
+      const refused = answers.filter((a) => a.status === 409 && a.body.code === 'insufficient_stock');
+      console.info(`oversell race round ${round + 1}: 200 checkouts in ${elapsed} ms`);
+      expect(created).toHaveLength(5);
+      expect(refused).toHaveLength(195);
+      expect(await stockOf(productId, variantId)).toBe(0);
+      expect(new Set(created.map((a) => a.body.number as string)).size).toBe(5);
+    }
+  }, 600_000);
+
+  it('redeems a code with one use left exactly once among 50 parallel checkouts', async () => {
+    const { variantId } = await liveVariant(vendor, 100);
+    const code = `LAST${randomUUID().slice(0, 6)}`;
+    const created = await request(server.app)
+      .post('/api/admin/discounts')
+      .set(auth(admin.accessToken))
+      .send({ code, kind: 'percentage', percentOff: 10, usageLimit: 1 });
+    expect(created.status).toBe(201);
+    const customers = await bulkCustomers(server, 50);
+    const answers = await Promise.all(
+      customers.map((c) => order(c.accessToken, { lines: [{ variantId, quantity: 1 }], discountCode: code })),
+    );
+    const discounted = answers.filter((a) => a.status === 201 && a.body.discountTotal.amount > 0);
+    expect(discounted).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 422 && a.body.code === 'discount_exhausted')).toHaveLength(49);
+    const list = await request(server.app).get('/api/admin/discounts').set(auth(admin.accessToken));
+    expect(
+      listOf<{ code: string; uses: number }>(list.body.data).find((d) => d.code === code.toUpperCase())!.uses,
+    ).toBe(1);
+  }, 60_000);
+});
+
+describe('POST /api/cart/checkout', () => {
+  it('replays the same order for a retried Idempotency-Key, and refuses the key with another body', async () => {
+    const { productId, variantId } = await liveVariant(vendor, 10, 2500);
+    const added = await request(server.app)
+      .post('/api/cart/items')
+      .set(auth(customer.accessToken))
+      .send({ variantId, quantity: 2 });
+    expect(added.status).toBe(200);
+    const key = randomUUID();
+    const body = { shippingAddress: address, paymentMethod: 'manual' };
+    const checkout = (payload: object) =>
+      request(server.app)
+        .post('/api/cart/checkout')
+        .set(auth(customer.accessToken))
+        .set('Idempotency-Key', key)
+        .send(payload);
+    const first = await checkout(body);
+    expect(first.status).toBe(201);
+    expect(first.body.status).toBe('pending_payment');
+    expect(first.body.paymentDeadline).toBeTruthy();
+    // 2 x 25.00 = 50.00: free shipping from 50.00; 10 % tax.
+    expect(first.body.subtotal.amount).toBe(5000);
+    expect(first.body.shippingTotal.amount).toBe(0);
+    expect(first.body.taxTotal.amount).toBe(500);
+    expect(first.body.total.amount).toBe(5500);
+    const again = await checkout(body);
+    expect(again.status).toBe(201);
+    expect(again.headers['idempotency-replayed']).toBe('true');
+    expect(again.body.id).toBe(first.body.id);
+    expect(await stockOf(productId, variantId)).toBe(8);
+    const other = await checkout({ ...body, shippingAddress: { ...address, city: 'Shelbyville' } });
+    expect(other.status).toBe(422);
+    expect(other.body.code).toBe('idempotency_key_reused');
+    const cart = await request(server.app).get('/api/cart').set(auth(customer.accessToken));
+    expect(cart.body.lines).toHaveLength(0);
+    const missingKey = await request(server.app).post('/api/cart/checkout').set(auth(customer.accessToken)).send(body);
+    expect(missingKey.status).toBe(400);
+  });
+});
+
+describe('bad input', () => {
+  it('refuses bad quantities and server-owned fields with 400, changing nothing', async () => {
+    const { productId, variantId } = await liveVariant(vendor, 5);
+    const before = await request(server.app).get('/api/orders').set(auth(customer.accessToken));
+    for (const quantity of [0, -1, 100, 1e9, 1.5, '2']) {
+      const cart = await request(server.app)
+        .post('/api/cart/items')
+        .set(auth(customer.accessToken))
+        .send({ variantId, quantity });
+      expect(cart.status, `cart quantity ${quantity}`).toBe(400);
+      const placed = await order(customer.accessToken, { lines: [{ variantId, quantity }] });
+      expect(placed.status, `order quantity ${quantity}`).toBe(400);
+    }
+    for (const extra of [
+      { price: usd(1) },
+      { total: usd(1) },
+      { status: 'paid' },
+      { vendorId: vendor.id },
+      { unitPrice: usd(1) },
+    ]) {
+      const cart = await request(server.app)
+        .post('/api/cart/items')
+        .set(auth(customer.accessToken))
+        .send({ variantId, quantity: 1, ...extra });
+      expect(cart.status).toBe(400);
+      expect((await order(customer.accessToken, { lines: [{ variantId, quantity: 1, ...extra }] })).status).toBe(400);
+      expect((await order(customer.accessToken, { lines: [{ variantId, quantity: 1 }], ...extra })).status).toBe(400);
+    }
+    expect(await stockOf(productId, variantId)).toBe(5);
+    const after = await request(server.app).get('/api/orders').set(auth(customer.accessToken));
+    expect(after.body.data).toEqual(before.body.data);
+    const cart = await request(server.app).get('/api/cart').set(auth(customer.accessToken));
+    expect(listOf<{ variantId: string }>(cart.body.lines).some((line) => line.variantId === variantId)).toBe(false);
+  });
+
+  it("refuses an archived or unpublished variant and another customer's address, changing nothing", async () => {
+    const draft = await makeProduct(server, vendor, {
+      categoryId,
+      variants: [{ sku: uniqueSku(), price: usd(100), stock: 5 }],
+    });
+    const unpublished = await order(customer.accessToken, {
+      lines: [{ variantId: draft.variants[0]!.id, quantity: 1 }],
+    });
+    expect(unpublished.status).toBe(422);
+    expect(unpublished.body.code).toBe('variant_unavailable');
+    const { productId, variantId } = await liveVariant(vendor, 5);
+    expect((await request(server.app).delete(`/api/products/${productId}`).set(auth(vendor.accessToken))).status).toBe(
+      204,
+    );
+    expect((await order(customer.accessToken, { lines: [{ variantId, quantity: 1 }] })).status).toBe(422);
+    const cartAdd = await request(server.app)
+      .post('/api/cart/items')
+      .set(auth(customer.accessToken))
+      .send({ variantId, quantity: 1 });
+    expect(cartAdd.status).toBe(422);
+
+    const stranger = await makeUser(server, 'customer');
+    const saved = await request(server.app).post('/api/users/addresses').set(auth(stranger.accessToken)).send(address);
+    expect(saved.status).toBe(201);
+    const live = await liveVariant(vendor, 5);
+    const theirs = await request(server.app)
+      .post('/api/orders')
+      .set(auth(customer.accessToken))
+      .set('Idempotency-Key', randomUUID())
+      .send({
+        shippingAddressId: saved.body.id,
+        paymentMethod: 'manual',
+        lines: [{ variantId: live.variantId, quantity: 1 }],
+      });
+    expect(theirs.status).toBe(404);
+    expect(await stockOf(live.productId, live.variantId)).toBe(5);
+  });
+});
+
+describe('isolation', () => {
+  it("answers 404 for another customer's cart line, order and cancellation, and 403 to customers on vendor and admin routes", async () => {
+    const a = await liveVariant(vendor, 5);
+    const b = await liveVariant(otherVendor, 5);
+    const stranger = await makeUser(server, 'customer');
+    const line = await request(server.app)
+      .post('/api/cart/items')
+      .set(auth(customer.accessToken))
+      .send({ variantId: a.variantId, quantity: 1 });
+    const lineId = listOf<{ variantId: string; id: string }>(line.body.lines).find(
+      (l) => l.variantId === a.variantId,
+    )!.id;
+    const put = await request(server.app)
+      .put(`/api/cart/items/${lineId}`)
+      .set(auth(stranger.accessToken))
+      .send({ quantity: 2 });
+    expect(put.status).toBe(404);
+    expect((await request(server.app).delete(`/api/cart/items/${lineId}`).set(auth(stranger.accessToken))).status).toBe(
+      404,
+    );
+    expect((await request(server.app).get('/api/cart').set('X-Cart-Token', 'x'.repeat(43))).status).toBe(404);
+
+    const placed = await order(customer.accessToken, {
+      lines: [
+        { variantId: a.variantId, quantity: 1 },
+        { variantId: b.variantId, quantity: 2 },
+      ],
+    });
+    expect(placed.status).toBe(201);
+    expect(placed.body.parts).toHaveLength(2);
+    const id = placed.body.id as string;
+    expect((await request(server.app).get(`/api/orders/${id}`).set(auth(stranger.accessToken))).status).toBe(404);
+    const cancel = await request(server.app).put(`/api/orders/${id}/cancel`).set(auth(stranger.accessToken)).send({});
+    expect(cancel.status).toBe(404);
+
+    const mine = await request(server.app).get(`/api/vendor/orders/${id}`).set(auth(vendor.accessToken));
+    expect(mine.status).toBe(200);
+    expect(mine.body.part.vendorId).toBe(vendor.id);
+    expect(listOf<{ variantId: string }>(mine.body.part.lines).map((l) => l.variantId)).toEqual([a.variantId]);
+    expect(JSON.stringify(mine.body)).not.toContain(b.variantId);
+    const list = await request(server.app).get('/api/vendor/orders').set(auth(otherVendor.accessToken));
+    expect(list.body.data.length).toBeGreaterThan(0);
+    expect(
+      listOf<{ part: { vendorId: string } }>(list.body.data).every((o) => o.part.vendorId === otherVendor.id),
+    ).toBe(true);
+
+    for (const [method, path] of [
+      ['get', '/api/vendor/orders'],
+      ['get', `/api/admin/orders/${id}`],
+      ['put', `/api/admin/orders/${id}/status`],
+      ['put', `/api/vendor/orders/${id}/status`],
+    ] as const) {
+      const response = await request(server.app)[method](path).set(auth(customer.accessToken)).send({ status: 'paid' });
+      expect(response.status, `${method} ${path}`).toBe(403);
+    }
+  });
+});
+
+describe('guest carts', () => {
+  it('merges a guest cart into the customer cart once; replaying the token does nothing', async () => {
+    const { variantId } = await liveVariant(vendor, 50);
+    const shopper = await makeUser(server, 'customer');
+    const guest = await request(server.app).post('/api/cart/items').send({ variantId, quantity: 3 });
+    expect(guest.status).toBe(201);
+    const token = guest.body.cartToken as string;
+    expect(token).toBeTruthy();
+    const more = await request(server.app)
+      .post('/api/cart/items')
+      .set('X-Cart-Token', token)
+      .send({ variantId, quantity: 1 });
+    expect(more.status).toBe(200);
+    expect(more.body.lines[0].quantity).toBe(4);
+    expect(more.body.cartToken).toBeUndefined();
+    await request(server.app).post('/api/cart/items').set(auth(shopper.accessToken)).send({ variantId, quantity: 2 });
+    const merge = () => request(server.app).get('/api/cart').set(auth(shopper.accessToken)).set('X-Cart-Token', token);
+    const merged = await merge();
+    expect(merged.status).toBe(200);
+    expect(merged.body.lines).toHaveLength(1);
+    expect(merged.body.lines[0].quantity).toBe(6);
+    const replay = await merge();
+    expect(replay.body.lines[0].quantity).toBe(6);
+    expect((await request(server.app).get('/api/cart').set('X-Cart-Token', token)).status).toBe(404);
+  });
+});
+
+describe('order lifecycle', () => {
+  it('cancels through the ledger and gives the discount use back', async () => {
+    const { productId, variantId } = await liveVariant(vendor, 5);
+    const code = `ONE${randomUUID().slice(0, 6)}`;
+    await request(server.app)
+      .post('/api/admin/discounts')
+      .set(auth(admin.accessToken))
+      .send({ code, kind: 'fixed', amountOff: usd(100), usageLimit: 1 });
+    const placed = await order(customer.accessToken, { lines: [{ variantId, quantity: 2 }], discountCode: code });
+    expect(placed.status).toBe(201);
+    expect(placed.body.discountTotal.amount).toBe(100);
+    expect(await stockOf(productId, variantId)).toBe(3);
+    const cancelled = await request(server.app)
+      .put(`/api/orders/${placed.body.id}/cancel`)
+      .set(auth(customer.accessToken))
+      .send({ reason: 'changed my mind' });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    expect(listOf<{ to: string }>(cancelled.body.history).map((h) => h.to)).toEqual(['pending_payment', 'cancelled']);
+    expect(await stockOf(productId, variantId)).toBe(5);
+    const movements = await request(server.app)
+      .get(`/api/products/${productId}/inventory-movements`)
+      .set(auth(vendor.accessToken));
+    expect(listOf<{ reason: string; delta: number }>(movements.body.data).map((m) => [m.reason, m.delta])).toEqual([
+      ['cancellation', 2],
+      ['sale', -2],
+      ['initial', 5],
+    ]);
+    const discounts = await request(server.app).get('/api/admin/discounts').set(auth(admin.accessToken));
+    expect(
+      listOf<{ code: string; uses: number }>(discounts.body.data).find((d) => d.code === code.toUpperCase())!.uses,
+    ).toBe(0);
+    const again = await request(server.app)
+      .put(`/api/orders/${placed.body.id}/cancel`)
+      .set(auth(customer.accessToken))
+      .send({});
+    expect(again.status).toBe(409);
+  });
+
+  it('fulfils through the state machine and refuses invalid transitions with 409', async () => {
+    const { variantId } = await liveVariant(vendor, 5);
+    const placed = await order(customer.accessToken, { lines: [{ variantId, quantity: 1 }] });
+    const id = placed.body.id as string;
+    const set = (token: string, path: string, body: object) =>
+      request(server.app).put(path).set(auth(token)).send(body);
+    const vendorPath = `/api/vendor/orders/${id}/status`;
+    const adminPath = `/api/admin/orders/${id}/status`;
+    expect((await set(vendor.accessToken, vendorPath, { status: 'processing' })).status).toBe(409);
+    expect((await set(admin.accessToken, adminPath, { status: 'paid' })).status).toBe(200);
+    expect((await set(vendor.accessToken, vendorPath, { status: 'processing' })).status).toBe(200);
+    const shipped = await set(vendor.accessToken, vendorPath, {
+      status: 'shipped',
+      carrier: 'UPS',
+      trackingNumber: '1Z999',
+    });
+    expect(shipped.status).toBe(200);
+    expect(shipped.body.status).toBe('shipped');
+    expect(shipped.body.part.trackingNumber).toBe('1Z999');
+    expect((await set(customer.accessToken, `/api/orders/${id}/cancel`, {})).status).toBe(409);
+    expect((await set(vendor.accessToken, vendorPath, { status: 'delivered' })).status).toBe(200);
+    const paidAgain = await set(admin.accessToken, adminPath, { status: 'paid' });
+    expect(paidAgain.status).toBe(409);
+    expect(paidAgain.body.code).toBe('invalid_status_transition');
+    const full = await request(server.app).get(`/api/admin/orders/${id}`).set(auth(admin.accessToken));
+    expect(full.body.status).toBe('delivered');
+    expect(listOf<{ to: string }>(full.body.history).map((h) => h.to)).toEqual([
+      'pending_payment',
+      'paid',
+      'processing',
+      'processing',
+      'shipped',
+      'shipped',
+      'delivered',
+      'delivered',
+    ]);
+    const byNumber = await request(server.app)
+      .get('/api/admin/orders')
+      .query({ q: full.body.number })
+      .set(auth(admin.accessToken));
+    expect(listOf<{ id: string }>(byNumber.body.data).map((o) => o.id)).toEqual([id]);
+    const byEmail = await request(server.app)
+      .get('/api/admin/orders')
+      .query({ q: customer.email, status: 'delivered' })
+      .set(auth(admin.accessToken));
+    expect(listOf<{ id: string }>(byEmail.body.data).map((o) => o.id)).toEqual([id]);
+  });
+
+  it('keeps its snapshots when the product is edited or archived', async () => {
+    const product = await makeProduct(server, vendor, {
+      categoryId,
+      name: 'Snapshot Lamp',
+      variants: [{ sku: uniqueSku('LAMP'), price: usd(1234), stock: 5 }],
+    });
+    await publish(server, vendor, admin, product.id);
+    const variant = product.variants[0]!;
+    const placed = await order(customer.accessToken, { lines: [{ variantId: variant.id, quantity: 1 }] });
+    expect(placed.status).toBe(201);
+    const edit = await request(server.app)
+      .put(`/api/products/${product.id}`)
+      .set(auth(vendor.accessToken))
+      .send({ name: 'Renamed Lamp', categoryId, variants: [{ sku: variant.sku, price: usd(9999) }] });
+    expect(edit.status).toBe(200);
+    await request(server.app).delete(`/api/products/${product.id}`).set(auth(vendor.accessToken));
+    const after = await request(server.app).get(`/api/orders/${placed.body.id}`).set(auth(customer.accessToken));
+    expect(after.body.parts).toEqual(placed.body.parts);
+    expect(after.body.total).toEqual(placed.body.total);
+    expect(after.body.parts[0].lines[0].name).toBe('Snapshot Lamp');
+    expect(after.body.parts[0].lines[0].unitPrice.amount).toBe(1234);
+  });
+});

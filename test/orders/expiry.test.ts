@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeCategory, makeProduct, publish, uniqueSku, usd } from '../support/catalog';
+import { startTestServer, type TestServer } from '../support/server';
+import { ADMIN, ADMIN_ENV, makeUser, signIn, type SignedInUser } from '../support/users';
+
+let server: TestServer;
+let admin: SignedInUser;
+let vendor: SignedInUser;
+let customer: SignedInUser;
+
+const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
+const address = { fullName: 'Ann Buyer', line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
+
+beforeAll(async () => {
+  // A 3-second payment deadline, and the job worker running.
+  server = await startTestServer({ worker: true, env: { ...ADMIN_ENV, ORDER_PAYMENT_TIMEOUT_MINUTES: '0.05' } });
+  admin = await signIn(server, ADMIN.email, ADMIN.password);
+  [vendor, customer] = await Promise.all([makeUser(server, 'vendor'), makeUser(server, 'customer')]);
+  const shipping = await request(server.app)
+    .post('/api/admin/shipping-methods')
+    .set(auth(admin.accessToken))
+    .send({ name: 'Standard', rate: usd(500) });
+  expect(shipping.status).toBe(201);
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+async function stockOf(productId: string): Promise<number> {
+  const product = await request(server.app).get(`/api/vendor/products/${productId}`).set(auth(vendor.accessToken));
+  return (product.body as { variants: { stock: number }[] }).variants[0]!.stock;
+}
+
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > until) return value;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+describe('payment deadline', () => {
+  it('expires an unpaid order at its deadline and gives back its stock and discount use', async () => {
+    const categoryId = await makeCategory(server, admin, 'Expiry');
+    const product = await makeProduct(server, vendor, {
+      categoryId,
+      variants: [{ sku: uniqueSku(), price: usd(2000), stock: 4 }],
+    });
+    await publish(server, vendor, admin, product.id);
+    const code = `SOON${randomUUID().slice(0, 6)}`;
+    const discount = await request(server.app)
+      .post('/api/admin/discounts')
+      .set(auth(admin.accessToken))
+      .send({ code, kind: 'percentage', percentOff: 25, usageLimit: 1 });
+    expect(discount.status).toBe(201);
+
+    const placed = await request(server.app)
+      .post('/api/orders')
+      .set(auth(customer.accessToken))
+      .set('Idempotency-Key', randomUUID())
+      .send({
+        shippingAddress: address,
+        paymentMethod: 'manual',
+        discountCode: code,
+        lines: [{ variantId: product.variants[0]!.id, quantity: 3 }],
+      });
+    expect(placed.status).toBe(201);
+    expect(placed.body.discountTotal.amount).toBe(1500);
+    expect(await stockOf(product.id)).toBe(1);
+    const deadline = Date.parse(placed.body.paymentDeadline as string);
+    expect(deadline - Date.now()).toBeLessThan(4000);
+
+    const expired = await waitFor(
+      async () =>
+        (await request(server.app).get(`/api/orders/${placed.body.id}`).set(auth(customer.accessToken))).body as {
+          status: string;
+          history: unknown[];
+        },
+      (order) => order.status === 'expired',
+    );
+    expect(expired.status).toBe('expired');
+    expect(Date.now()).toBeGreaterThanOrEqual(deadline);
+    expect(expired.history.at(-1)).toMatchObject({ from: 'pending_payment', to: 'expired', actorRole: 'system' });
+    expect(await stockOf(product.id)).toBe(4);
+    const discounts = await request(server.app).get('/api/admin/discounts').set(auth(admin.accessToken));
+    expect(
+      (discounts.body.data as { code: string; uses: number }[]).find((d) => d.code === code.toUpperCase())!.uses,
+    ).toBe(0);
+
+    // Paid in time, an order does not expire.
+    const paid = await request(server.app)
+      .post('/api/orders')
+      .set(auth(customer.accessToken))
+      .set('Idempotency-Key', randomUUID())
+      .send({
+        shippingAddress: address,
+        paymentMethod: 'manual',
+        lines: [{ variantId: product.variants[0]!.id, quantity: 1 }],
+      });
+    const marked = await request(server.app)
+      .put(`/api/admin/orders/${paid.body.id}/status`)
+      .set(auth(admin.accessToken))
+      .send({ status: 'paid', note: 'bank transfer received' });
+    expect(marked.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const later = await request(server.app).get(`/api/orders/${paid.body.id}`).set(auth(customer.accessToken));
+    expect(later.body.status).toBe('paid');
+    expect(await stockOf(product.id)).toBe(3);
+  }, 60_000);
+});
