@@ -304,15 +304,6 @@ const SUCCESS_DESCRIPTIONS: Record<string, string> = {
 };
 
 /** Replaces every schema that carries a `title` by a `$ref` to `components.schemas[title]`, children first. */
-/** A nullable use of a named schema: OpenAPI 3.0 wants the type beside `nullable`, next to the `$ref` in `allOf`. */
-function nullableRef(title: string, schema: Json): Json {
-  return {
-    ...(schema.type === undefined ? {} : { type: schema.type }),
-    nullable: true,
-    allOf: [ref('schemas', title)],
-  };
-}
-
 function hoistNamedSchemas(schema: Json, components: Record<string, Json>): Json {
   for (const key of ['allOf', 'anyOf', 'oneOf'] as const) {
     const list = schema[key];
