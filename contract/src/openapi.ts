@@ -3,7 +3,7 @@
  * need from them: named schemas, one tag per domain, problem+json errors, documented headers, security, rate limits
  * and idempotency keys. The server serves the result and `npm run gen` writes it to docs/openapi.json.
  */
-import type { AppRoute, AppRouter } from '@ts-rest/core';
+import { isAppRouteOtherResponse, type AppRoute, type AppRouter } from '@ts-rest/core';
 import { generateSchema } from '@anatine/zod-openapi';
 import { generateOpenApi } from '@ts-rest/open-api';
 import pkg from '../package.json' with { type: 'json' };
@@ -277,12 +277,20 @@ function operationMapper(options: OpenApiOptions, problems: ProblemResponses) {
 function describeAnswer(status: string, response: Json, route: AppRoute, metadata: RouteMetadata | undefined): Json {
   const success = status.startsWith('2');
   const headers: Json = { 'X-Request-Id': ref('headers', 'X-Request-Id') };
-  const content = response.content as Record<string, Json> | undefined;
+  const declared = route.responses[Number(status)];
+  // ts-rest documents every answer as JSON; a file (an invoice's PDF) is binary in its own media type.
+  const content =
+    declared !== undefined && isAppRouteOtherResponse(declared)
+      ? { [declared.contentType]: { schema: { type: 'string', format: 'binary' } } }
+      : (response.content as Record<string, Json> | undefined);
+  // A GET answered 202 means "not ready yet, ask again": it says when.
+  if (status === '202' && route.method === 'GET') headers['Retry-After'] = ref('headers', 'Retry-After');
   if (success && route.method === 'GET' && content) headers.ETag = ref('headers', 'ETag');
   if (success && metadata?.rateLimit) for (const name of RATE_LIMIT_HEADERS) headers[name] = ref('headers', name);
   if (success && metadata?.idempotent) headers['Idempotency-Replayed'] = ref('headers', 'Idempotency-Replayed');
   const described: Json = {
     ...response,
+    ...(content ? { content } : {}),
     description:
       typeof response.description === 'string' && response.description !== status
         ? response.description

@@ -5,6 +5,7 @@ import {
   CancelInput,
   CheckoutHeaders,
   CreateOrderInput,
+  InvoicePending,
   Order,
   OrderListQuery,
   OrderSummary,
@@ -68,6 +69,25 @@ export const ordersContract = c.router({
     metadata: customers,
     pathParams: byId,
     responses: { 200: Order, 400: badInput, ...denied, 404: problem('not_found') },
+  },
+  getOrderInvoice: {
+    method: 'GET',
+    path: '/orders/:id/invoice',
+    summary: "Download an order's invoice",
+    description:
+      "The PDF invoice of a paid order, for its buyer and for admins (another customer's order is a 404). The invoice " +
+      'is numbered when the order is paid and its PDF made by a background job: until it is ready the answer is 202 ' +
+      'with `Retry-After`. An unpaid, cancelled or expired order has none (409 `invoice_unavailable`).',
+    metadata: meta({ auth: ['customer', 'admin'], rateLimit: 'orders_read' }),
+    pathParams: byId,
+    responses: {
+      200: c.otherResponse({ contentType: 'application/pdf', body: c.type<Uint8Array>() }),
+      202: InvoicePending,
+      400: badInput,
+      ...denied,
+      404: problem('not_found'),
+      409: problem('invoice_unavailable'),
+    },
   },
   cancelMyOrder: {
     method: 'PUT',

@@ -18,6 +18,7 @@ export const ORDERS_ERROR_CODES = [
   'discount_code_taken',
   'shipping_unavailable',
   'order_not_cancellable',
+  'invoice_unavailable',
 ] as const;
 export type OrdersErrorCode = (typeof ORDERS_ERROR_CODES)[number];
 export const ordersProblem = problemsOf<OrdersErrorCode | CatalogErrorCode>();
@@ -281,10 +282,22 @@ export const Order = z
     ...Totals.shape,
     history: z.array(OrderHistoryEntry),
     paidAt: Timestamp.nullable(),
+    invoiceNumber: z
+      .string()
+      .nullable()
+      .describe('Issued when the order is paid (gapless per year, e.g. INV-2026-000042); the PDF is at /invoice'),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })
   .describe('An order: snapshots of what was bought, at the prices of the moment');
+
+export const InvoicePending = z
+  .object({
+    invoiceNumber: z.string(),
+    status: z.literal('generating'),
+    retryAfterSeconds: z.number().int().min(1),
+  })
+  .describe('The invoice is numbered and its PDF is being made: ask again after `Retry-After` seconds');
 
 export const OrderSummary = z
   .object({
@@ -573,8 +586,14 @@ named('Order', Order, {
     },
   ],
   paidAt: EXAMPLE_AT,
+  invoiceNumber: 'INV-2026-000042',
   createdAt: EXAMPLE_AT,
   updatedAt: EXAMPLE_AT,
+});
+named('InvoicePending', InvoicePending, {
+  invoiceNumber: 'INV-2026-000042',
+  status: 'generating',
+  retryAfterSeconds: 2,
 });
 named('OrderSummary', OrderSummary, {
   id: ORDER_ID,

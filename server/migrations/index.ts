@@ -5,6 +5,7 @@ import { Migration20261127020000_catalog } from './Migration20261127020000_catal
 import { Migration20261128000000_idempotency_keys } from './Migration20261128000000_idempotency_keys';
 import { Migration20261128010000_integrations } from './Migration20261128010000_integrations';
 import { Migration20261130000000_orders } from './Migration20261130000000_orders';
+import { Migration20261130100000_invoices } from './Migration20261130100000_invoices';
 
 export const migrations = [
   { name: 'Migration20261127000000_platform', class: Migration20261127000000_platform },
@@ -13,4 +14,5 @@ export const migrations = [
   { name: 'Migration20261128000000_idempotency_keys', class: Migration20261128000000_idempotency_keys },
   { name: 'Migration20261128010000_integrations', class: Migration20261128010000_integrations },
   { name: 'Migration20261130000000_orders', class: Migration20261130000000_orders },
+  { name: 'Migration20261130100000_invoices', class: Migration20261130100000_invoices },
 ];

@@ -1,6 +1,7 @@
 /**
  * createApp builds the Express app from its dependencies and never listens: main.ts listens, tests use it in-process.
  */
+import { join } from 'node:path';
 import { API_VERSION, buildOpenApiDocument, contract, isRouteMetadata } from '@emporium/contract';
 import { isAppRoute, type AppRouter } from '@ts-rest/core';
 import { createExpressEndpoints } from '@ts-rest/express';
@@ -20,7 +21,7 @@ import { createErrorHandler, routeNotFound } from './platform/error-handler';
 import { createIdempotency, IDEMPOTENCY_REPLAYED_HEADER, idempotencyOf } from './platform/idempotency';
 import { measureRequests, serveMetrics } from './platform/metrics';
 import { ormRequestContext, requestLogging } from './platform/request-context';
-import { IMMUTABLE_CACHE_CONTROL, type LocalStorage } from './platform/storage';
+import { IMMUTABLE_CACHE_CONTROL, PUBLIC_PREFIX, type LocalStorage } from './platform/storage';
 
 type RouterImplementation<T extends AppRouter> = Parameters<typeof createExpressEndpoints<T>>[1];
 
@@ -66,8 +67,9 @@ function assertIdempotentRoutesSignedIn(routes: AppRouter): void {
  * Keys are never reused, so responses are immutable. Media is embedded by storefronts on other origins, so it opts out
  * of helmet's same-origin resource policy. Misses (dotfiles included) fall through to the 404 problem.
  */
+/** Serves the public prefix only: private objects (invoices) live beside it and are never reachable here. */
 function serveLocalMedia(storage: LocalStorage): RequestHandler {
-  return express.static(storage.root, {
+  return express.static(join(storage.root, PUBLIC_PREFIX), {
     dotfiles: 'deny',
     index: false,
     redirect: false,
@@ -121,7 +123,7 @@ export function createApp(deps: Deps): Express {
       maxAge: 600,
     }),
   );
-  if (deps.storage.kind === 'local') app.use('/media', serveLocalMedia(deps.storage));
+  if (deps.storage.kind === 'local') app.use(`/media/${PUBLIC_PREFIX}`, serveLocalMedia(deps.storage));
 
   const budgets = configureBudgets(rateLimitPolicies, {
     multiplier: config.RATE_LIMIT_MULTIPLIER,

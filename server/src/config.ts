@@ -63,6 +63,7 @@ const EnvSchema = z
       .regex(/^[A-Z]{3}$/)
       .default('USD'),
     /** How long an unpaid order holds its stock; fractions allowed (tests use seconds). */
+    INVOICE_SELLER: z.string().trim().min(1).max(300).default('Emporium Marketplace'),
     ORDER_PAYMENT_TIMEOUT_MINUTES: z.coerce.number().min(0.01).max(10_080).default(15),
     /** A guest cart untouched this long is removed by a job. */
     GUEST_CART_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),

@@ -691,6 +691,17 @@ export type InventoryMovementPage = {
 };
 
 /**
+ * InvoicePending
+ *
+ * The invoice is numbered and its PDF is being made: ask again after `Retry-After` seconds
+ */
+export type InvoicePending = {
+    invoiceNumber: string;
+    status: 'generating';
+    retryAfterSeconds: number;
+};
+
+/**
  * Liveness
  */
 export type Liveness = {
@@ -791,6 +802,10 @@ export type Order = {
      * ISO 8601 timestamp in UTC
      */
     paidAt: string | null;
+    /**
+     * Issued when the order is paid (gapless per year, e.g. INV-2026-000042); the PDF is at /invoice
+     */
+    invoiceNumber: string | null;
     /**
      * ISO 8601 timestamp in UTC
      */
@@ -5506,6 +5521,78 @@ export type GetMyOrderResponses = {
 };
 
 export type GetMyOrderResponse = GetMyOrderResponses[keyof GetMyOrderResponses];
+
+export type GetOrderInvoiceData = {
+    body?: never;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/orders/{id}/invoice';
+};
+
+export type GetOrderInvoiceErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `not_found`.
+     */
+    404: Problem & {
+        code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `invoice_unavailable`.
+     */
+    409: Problem & {
+        code: 'invoice_unavailable';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type GetOrderInvoiceError = GetOrderInvoiceErrors[keyof GetOrderInvoiceErrors];
+
+export type GetOrderInvoiceResponses = {
+    /**
+     * OK
+     */
+    200: Blob | File;
+    /**
+     * The invoice is numbered and its PDF is being made: ask again after `Retry-After` seconds
+     */
+    202: InvoicePending;
+};
+
+export type GetOrderInvoiceResponse = GetOrderInvoiceResponses[keyof GetOrderInvoiceResponses];
 
 export type CancelMyOrderData = {
     body: CancelInput;

@@ -1,13 +1,27 @@
 /**
- * Object storage behind one interface: a local directory by default (served by the app under /media with long-lived
- * cache headers, since keys are never reused), or an S3-compatible bucket when S3_BUCKET is set.
+ * Object storage behind one interface: a local directory by default, or an S3-compatible bucket when S3_BUCKET is set.
+ * Keys under `PUBLIC_PREFIX` are public (served by the app under /media with long-lived cache headers, since keys are
+ * never reused, or by the bucket's public URL); everything else (invoices) is private and read back with `get` by the
+ * route that checks who asks.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { DeleteObjectCommand, DeleteObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+
+/** The one key prefix clients may fetch directly (product images). A bucket's public-read policy covers it alone. */
+export const PUBLIC_PREFIX = 'products';
 
 interface StorageOperations {
   put(key: string, body: Buffer, contentType: string): Promise<void>;
+  /** The object's bytes, or undefined when there is none. */
+  get(key: string): Promise<Buffer | undefined>;
   /** Deleting a key that does not exist is not an error (S3 semantics), so a retry is harmless. */
   delete(...keys: string[]): Promise<void>;
   /** Where a client fetches the object. */
@@ -18,7 +32,7 @@ interface StorageOperations {
 
 export interface LocalStorage extends StorageOperations {
   readonly kind: 'local';
-  /** The directory the app serves under /media. */
+  /** The directory whose `PUBLIC_PREFIX` folder the app serves under /media. */
   readonly root: string;
 }
 
@@ -53,6 +67,14 @@ export function createLocalStorage(directory: string, publicBaseUrl: string): Lo
       const path = pathOf(key);
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, body);
+    },
+    async get(key) {
+      try {
+        return await readFile(pathOf(key));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
     },
     async delete(...keys) {
       await Promise.all(keys.map((key) => rm(pathOf(key), { force: true })));
@@ -108,9 +130,18 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
           Key: assertSafeKey(key),
           Body: body,
           ContentType: contentType,
-          CacheControl: IMMUTABLE_CACHE_CONTROL,
+          CacheControl: key.startsWith(`${PUBLIC_PREFIX}/`) ? IMMUTABLE_CACHE_CONTROL : 'private, no-store',
         }),
       );
+    },
+    async get(key) {
+      try {
+        const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: assertSafeKey(key) }));
+        return object.Body ? Buffer.from(await object.Body.transformToByteArray()) : undefined;
+      } catch (error) {
+        if (error instanceof NoSuchKey) return undefined;
+        throw error;
+      }
     },
     async delete(...keys) {
       const [only, ...more] = keys.map(assertSafeKey);

@@ -19,6 +19,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../../platform/errors';
+import { PUBLIC_PREFIX } from '../../platform/storage';
 import { inTransaction } from '../../platform/unit-of-work';
 import { catalogChanged } from './catalog.cache';
 import { ProductImage } from './catalog.entities';
@@ -206,8 +207,8 @@ export async function uploadProductImage(ctx: AuthenticatedCtx, productId: strin
   await assertRoomForAnother(ctx, productId);
   const { image, thumbnail } = await processImage(bytes);
   const id = newId();
-  const imageKey = `products/${productId}/${id}.webp`;
-  const thumbnailKey = `products/${productId}/${id}-thumb.webp`;
+  const imageKey = `${PUBLIC_PREFIX}/${productId}/${id}.webp`;
+  const thumbnailKey = `${PUBLIC_PREFIX}/${productId}/${id}-thumb.webp`;
   await storeAll(ctx, [
     { key: imageKey, data: image.data },
     { key: thumbnailKey, data: thumbnail.data },

@@ -1,5 +1,6 @@
 /** The order mails: confirmation, payment received, shipped with tracking, cancelled. */
 import type { Mail } from '../../platform/mail';
+import { formatMoney } from './format';
 
 export interface OrderMailFacts {
   template: 'order_confirmation' | 'payment_received' | 'order_shipped' | 'order_cancelled';
@@ -13,8 +14,6 @@ export interface OrderMailFacts {
   trackingNumber: string | null;
 }
 
-const amount = (minor: number, currency: string) => `${(minor / 100).toFixed(2)} ${currency}`;
-
 export function renderOrderMail(facts: OrderMailFacts, publicUrl: string): Mail {
   const link = `${publicUrl}/orders`;
   const hello = `Hello ${facts.fullName},\n\n`;
@@ -23,7 +22,7 @@ export function renderOrderMail(facts: OrderMailFacts, publicUrl: string): Mail 
       return {
         to: facts.to,
         subject: `Your Emporium order ${facts.number}`,
-        text: `${hello}Thank you for your order ${facts.number} (${amount(facts.total, facts.currency)}).${
+        text: `${hello}Thank you for your order ${facts.number} (${formatMoney(facts.total, facts.currency)}).${
           facts.paymentDeadline ? ` Please pay by ${facts.paymentDeadline.toISOString()}, or it will be cancelled.` : ''
         }\n\nYour orders: ${link}`,
       };

@@ -219,6 +219,24 @@ export const OrderHistorySchema = defineEntity({
 export class OrderHistory extends OrderHistorySchema.class {}
 OrderHistorySchema.setClass(OrderHistory);
 
+/** A paid order's invoice: its gapless number (invoices.ts) and, once the job has made it, where its PDF is kept. */
+export const InvoiceSchema = defineEntity({
+  name: 'Invoice',
+  tableName: 'invoices',
+  properties: {
+    id: idColumn(),
+    orderId: p.uuid().unique(),
+    number: p.string().length(20).unique(),
+    year: p.integer(),
+    sequence: p.integer(),
+    issuedAt: p.datetime(),
+    storageKey: p.string().length(200).nullable(),
+    renderedAt: p.datetime().nullable(),
+  },
+});
+export class Invoice extends InvoiceSchema.class {}
+InvoiceSchema.setClass(Invoice);
+
 export const ordersEntities = [
   Cart,
   CartLine,
@@ -230,4 +248,5 @@ export const ordersEntities = [
   OrderPart,
   OrderLine,
   OrderHistory,
+  Invoice,
 ];

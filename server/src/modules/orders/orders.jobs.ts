@@ -1,19 +1,21 @@
 /**
  * Commerce's background work, enqueued in the transaction of the change (orders.queue.ts): the expiry of unpaid orders
- * at their payment deadline (one job per order, keyed by it), order mails, and the removal of guest carts nobody
- * touched for a while. Every task is idempotent: it re-reads the row and does nothing when the work is done.
+ * at their payment deadline (one job per order, keyed by it), order mails, invoice PDFs, and the removal of guest
+ * carts nobody touched for a while. Every task is idempotent: it re-reads the row and does nothing when the work is done.
  */
 import type { z } from 'zod';
 import { defineTask } from '../../platform/jobs';
 import { inTransaction } from '../../platform/unit-of-work';
 import { contactsOf } from '../identity';
 import { expireGuestCart } from './cart.service';
+import { renderInvoice } from './invoices';
 import { renderOrderMail, type OrderMailFacts } from './mail-templates';
 import { Order, OrderPart } from './orders.entities';
 import {
   expireGuestCartJob,
   expireOrderJob,
   orderMailJob,
+  renderInvoiceJob,
   type CartRef,
   type OrderMail,
   type OrderRef,
@@ -57,4 +59,11 @@ export const expireGuestCartTask = defineTask<z.infer<typeof CartRef>>({
   },
 });
 
-export const ordersTasks = [expireUnpaidOrder, sendOrderMail, expireGuestCartTask];
+export const renderInvoiceTask = defineTask<z.infer<typeof OrderRef>>({
+  ...renderInvoiceJob,
+  run: async ({ orderId }, ctx) => {
+    await renderInvoice(ctx, orderId);
+  },
+});
+
+export const ordersTasks = [expireUnpaidOrder, sendOrderMail, expireGuestCartTask, renderInvoiceTask];

@@ -59,6 +59,7 @@ export function toOrderDto(
   parts: readonly OrderPart[],
   lines: readonly OrderLine[],
   history: readonly OrderHistory[],
+  invoiceNumber: string | null,
 ): z.infer<typeof OrderDto> {
   return {
     id: order.id,
@@ -82,6 +83,7 @@ export function toOrderDto(
       note: entry.note ?? null,
     })),
     paidAt: order.paidAt?.toISOString() ?? null,
+    invoiceNumber,
     createdAt: order.createdAt.toISOString(),
     updatedAt: order.updatedAt.toISOString(),
   };

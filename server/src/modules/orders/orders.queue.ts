@@ -31,3 +31,9 @@ export const expireGuestCartJob = { name: 'orders__expire_guest_cart', payload: 
 export function enqueueGuestCartExpiry(ctx: Ctx, cartId: string, at: Date): Promise<void> {
   return enqueueJob(ctx, expireGuestCartJob, { cartId }, { runAt: at, jobKey: `orders__expire_guest_cart:${cartId}` });
 }
+
+export const renderInvoiceJob = { name: 'orders__render_invoice', payload: OrderRef };
+
+export function enqueueInvoiceRendering(ctx: Ctx, orderId: string): Promise<void> {
+  return enqueueJob(ctx, renderInvoiceJob, { orderId }, { jobKey: `orders__render_invoice:${orderId}` });
+}

@@ -4,6 +4,7 @@ import { initServer } from '@ts-rest/express';
 import { authenticatedCtxFrom, ctxFrom } from '../../platform/context';
 import type { Deps } from '../../platform/deps';
 import * as cart from './cart.service';
+import { INVOICE_RETRY_AFTER_SECONDS, invoiceFor } from './invoices';
 import { checkoutCart, createOrder, type PlacedOrder } from './checkout';
 import * as orders from './orders.service';
 import * as settings from './settings.service';
@@ -69,6 +70,19 @@ export function createOrdersRouters(deps: Deps) {
       status: 200,
       body: await orders.getMyOrder(authenticatedCtxFrom(deps, req), params.id),
     }),
+    getOrderInvoice: async ({ req, res, params }) => {
+      const invoice = await invoiceFor(authenticatedCtxFrom(deps, req), params.id);
+      if (!invoice.ready) {
+        res.setHeader('Retry-After', String(INVOICE_RETRY_AFTER_SECONDS));
+        return {
+          status: 202,
+          body: { invoiceNumber: invoice.number, status: 'generating', retryAfterSeconds: INVOICE_RETRY_AFTER_SECONDS },
+        };
+      }
+      res.setHeader('Content-Disposition', `attachment; filename="${invoice.number}.pdf"`);
+      res.setHeader('Cache-Control', 'private, no-cache');
+      return { status: 200, body: invoice.pdf };
+    },
     cancelMyOrder: async ({ req, params, body }) => ({
       status: 200,
       body: await orders.cancelMyOrder(authenticatedCtxFrom(deps, req), params.id, body.reason),

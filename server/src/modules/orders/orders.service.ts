@@ -13,18 +13,20 @@ import { changeStock } from '../catalog';
 import { userIdByEmail } from '../identity';
 import { assertMove, CUSTOMER_CANCELLABLE, leastAdvanced, recordTransition } from './order-state';
 import { enqueueOrderMail } from './orders.queue';
-import { Order, OrderHistory, OrderLine, OrderPart } from './orders.entities';
+import { issueInvoice } from './invoices';
+import { Invoice, Order, OrderHistory, OrderLine, OrderPart } from './orders.entities';
 import { toOrderDto, toOrderSummaryDto, toVendorOrderDto, type OrderSummaryRow } from './orders.mapper';
 import { ConflictError } from '../../platform/errors';
 
 export async function loadOrderDto(ctx: Ctx, orderId: string) {
   const order = await ctx.em.findOneOrFail(Order, { id: orderId }, { refresh: true });
-  const [parts, lines, history] = await Promise.all([
+  const [parts, lines, history, invoice] = await Promise.all([
     ctx.em.find(OrderPart, { orderId }, { orderBy: { id: 'asc' }, refresh: true }),
     ctx.em.find(OrderLine, { orderId }, { orderBy: { position: 'asc' } }),
     ctx.em.find(OrderHistory, { orderId }, { orderBy: { createdAt: 'asc', id: 'asc' }, refresh: true }),
+    ctx.em.findOne(Invoice, { orderId }, { fields: ['number'] }),
   ]);
-  return toOrderDto(order, parts, lines, history);
+  return toOrderDto(order, parts, lines, history, invoice?.number ?? null);
 }
 
 // ------------------------------------------------------------------------------------------------ lists
@@ -156,7 +158,10 @@ async function moveWholeOrder(tx: TxCtx, order: Order, to: OrderStatus, note: st
   const wasPaid = order.paidAt !== null && order.paidAt !== undefined;
   order.status = to;
   for (const part of parts) part.status = to;
-  if (to === 'paid') order.paidAt = new Date();
+  if (to === 'paid') {
+    order.paidAt = new Date();
+    await issueInvoice(tx, order.id);
+  }
   if (to === 'cancelled' || to === 'expired') {
     order.paymentDeadline = null;
     const lines = await tx.em.find(OrderLine, { orderId: order.id });
