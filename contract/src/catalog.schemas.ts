@@ -455,6 +455,9 @@ export const Review = named(
     title: z.string().nullable(),
     body: z.string(),
     hidden: z.boolean().describe('Hidden by an admin (only admins see hidden reviews)'),
+    verifiedPurchase: z
+      .boolean()
+      .describe('The author has a paid order of this product that was not cancelled (kept up to date as orders move)'),
     createdAt: Timestamp,
   }),
   REVIEW_EXAMPLE,

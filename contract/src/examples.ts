@@ -157,6 +157,7 @@ export const REVIEW_EXAMPLE = {
   title: 'Soft and sturdy',
   body: 'Kept its shape after many washes.',
   hidden: false,
+  verifiedPurchase: true,
   createdAt: later,
 };
 

@@ -6,6 +6,7 @@ import { Migration20261128000000_idempotency_keys } from './Migration20261128000
 import { Migration20261128010000_integrations } from './Migration20261128010000_integrations';
 import { Migration20261130000000_orders } from './Migration20261130000000_orders';
 import { Migration20261130100000_invoices } from './Migration20261130100000_invoices';
+import { Migration20261130110000_verified_purchases } from './Migration20261130110000_verified_purchases';
 
 export const migrations = [
   { name: 'Migration20261127000000_platform', class: Migration20261127000000_platform },
@@ -15,4 +16,5 @@ export const migrations = [
   { name: 'Migration20261128010000_integrations', class: Migration20261128010000_integrations },
   { name: 'Migration20261130000000_orders', class: Migration20261130000000_orders },
   { name: 'Migration20261130100000_invoices', class: Migration20261130100000_invoices },
+  { name: 'Migration20261130110000_verified_purchases', class: Migration20261130110000_verified_purchases },
 ];

@@ -422,3 +422,50 @@ describe('order lifecycle', () => {
     expect(after.body.parts[0].lines[0].unitPrice.amount).toBe(1234);
   });
 });
+
+describe('verified purchase', () => {
+  const review = (token: string, productId: string) =>
+    request(server.app)
+      .post(`/api/products/${productId}/reviews`)
+      .set(auth(token))
+      .send({ rating: 4, title: 'Fine', body: 'Does what it says.' });
+  const reviewOf = async (productId: string, reviewId: string) => {
+    const page = await request(server.app).get(`/api/products/${productId}/reviews`);
+    return listOf<{ id: string; verifiedPurchase: boolean }>(page.body.data).find((r) => r.id === reviewId)!;
+  };
+  const setStatus = (orderId: string, status: string) =>
+    request(server.app).put(`/api/admin/orders/${orderId}/status`).set(auth(admin.accessToken)).send({ status });
+
+  it('marks reviews by customers with a paid order of the product, and follows payment and cancellation', async () => {
+    const { productId, variantId } = await liveVariant(vendor, 10);
+    const [buyer, browser] = await bulkCustomers(server, 2);
+
+    // Reviewed before buying: not verified. Placing the order is not enough; paying it is.
+    const early = await review(buyer!.accessToken, productId);
+    expect(early.status).toBe(201);
+    expect(early.body.verifiedPurchase).toBe(false);
+    const placed = await order(buyer!.accessToken, { lines: [{ variantId, quantity: 1 }] });
+    expect(placed.status).toBe(201);
+    expect((await reviewOf(productId, early.body.id)).verifiedPurchase).toBe(false);
+    expect((await setStatus(placed.body.id, 'paid')).status).toBe(200);
+    expect((await reviewOf(productId, early.body.id)).verifiedPurchase).toBe(true);
+
+    // Someone who never bought it writes an unverified review.
+    const unverified = await review(browser!.accessToken, productId);
+    expect(unverified.body.verifiedPurchase).toBe(false);
+
+    // Cancelling the paid order takes the mark away.
+    expect((await setStatus(placed.body.id, 'cancelled')).status).toBe(200);
+    expect((await reviewOf(productId, early.body.id)).verifiedPurchase).toBe(false);
+
+    // A review written after a paid order is verified from the start.
+    const second = await order(browser!.accessToken, { lines: [{ variantId, quantity: 2 }] });
+    expect((await setStatus(second.body.id, 'paid')).status).toBe(200);
+    const other = await liveVariant(vendor, 3);
+    const mixed = await order(browser!.accessToken, { lines: [{ variantId: other.variantId, quantity: 1 }] });
+    expect((await setStatus(mixed.body.id, 'paid')).status).toBe(200);
+    const late = await review(browser!.accessToken, other.productId);
+    expect(late.body.verifiedPurchase).toBe(true);
+    expect((await reviewOf(productId, unverified.body.id)).verifiedPurchase).toBe(true);
+  });
+});

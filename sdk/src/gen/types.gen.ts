@@ -1351,6 +1351,10 @@ export type Review = {
      */
     hidden: boolean;
     /**
+     * The author has a paid order of this product that was not cancelled (kept up to date as orders move)
+     */
+    verifiedPurchase: boolean;
+    /**
      * ISO 8601 timestamp in UTC
      */
     createdAt: string;

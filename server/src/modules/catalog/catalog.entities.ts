@@ -126,6 +126,8 @@ export const ReviewSchema = defineEntity({
     title: p.string().length(120).nullable(),
     body: p.text().default(''),
     hiddenAt: p.datetime().nullable(),
+    /** Kept up to date by purchases.ts as the author's orders of the product are paid or cancelled. */
+    verifiedPurchase: p.boolean().default(false),
     createdAt: createdAtColumn(),
     updatedAt: updatedAtColumn(),
   },

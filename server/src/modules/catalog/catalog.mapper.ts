@@ -131,6 +131,7 @@ export function toReviewDto(row: ReviewRow, authorName: string): ReviewDto {
     title: row.title,
     body: row.body,
     hidden: row.hidden_at !== null,
+    verifiedPurchase: row.verified_purchase,
     createdAt: new Date(row.created_at).toISOString(),
   };
 }

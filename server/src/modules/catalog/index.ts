@@ -31,5 +31,6 @@ export {
   type StockLine,
 } from './inventory.service';
 export { preOrder, subtreeIds, type TreeNode } from './category-tree';
+export { countPurchase } from './purchases';
 export { assertVariantSet, freeSlug, slugify } from './product-rules';
 export { variantsForSale, type VariantForSale } from './variants-for-sale';

@@ -1,7 +1,8 @@
 /**
  * Reviews: one per customer per product (a unique index decides: 409 `already_reviewed`), rating 1-5. The product's
  * rating sum and count move by atomic increments in the review's own transaction, so concurrent reviews and moderation
- * keep them exact. Author names come from identity.
+ * keep them exact. Author names come from identity; the "verified purchase" flag from the catalog's purchase counts
+ * (purchases.ts).
  */
 import { type z } from 'zod';
 import type { Review as ReviewDto, ReviewInput } from '@emporium/contract';
@@ -16,6 +17,7 @@ import { catalogChanged } from './catalog.cache';
 import { Product, Review } from './catalog.entities';
 import { toReviewDto } from './catalog.mapper';
 import { moveRating } from './products.sql';
+import { isPurchased } from './purchases';
 import { PRODUCT_REVIEWS, selectReview, selectVisibleReviews, setReviewHidden, type ReviewRow } from './reviews.sql';
 
 async function assertPublished(ctx: Ctx, productId: string): Promise<void> {
@@ -50,6 +52,7 @@ export async function createReview(
       title: input.title || null,
       body: input.body,
       hiddenAt: null,
+      verifiedPurchase: await isPurchased(tx, ctx.actor.userId, productId),
       createdAt: new Date(),
       updatedAt: new Date(),
     });

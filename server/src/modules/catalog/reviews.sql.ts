@@ -10,10 +10,11 @@ export interface ReviewRow {
   title: string | null;
   body: string;
   hidden_at: Date | null;
+  verified_purchase: boolean;
   created_at: Date;
 }
 
-const REVIEW_COLUMNS = `r.id, r.product_id, r.author_id, r.rating, r.title, r.body, r.hidden_at, r.created_at`;
+const REVIEW_COLUMNS = `r.id, r.product_id, r.author_id, r.rating, r.title, r.body, r.hidden_at, r.verified_purchase, r.created_at`;
 
 export async function selectReview(ctx: Ctx, id: string): Promise<ReviewRow | undefined> {
   const [row] = await ctx.em.execute<ReviewRow[]>(`select ${REVIEW_COLUMNS} from reviews r where r.id = ?`, [id]);

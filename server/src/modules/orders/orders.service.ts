@@ -9,7 +9,7 @@ import type { AuthenticatedCtx, Ctx } from '../../platform/context';
 import { NotFoundError } from '../../platform/errors';
 import { afterCursor, idColumn, toPage, type Keyset } from '../../platform/pagination';
 import { inTransaction, type TxCtx } from '../../platform/unit-of-work';
-import { changeStock } from '../catalog';
+import { changeStock, countPurchase } from '../catalog';
 import { userIdByEmail } from '../identity';
 import { assertMove, CUSTOMER_CANCELLABLE, leastAdvanced, recordTransition } from './order-state';
 import { enqueueOrderMail } from './orders.queue';
@@ -148,8 +148,9 @@ async function lockOrder(tx: TxCtx, where: { id: string; customerId?: string }):
 }
 
 /**
- * Moves the order and every part to `to` (cancelled, expired, paid), records each step, and for cancelled/expired
- * gives the stock and (if unpaid) the discount use back.
+ * Moves the order and every part to `to` (cancelled, expired, paid) and records each step. Paid: the invoice is
+ * numbered and the products count as the customer's verified purchases. Cancelled or expired: the stock comes back,
+ * and the discount use if it was unpaid, or the verified purchases if it was paid.
  */
 async function moveWholeOrder(tx: TxCtx, order: Order, to: OrderStatus, note: string | undefined): Promise<void> {
   assertMove(order.status, to);
@@ -158,13 +159,16 @@ async function moveWholeOrder(tx: TxCtx, order: Order, to: OrderStatus, note: st
   const wasPaid = order.paidAt !== null && order.paidAt !== undefined;
   order.status = to;
   for (const part of parts) part.status = to;
+  const lines = await tx.em.find(OrderLine, { orderId: order.id });
+  const productIds = lines.map((line) => line.productId);
   if (to === 'paid') {
     order.paidAt = new Date();
     await issueInvoice(tx, order.id);
+    await countPurchase(tx, order.customerId, productIds, 1);
   }
+  if (to === 'cancelled' && wasPaid) await countPurchase(tx, order.customerId, productIds, -1);
   if (to === 'cancelled' || to === 'expired') {
     order.paymentDeadline = null;
-    const lines = await tx.em.find(OrderLine, { orderId: order.id });
     const ordered = [...lines].sort(
       (a, b) => a.productId.localeCompare(b.productId) || a.variantId.localeCompare(b.variantId),
     );
