@@ -66,7 +66,7 @@ const EnvSchema = z
     INVOICE_SELLER: z.string().trim().min(1).max(300).default('Emporium Marketplace'),
     ORDER_PAYMENT_TIMEOUT_MINUTES: z.coerce.number().min(0.01).max(10_080).default(15),
     /** A guest cart untouched this long is removed by a job. */
-    GUEST_CART_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    GUEST_CART_TTL_DAYS: z.coerce.number().min(0.00001).max(365).default(30),
     CATALOG_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
     MEDIA_DIR: z.string().default('.data/media'),
     S3_BUCKET: z.string().optional(),

@@ -1,6 +1,7 @@
 /** The orders module's one face: carts, discounts, shipping and tax settings, checkout and orders. */
 import { ConflictError } from '../../platform/errors';
 import type { ModuleDefinition } from '../../platform/module';
+import { ordersAudit } from './orders.audit';
 import { ordersEntities } from './orders.entities';
 import { ordersTasks } from './orders.jobs';
 import { ordersRateLimits } from './orders.rate-limits';
@@ -11,6 +12,7 @@ export const ordersModule: ModuleDefinition = {
   entities: ordersEntities,
   routers: (deps) => ({ api: createOrdersRouters(deps) }),
   tasks: ordersTasks,
+  auditActions: ordersAudit.actions,
   rateLimits: ordersRateLimits,
   constraints: {
     discounts_code_key: () => new ConflictError('discount_code_taken', 'Another discount has this code.'),

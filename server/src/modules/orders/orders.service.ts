@@ -14,6 +14,7 @@ import { userIdByEmail } from '../identity';
 import { assertMove, CUSTOMER_CANCELLABLE, leastAdvanced, recordTransition } from './order-state';
 import { enqueueOrderMail } from './orders.queue';
 import { issueInvoice } from './invoices';
+import { ordersAudit } from './orders.audit';
 import { Invoice, Order, OrderHistory, OrderLine, OrderPart } from './orders.entities';
 import { toOrderDto, toOrderSummaryDto, toVendorOrderDto, type OrderSummaryRow } from './orders.mapper';
 import { ConflictError } from '../../platform/errors';
@@ -270,6 +271,11 @@ export async function setOrderStatus(
 ) {
   return inTransaction(ctx, async (tx) => {
     const order = await lockOrder(tx, { id: orderId });
+    ordersAudit.record(tx, {
+      action: 'order.status_set',
+      targetId: order.id,
+      details: { number: order.number, from: order.status, to: input.status, note: input.note ?? null },
+    });
     if (input.status === 'paid' || input.status === 'cancelled') {
       await moveWholeOrder(tx, order, input.status, input.note);
     } else {

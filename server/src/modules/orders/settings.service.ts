@@ -5,6 +5,7 @@ import type { AuthenticatedCtx, Ctx } from '../../platform/context';
 import { NotFoundError, ValidationError } from '../../platform/errors';
 import { afterCursor, idColumn, toPage, type Keyset } from '../../platform/pagination';
 import { inTransaction } from '../../platform/unit-of-work';
+import { ordersAudit } from './orders.audit';
 import { Discount, ShippingMethod, TaxRate } from './orders.entities';
 import { money } from './orders.mapper';
 
@@ -63,6 +64,7 @@ export async function createDiscount(ctx: AuthenticatedCtx, input: z.infer<typeo
       disabledAt: null,
     });
     tx.em.persist(discount);
+    ordersAudit.record(tx, { action: 'discount.created', targetId: discount.id, details: { code: discount.code } });
     await tx.em.flush();
     return toDiscountDto(discount, ctx.deps.config.CATALOG_CURRENCY);
   });
@@ -85,7 +87,10 @@ export async function disableDiscount(ctx: AuthenticatedCtx, id: string) {
   return inTransaction(ctx, async (tx) => {
     const discount = await tx.em.findOne(Discount, { id });
     if (!discount) throw new NotFoundError('discount');
-    discount.disabledAt ??= new Date();
+    if (!discount.disabledAt) {
+      discount.disabledAt = new Date();
+      ordersAudit.record(tx, { action: 'discount.disabled', targetId: discount.id, details: { code: discount.code } });
+    }
     await tx.em.flush();
     return toDiscountDto(discount, ctx.deps.config.CATALOG_CURRENCY);
   });
@@ -115,6 +120,11 @@ export async function createShippingMethod(ctx: AuthenticatedCtx, input: z.infer
       active: true,
     });
     tx.em.persist(method);
+    ordersAudit.record(tx, {
+      action: 'shipping_method.created',
+      targetId: method.id,
+      details: { name: method.name, rate: method.rate, freeOver: method.freeOver ?? null },
+    });
     await tx.em.flush();
     return toShippingMethodDto(method);
   });
@@ -138,6 +148,8 @@ export async function setTaxRate(ctx: AuthenticatedCtx, country: string, rateBps
        on conflict (country) do update set rate_bps = excluded.rate_bps, updated_at = now()`,
       [country, rateBps],
     );
+    ordersAudit.record(tx, { action: 'tax_rate.set', details: { country, rateBps } });
+    await tx.em.flush();
     return toTaxRateDto(await tx.em.findOneOrFail(TaxRate, { country }, { refresh: true }));
   });
 }
