@@ -6,7 +6,6 @@ import {
   CartHeaders,
   CartItemInput,
   CartItemUpdate,
-  CheckoutHeaders,
   CheckoutInput,
   DiscountCodeInput,
   Order,
@@ -113,13 +112,10 @@ export const cartContract = c.router(
       path: '/checkout',
       summary: 'Place an order from my cart',
       description:
-        'Needs an `Idempotency-Key`: a retry with the same key and body answers the same order with ' +
-        '`Idempotency-Replayed: true`; the same key with another body is 422 `idempotency_key_reused`. In one ' +
-        'transaction: re-prices the lines, counts the discount use, reserves the stock (409 `insufficient_stock` ' +
+        'In one transaction: re-prices the lines, counts the discount use, reserves the stock (409 `insufficient_stock` ' +
         'otherwise, nothing changed), creates the order in `pending_payment` with a `paymentDeadline`, and empties the ' +
         'cart. Nothing in the body can set a price, total, status or vendor.',
-      metadata: meta({ auth: ['customer'], rateLimit: 'checkout' }),
-      headers: CheckoutHeaders,
+      metadata: meta({ auth: ['customer'], rateLimit: 'checkout', idempotent: 'required' }),
       body: CheckoutInput,
       responses: {
         201: Order,

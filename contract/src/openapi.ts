@@ -134,6 +134,17 @@ const PARAMETERS: Record<string, Json> = {
     example: '5b0c4b9e-2f7a-4d8e-9a51-3c6f0e1d2b7a',
   },
 };
+/**
+ * The same header on routes that refuse to run without it (checkout, order creation, refunds). Spelled in lower case
+ * as these routes declared it in 1.0.0: header names are case-insensitive on the wire, but the SDK's `headers` key
+ * and the breaking-change gate are not.
+ */
+PARAMETERS.IdempotencyKeyRequired = {
+  ...PARAMETERS.IdempotencyKey,
+  name: 'idempotency-key',
+  required: true,
+  description: `Required. ${String(PARAMETERS.IdempotencyKey!.description)} Without it: 400 \`idempotency_key_required\`.`,
+};
 
 const IDEMPOTENCY_PROBLEMS: Record<string, string> = {
   409: 'idempotency_key_in_progress',
@@ -250,11 +261,20 @@ function operationMapper(options: OpenApiOptions, problems: ProblemResponses) {
       if (codes) responseCodes.set(status, codes);
     }
     if (metadata?.idempotent) {
-      mapped.parameters = [...(operation.parameters ?? []), ref('parameters', 'IdempotencyKey')];
-      for (const [status, code] of Object.entries(IDEMPOTENCY_PROBLEMS)) {
+      const required = metadata.idempotent === 'required';
+      const parameter = required ? 'IdempotencyKeyRequired' : 'IdempotencyKey';
+      mapped.parameters = [...(operation.parameters ?? []), ref('parameters', parameter)];
+      const problemsOfKey = required
+        ? { ...IDEMPOTENCY_PROBLEMS, 400: 'idempotency_key_required' }
+        : IDEMPOTENCY_PROBLEMS;
+      for (const [status, code] of Object.entries(problemsOfKey)) {
         responseCodes.set(status, [...new Set([...(responseCodes.get(status) ?? []), code])]);
       }
-      description.push('Takes an `Idempotency-Key` header to retry safely.');
+      description.push(
+        required
+          ? 'Requires an `Idempotency-Key` header: a retry with the same key replays the first answer.'
+          : 'Takes an `Idempotency-Key` header to retry safely.',
+      );
     }
     if (description.length > 0) mapped.description = description.join('\n\n');
 

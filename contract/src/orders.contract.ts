@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { denied, Id, meta, page } from './common';
 import {
   CancelInput,
-  CheckoutHeaders,
   CreateOrderInput,
   InvoicePending,
   Order,
@@ -36,8 +35,7 @@ export const ordersContract = c.router({
     description:
       'The same pipeline as `POST /api/cart/checkout` (idempotency, re-pricing, discount, stock reservation) for lines ' +
       'given in the body instead of the cart; the cart is left alone.',
-    metadata: meta({ auth: ['customer'], rateLimit: 'checkout' }),
-    headers: CheckoutHeaders,
+    metadata: meta({ auth: ['customer'], rateLimit: 'checkout', idempotent: 'required' }),
     body: CreateOrderInput,
     responses: {
       201: Order,

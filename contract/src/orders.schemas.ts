@@ -53,14 +53,6 @@ export const CartTokenHeader = z
 
 export const CartHeaders = z.object({ 'x-cart-token': CartTokenHeader.optional() });
 
-export const IdempotencyKey = z
-  .string()
-  .min(1)
-  .max(255)
-  .describe('Any 1-255 characters, unique per intended order; a retry with the same key replays the first answer');
-
-export const CheckoutHeaders = z.object({ 'idempotency-key': IdempotencyKey });
-
 // ---------------------------------------------------------------------------------------------------- carts
 
 export const CartItemInput = z

@@ -150,6 +150,27 @@ describe('POST /api/cart/checkout', () => {
     expect(cart.body.lines).toHaveLength(0);
     const missingKey = await request(server.app).post('/api/cart/checkout').set(auth(customer.accessToken)).send(body);
     expect(missingKey.status).toBe(400);
+    expect(missingKey.body.code).toBe('idempotency_key_required');
+  });
+
+  it("still places the order once when the middleware's record of the key is gone (expired, or lost to a crash)", async () => {
+    const { productId, variantId } = await liveVariant(vendor, 10, 700);
+    const key = randomUUID();
+    const first = await order(customer.accessToken, { lines: [{ variantId, quantity: 3 }] }, key);
+    expect(first.status).toBe(201);
+    await server.deps.orm.em.fork().execute('delete from idempotency_keys where key = ?', [key]);
+
+    // The order itself carries the key, written in the checkout's transaction: the retry is answered from it.
+    const retried = await order(customer.accessToken, { lines: [{ variantId, quantity: 3 }] }, key);
+    expect(retried.status).toBe(201);
+    expect(retried.headers['idempotency-replayed']).toBe('true');
+    expect(retried.body.id).toBe(first.body.id);
+    expect(await stockOf(productId, variantId)).toBe(7);
+    await server.deps.orm.em.fork().execute('delete from idempotency_keys where key = ?', [key]);
+    const changed = await order(customer.accessToken, { lines: [{ variantId, quantity: 1 }] }, key);
+    expect(changed.status).toBe(422);
+    expect(changed.body.code).toBe('idempotency_key_reused');
+    expect(await stockOf(productId, variantId)).toBe(7);
   });
 });
 

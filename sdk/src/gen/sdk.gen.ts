@@ -859,9 +859,11 @@ export const applyDiscount = <ThrowOnError extends boolean = false>(options: Opt
 /**
  * Place an order from my cart
  *
- * Needs an `Idempotency-Key`: a retry with the same key and body answers the same order with `Idempotency-Replayed: true`; the same key with another body is 422 `idempotency_key_reused`. In one transaction: re-prices the lines, counts the discount use, reserves the stock (409 `insufficient_stock` otherwise, nothing changed), creates the order in `pending_payment` with a `paymentDeadline`, and empties the cart. Nothing in the body can set a price, total, status or vendor.
+ * In one transaction: re-prices the lines, counts the discount use, reserves the stock (409 `insufficient_stock` otherwise, nothing changed), creates the order in `pending_payment` with a `paymentDeadline`, and empties the cart. Nothing in the body can set a price, total, status or vendor.
  *
  * Rate-limited by the `checkout` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ *
+ * Requires an `Idempotency-Key` header: a retry with the same key replays the first answer.
  */
 export const checkout = <ThrowOnError extends boolean = false>(options: Options<CheckoutData, ThrowOnError>): RequestResult<CheckoutResponses, CheckoutErrors, ThrowOnError> => (options.client ?? client).post<CheckoutResponses, CheckoutErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -892,6 +894,8 @@ export const listMyOrders = <ThrowOnError extends boolean = false>(options?: Opt
  * The same pipeline as `POST /api/cart/checkout` (idempotency, re-pricing, discount, stock reservation) for lines given in the body instead of the cart; the cart is left alone.
  *
  * Rate-limited by the `checkout` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ *
+ * Requires an `Idempotency-Key` header: a retry with the same key replays the first answer.
  */
 export const createOrder = <ThrowOnError extends boolean = false>(options: Options<CreateOrderData, ThrowOnError>): RequestResult<CreateOrderResponses, CreateOrderErrors, ThrowOnError> => (options.client ?? client).post<CreateOrderResponses, CreateOrderErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

@@ -1712,6 +1712,11 @@ export type VerifyEmailRequest = {
  */
 export type IdempotencyKey = string;
 
+/**
+ * Required. A unique key per intended operation (a UUID is a good choice), to retry safely: the first answer is stored for 24 hours and replayed for the same key and caller with `Idempotency-Replayed: true`. The same key with a different body is 422 `idempotency_key_reused`; while the first request still runs, 409 `idempotency_key_in_progress`. Validation failures are not stored. Without it: 400 `idempotency_key_required`.
+ */
+export type IdempotencyKeyRequired = string;
+
 export type GetLivenessData = {
     body?: never;
     path?: never;
@@ -5190,7 +5195,7 @@ export type CheckoutData = {
     body: CheckoutInput;
     headers: {
         /**
-         * Any 1-255 characters, unique per intended order; a retry with the same key replays the first answer
+         * Required. A unique key per intended operation (a UUID is a good choice), to retry safely: the first answer is stored for 24 hours and replayed for the same key and caller with `Idempotency-Replayed: true`. The same key with a different body is 422 `idempotency_key_reused`; while the first request still runs, 409 `idempotency_key_in_progress`. Validation failures are not stored. Without it: 400 `idempotency_key_required`.
          */
         'idempotency-key': string;
     };
@@ -5201,10 +5206,10 @@ export type CheckoutData = {
 
 export type CheckoutErrors = {
     /**
-     * Problem details; `code` is `validation_failed` or `malformed_json` or `cart_empty`.
+     * Problem details; `code` is `validation_failed` or `malformed_json` or `cart_empty` or `idempotency_key_required`.
      */
     400: Problem & {
-        code: 'validation_failed' | 'malformed_json' | 'cart_empty';
+        code: 'validation_failed' | 'malformed_json' | 'cart_empty' | 'idempotency_key_required';
     };
     /**
      * Problem details; `code` is `unauthorized` or `invalid_token`.
@@ -5329,7 +5334,7 @@ export type CreateOrderData = {
     body: CreateOrderInput;
     headers: {
         /**
-         * Any 1-255 characters, unique per intended order; a retry with the same key replays the first answer
+         * Required. A unique key per intended operation (a UUID is a good choice), to retry safely: the first answer is stored for 24 hours and replayed for the same key and caller with `Idempotency-Replayed: true`. The same key with a different body is 422 `idempotency_key_reused`; while the first request still runs, 409 `idempotency_key_in_progress`. Validation failures are not stored. Without it: 400 `idempotency_key_required`.
          */
         'idempotency-key': string;
     };
@@ -5340,10 +5345,10 @@ export type CreateOrderData = {
 
 export type CreateOrderErrors = {
     /**
-     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     * Problem details; `code` is `validation_failed` or `malformed_json` or `idempotency_key_required`.
      */
     400: Problem & {
-        code: 'validation_failed' | 'malformed_json';
+        code: 'validation_failed' | 'malformed_json' | 'idempotency_key_required';
     };
     /**
      * Problem details; `code` is `unauthorized` or `invalid_token`.

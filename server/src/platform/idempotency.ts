@@ -43,6 +43,18 @@ export function idempotencyOf(metadata: unknown): 'optional' | 'required' | unde
   return metadata.idempotent === 'required' ? 'required' : 'optional';
 }
 
+/**
+ * The key of a request to a route whose metadata says `idempotent: 'required'`, for a use case that also writes it
+ * into its own transaction (checkout: see the README's design notes); the middleware has refused requests without one.
+ */
+export function requiredIdempotencyKey(req: Pick<Request, 'headers'>): string {
+  const key = req.headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()];
+  if (typeof key !== 'string') {
+    throw new BadRequestError('idempotency_key_required', `This route requires an ${IDEMPOTENCY_KEY_HEADER} header.`);
+  }
+  return key;
+}
+
 /** JSON with object keys sorted at every level, so two equal bodies fingerprint alike whatever their key order. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;

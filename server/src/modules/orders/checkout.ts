@@ -1,8 +1,11 @@
 /**
  * The checkout use case: one story across cart, catalog (stock), discounts and orders, in one transaction.
  *
- * 1. Idempotency: an advisory lock on (customer, key), then a placed order with that key is replayed (the same body)
- *    or refused (422 `idempotency_key_reused`).
+ * 1. Idempotency: the route requires an `Idempotency-Key`, which the platform middleware claims (a concurrent
+ *    duplicate is 409, a finished one replayed). The key is also written on the order in this transaction
+ *    (`unique (customer_id, idempotency_key)`), so even when the middleware's record is gone (expired after 24 h, or
+ *    lost to a crash between this commit and its write) a placed order with the key is replayed (the same body) or
+ *    refused (422 `idempotency_key_reused`), never placed twice.
  * 2. The lines are re-priced from the catalog; one not for sale is 422 `variant_unavailable`.
  * 3. The address (a saved one through identity: another customer's id is 404), shipping per vendor, the tax rate.
  * 4. The discount: valid now for these lines, the customer's own limit (under an advisory lock per code and customer),
@@ -87,7 +90,6 @@ async function placeOrder(
   const customerId = ctx.actor.userId;
   const hash = requestHash(kind, explicit ? { ...input, ...explicit } : input);
   return inTransaction(ctx, async (tx) => {
-    await lockKey(tx, 'checkout', customerId, idempotencyKey);
     const previous = await tx.em.findOne(Order, { customerId, idempotencyKey });
     if (previous) {
       if (previous.requestHash !== hash) {

@@ -3,6 +3,7 @@ import { contract } from '@emporium/contract';
 import { initServer } from '@ts-rest/express';
 import { authenticatedCtxFrom, ctxFrom } from '../../platform/context';
 import type { Deps } from '../../platform/deps';
+import { requiredIdempotencyKey } from '../../platform/idempotency';
 import * as cart from './cart.service';
 import { INVOICE_RETRY_AFTER_SECONDS, invoiceFor } from './invoices';
 import { checkoutCart, createOrder, type PlacedOrder } from './checkout';
@@ -43,12 +44,12 @@ export function createOrdersRouters(deps: Deps) {
       status: 200,
       body: await cart.removeDiscount(ctxFrom(deps, req), headers['x-cart-token']),
     }),
-    checkout: async ({ req, res, headers, body }) =>
+    checkout: async ({ req, res, body }) =>
       placed(
         res,
         await checkoutCart(
           authenticatedCtxFrom(deps, req),
-          headers['idempotency-key'],
+          requiredIdempotencyKey(req),
           typeof req.headers['x-cart-token'] === 'string' ? req.headers['x-cart-token'] : undefined,
           body,
         ),
@@ -56,8 +57,8 @@ export function createOrdersRouters(deps: Deps) {
   });
 
   const ordersRouter = s.router(api.orders, {
-    createOrder: async ({ req, res, headers, body }) =>
-      placed(res, await createOrder(authenticatedCtxFrom(deps, req), headers['idempotency-key'], body)),
+    createOrder: async ({ req, res, body }) =>
+      placed(res, await createOrder(authenticatedCtxFrom(deps, req), requiredIdempotencyKey(req), body)),
     listMyOrders: async ({ req, query }) => ({
       status: 200,
       body: await orders.listMyOrders(authenticatedCtxFrom(deps, req), query),
