@@ -3,7 +3,7 @@
  * admin; the order is placed through the API as a storefront would.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -21,7 +21,7 @@ describe('emporium CLI: orders and discounts', () => {
   const cli = (args: string[]) => runCli(['--url', server.baseUrl, ...args], { configHome });
 
   beforeAll(async () => {
-    server = await startTestServer({ env: ADMIN_ENV });
+    server = await startTestServer({ worker: true, env: ADMIN_ENV });
     configHome = await mkdtemp(join(tmpdir(), 'emporium-cli-'));
     const login = await runCli(['--url', server.baseUrl, 'login', '--email', ADMIN.email], {
       configHome,
@@ -73,6 +73,12 @@ describe('emporium CLI: orders and discounts', () => {
       const paid = await cli(['orders', 'status', orderId, 'paid', '--note', 'wire received', '--json']);
       expect(paid.code, paid.stderr).toBe(0);
       expect(parseJson<Order>(paid).status).toBe('paid');
+      const pdfFile = join(configHome, 'invoice.pdf');
+      const invoice = await cli(['orders', 'invoice', orderId, '--out', pdfFile, '--json']);
+      expect(invoice.code, invoice.stderr).toBe(0);
+      const written = await readFile(pdfFile);
+      expect(parseJson<{ file: string; bytes: number }>(invoice)).toEqual({ file: pdfFile, bytes: written.length });
+      expect(written.subarray(0, 5).toString()).toBe('%PDF-');
       const bad = await cli(['orders', 'status', orderId, 'delivered']);
       expect(bad.code).not.toBe(0);
       expect(bad.stderr).toContain('invalid_status_transition');
@@ -80,7 +86,7 @@ describe('emporium CLI: orders and discounts', () => {
       expect(cancelled.code, cancelled.stderr).toBe(0);
       expect(parseJson<Order>(cancelled).status).toBe('cancelled');
     },
-    CLI_TIMEOUT * 6,
+    CLI_TIMEOUT * 7,
   );
 
   it(

@@ -1,11 +1,12 @@
 /**
- * orders list | show | status | cancel, and discounts create | list | disable: order administration and discount
- * codes (admins only). Amounts are shown in major units with their currency; --json prints the API's data.
+ * orders list | show | status | cancel | invoice, and discounts create | list | disable: order administration and
+ * discount codes (admins only). Amounts are shown in major units with their currency; --json prints the API's data.
  */
 import {
   createDiscount,
   disableDiscount,
   getAnyOrder,
+  getOrderInvoice,
   listAllOrders,
   listDiscounts,
   setOrderStatus,
@@ -15,8 +16,10 @@ import {
   type Order,
   type OrderSummary,
 } from '@emporium/sdk';
+import { writeFile } from 'node:fs/promises';
 import { Argument, InvalidArgumentError, Option, type Command } from 'commander';
 import { resolveContext } from '../context';
+import { CliError, ExitCode } from '../errors';
 import { parseId } from '../ids';
 import { formatDetails, formatTable, printJson, printLine, type Column } from '../output';
 import { allOption, collectPages, cursorOption, limitOption, noticeMore, type PageOptions } from '../paging';
@@ -198,6 +201,36 @@ export function registerOrderCommands(program: Command): void {
       const session = await openSession(context);
       const body = { status: 'cancelled' as const, ...(options.note ? { note: options.note } : {}) };
       printOrder(await session.call((client) => setOrderStatus({ client, path: { id }, body })), context.json);
+    });
+
+  orders
+    .command('invoice')
+    .description("download a paid order's PDF invoice, waiting while it is being made")
+    .argument('<id>', 'order id', parseId)
+    .requiredOption('--out <file>', 'where to write the PDF')
+    .option('--wait <seconds>', 'longest wait for a PDF being made', parsePositive, 30)
+    .action(async (id: string, options: { out: string; wait: number }, command: Command) => {
+      const context = await resolveContext(command);
+      const session = await openSession(context);
+      const until = Date.now() + options.wait * 1000;
+      for (;;) {
+        // The PDF arrives as a Blob (200); a JSON body is the 202 "being made" answer.
+        const answer = await session.call((client) => getOrderInvoice({ client, path: { id } }));
+        if (answer instanceof Blob) {
+          const pdf = Buffer.from(await answer.arrayBuffer());
+          await writeFile(options.out, pdf);
+          if (context.json) return printJson({ file: options.out, bytes: pdf.length });
+          return printLine(`Wrote ${options.out} (${pdf.length} bytes).`);
+        }
+        const delay = answer.retryAfterSeconds * 1000;
+        if (Date.now() + delay > until) {
+          throw new CliError(
+            `Invoice ${answer.invoiceNumber} is still being made; try again shortly.`,
+            ExitCode.failure,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     });
 
   const discounts = program.command('discounts').description('manage discount codes (admins only)');
