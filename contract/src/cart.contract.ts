@@ -129,6 +129,7 @@ export const cartContract = c.router(
           'discount_invalid',
           'discount_exhausted',
           'shipping_unavailable',
+          'payment_method_unavailable',
         ),
       },
     },

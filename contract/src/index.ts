@@ -4,6 +4,7 @@ import { IDENTITY_ERROR_CODES } from './identity.schemas';
 import { CATALOG_ERROR_CODES } from './catalog.schemas';
 import { adminApiKeysContract } from './admin-api-keys.contract';
 import { ORDERS_ERROR_CODES } from './orders.schemas';
+import { PAYMENTS_ERROR_CODES } from './payments.schemas';
 import { adminCatalogContract } from './admin-catalog.contract';
 import { adminUsersContract } from './admin-users.contract';
 import { authContract } from './auth.contract';
@@ -15,6 +16,7 @@ import { vendorContract } from './vendor.contract';
 import { cartContract } from './cart.contract';
 import { ordersContract } from './orders.contract';
 import { adminOrdersContract, vendorOrdersContract } from './order-admin.contract';
+import { adminPaymentsContract, paymentsContract, vendorEarningsContract, webhooksContract } from './payments.contract';
 
 export * from './common';
 export * from './identity.schemas';
@@ -24,6 +26,7 @@ export { named, namedSchemas, type NamedSchema } from './named';
 export { ApiKey, CreatedApiKey, INTEGRATIONS_RATE_LIMIT_POLICIES } from './admin-api-keys.contract';
 export { HEALTH_RATE_LIMIT_POLICIES } from './health.contract';
 export * from './orders.schemas';
+export * from './payments.schemas';
 
 /** Every error code of the API: the platform's and each domain's, composed here and nowhere else. */
 export const ERROR_CODES = [
@@ -31,6 +34,7 @@ export const ERROR_CODES = [
   ...IDENTITY_ERROR_CODES,
   ...CATALOG_ERROR_CODES,
   ...ORDERS_ERROR_CODES,
+  ...PAYMENTS_ERROR_CODES,
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -54,6 +58,10 @@ export const contract = c.router(
         orders: ordersContract,
         vendorOrders: vendorOrdersContract,
         adminOrders: adminOrdersContract,
+        payments: paymentsContract,
+        webhooks: webhooksContract,
+        vendorEarnings: vendorEarningsContract,
+        adminPayments: adminPaymentsContract,
       },
       { pathPrefix: '/api' },
     ),

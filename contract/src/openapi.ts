@@ -47,15 +47,28 @@ export const TAGS = [
   },
   {
     name: 'vendor',
-    routers: ['vendor', 'vendorOrders'],
-    description: "A vendor's own products in any status, and its parts of orders to fulfil.",
+    routers: ['vendor', 'vendorOrders', 'vendorEarnings'],
+    description: "A vendor's own products in any status, its parts of orders to fulfil, and its earnings.",
+  },
+  {
+    name: 'payments',
+    routers: ['payments'],
+    description:
+      'Paying an order with Stripe (the browser confirms with Stripe.js; card data never reaches Emporium) and ' +
+      'settling it from the provider.',
+  },
+  {
+    name: 'webhooks',
+    routers: ['webhooks'],
+    description: "Payment providers' signed callbacks.",
   },
   {
     name: 'admin',
-    routers: ['adminUsers', 'adminCatalog', 'adminApiKeys', 'adminOrders'],
+    routers: ['adminUsers', 'adminCatalog', 'adminApiKeys', 'adminOrders', 'adminPayments'],
     description:
       'Administration, admins only: users and roles, the product review queue, categories, review moderation and ' +
-      'API keys for integrations, orders, discounts, shipping methods and tax rates.',
+      'API keys for integrations, orders, discounts, shipping methods and tax rates, payments, refunds and vendor ' +
+      'earnings.',
   },
   {
     name: 'health',

@@ -49,6 +49,7 @@ export const ordersContract = c.router({
         'discount_invalid',
         'discount_exhausted',
         'shipping_unavailable',
+        'payment_method_unavailable',
       ),
     },
   },

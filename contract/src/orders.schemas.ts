@@ -19,6 +19,7 @@ export const ORDERS_ERROR_CODES = [
   'shipping_unavailable',
   'order_not_cancellable',
   'invoice_unavailable',
+  'payment_method_unavailable',
 ] as const;
 export type OrdersErrorCode = (typeof ORDERS_ERROR_CODES)[number];
 export const ordersProblem = problemsOf<OrdersErrorCode | CatalogErrorCode>();
@@ -172,7 +173,12 @@ const checkoutFields = {
     .describe(
       "A shipping method per vendor package; a vendor not named gets the cheapest method of the order's currency",
     ),
-  paymentMethod: z.enum(PAYMENT_METHODS).describe('`manual` (an admin marks the order paid); card methods come later'),
+  paymentMethod: z
+    .enum(PAYMENT_METHODS)
+    .describe(
+      '`manual` (an admin marks the order paid), `stripe` (then `POST /api/payments/create-intent`) or `paypal`; a ' +
+        'provider this server has no keys for is 422 `payment_method_unavailable`',
+    ),
 };
 
 const oneAddress = (value: { shippingAddressId?: unknown; shippingAddress?: unknown }) =>
@@ -278,6 +284,10 @@ export const Order = z
       .string()
       .nullable()
       .describe('Issued when the order is paid (gapless per year, e.g. INV-2026-000042); the PDF is at /invoice'),
+    flagReason: z
+      .string()
+      .nullable()
+      .describe('Why an admin should look at the order, e.g. a payment that did not match its total'),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })
@@ -579,6 +589,7 @@ named('Order', Order, {
   ],
   paidAt: EXAMPLE_AT,
   invoiceNumber: 'INV-2026-000042',
+  flagReason: null,
   createdAt: EXAMPLE_AT,
   updatedAt: EXAMPLE_AT,
 });

@@ -7,6 +7,7 @@ import { Migration20261128010000_integrations } from './Migration20261128010000_
 import { Migration20261130000000_orders } from './Migration20261130000000_orders';
 import { Migration20261130100000_invoices } from './Migration20261130100000_invoices';
 import { Migration20261130110000_verified_purchases } from './Migration20261130110000_verified_purchases';
+import { Migration20261130120000_payments } from './Migration20261130120000_payments';
 
 export const migrations = [
   { name: 'Migration20261127000000_platform', class: Migration20261127000000_platform },
@@ -17,4 +18,5 @@ export const migrations = [
   { name: 'Migration20261130000000_orders', class: Migration20261130000000_orders },
   { name: 'Migration20261130100000_invoices', class: Migration20261130100000_invoices },
   { name: 'Migration20261130110000_verified_purchases', class: Migration20261130110000_verified_purchases },
+  { name: 'Migration20261130120000_payments', class: Migration20261130120000_payments },
 ];

@@ -62,11 +62,18 @@ const EnvSchema = z
       .string()
       .regex(/^[A-Z]{3}$/)
       .default('USD'),
-    /** How long an unpaid order holds its stock; fractions allowed (tests use seconds). */
+    /** The seller named at the head of every invoice. */
     INVOICE_SELLER: z.string().trim().min(1).max(300).default('Emporium Marketplace'),
+    /** How long an unpaid order holds its stock; fractions allowed (tests use seconds). */
     ORDER_PAYMENT_TIMEOUT_MINUTES: z.coerce.number().min(0.01).max(10_080).default(15),
     /** A guest cart untouched this long is removed by a job. */
     GUEST_CART_TTL_DAYS: z.coerce.number().min(0.00001).max(365).default(30),
+    /** Stripe: unset, orders cannot choose `stripe`. STRIPE_API_BASE points the real client elsewhere (tests). */
+    STRIPE_SECRET_KEY: z.string().min(1).optional(),
+    STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+    STRIPE_API_BASE: optionalUrl,
+    /** The platform's commission on each vendor's part of a captured payment, unless an admin set one for the vendor. */
+    PLATFORM_COMMISSION_BPS: z.coerce.number().int().min(0).max(10_000).default(1000),
     CATALOG_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
     MEDIA_DIR: z.string().default('.data/media'),
     S3_BUCKET: z.string().optional(),

@@ -4,7 +4,7 @@
  */
 import { migrations } from '../migrations';
 import type { Config } from './config';
-import { entities, startModules, tasks } from './modules';
+import { entities, startModules, subscribers, tasks } from './modules';
 import { databaseTimeouts, migrateDatabase, openDatabase } from './platform/database';
 import type { Deps } from './platform/deps';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedded-postgres';
@@ -97,6 +97,7 @@ export async function openRuntime(config: Readonly<Config>, logger: Logger): Pro
     metrics,
     mailer: createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logger }),
     jwtKey: jwtSecret(config),
+    subscribers,
     lifecycle: { shuttingDown: false },
   };
   return {

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, type ClientMeta, formDataBodySerializer, type Options as Options2, type RequestResult, type TDataShape } from './client/index.js';
-import type { AddCartItemData, AddCartItemErrors, AddCartItemResponses, AdjustInventoryData, AdjustInventoryErrors, AdjustInventoryResponses, ApplyDiscountData, ApplyDiscountErrors, ApplyDiscountResponses, ApproveProductData, ApproveProductErrors, ApproveProductResponses, CancelMyOrderData, CancelMyOrderErrors, CancelMyOrderResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CheckoutData, CheckoutErrors, CheckoutResponses, CompleteOAuthLoginData, CompleteOAuthLoginErrors, CompleteOAuthLoginResponses, CreateAddressData, CreateAddressErrors, CreateAddressResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateCategoryData, CreateCategoryErrors, CreateCategoryResponses, CreateDiscountData, CreateDiscountErrors, CreateDiscountResponses, CreateOrderData, CreateOrderErrors, CreateOrderResponses, CreateProductData, CreateProductErrors, CreateProductResponses, CreateReviewData, CreateReviewErrors, CreateReviewResponses, CreateShippingMethodData, CreateShippingMethodErrors, CreateShippingMethodResponses, CreateUserData, CreateUserErrors, CreateUserResponses, DeleteAddressData, DeleteAddressErrors, DeleteAddressResponses, DeleteCategoryData, DeleteCategoryErrors, DeleteCategoryResponses, DeleteProductData, DeleteProductErrors, DeleteProductImageData, DeleteProductImageErrors, DeleteProductImageResponses, DeleteProductResponses, DisableDiscountData, DisableDiscountErrors, DisableDiscountResponses, ForgotPasswordData, ForgotPasswordErrors, ForgotPasswordResponses, GetAnyOrderData, GetAnyOrderErrors, GetAnyOrderResponses, GetCartData, GetCartErrors, GetCartResponses, GetLivenessData, GetLivenessErrors, GetLivenessResponses, GetMyOrderData, GetMyOrderErrors, GetMyOrderResponses, GetMyProductData, GetMyProductErrors, GetMyProductResponses, GetOrderInvoiceData, GetOrderInvoiceErrors, GetOrderInvoiceResponses, GetProductData, GetProductErrors, GetProductForReviewData, GetProductForReviewErrors, GetProductForReviewResponses, GetProductResponses, GetProfileData, GetProfileErrors, GetProfileResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetUserData, GetUserErrors, GetUserResponses, GetVendorOrderData, GetVendorOrderErrors, GetVendorOrderResponses, ListAddressesData, ListAddressesErrors, ListAddressesResponses, ListAllOrdersData, ListAllOrdersErrors, ListAllOrdersResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListCategoriesData, ListCategoriesErrors, ListCategoriesResponses, ListCategoryProductsData, ListCategoryProductsErrors, ListCategoryProductsResponses, ListDiscountsData, ListDiscountsErrors, ListDiscountsResponses, ListInventoryMovementsData, ListInventoryMovementsErrors, ListInventoryMovementsResponses, ListMyOrdersData, ListMyOrdersErrors, ListMyOrdersResponses, ListMyProductsData, ListMyProductsErrors, ListMyProductsResponses, ListProductsData, ListProductsErrors, ListProductsForReviewData, ListProductsForReviewErrors, ListProductsForReviewResponses, ListProductsResponses, ListReviewsData, ListReviewsErrors, ListReviewsResponses, ListShippingMethodsData, ListShippingMethodsErrors, ListShippingMethodsResponses, ListTaxRatesData, ListTaxRatesErrors, ListTaxRatesResponses, ListUserOrdersData, ListUserOrdersErrors, ListUserOrdersResponses, ListUsersData, ListUsersErrors, ListUsersResponses, ListVendorOrdersData, ListVendorOrdersErrors, ListVendorOrdersResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, RefreshTokensData, RefreshTokensErrors, RefreshTokensResponses, RegisterData, RegisterErrors, RegisterResponses, RejectProductData, RejectProductErrors, RejectProductResponses, RemoveCartItemData, RemoveCartItemErrors, RemoveCartItemResponses, RemoveDiscountData, RemoveDiscountErrors, RemoveDiscountResponses, ReorderProductImagesData, ReorderProductImagesErrors, ReorderProductImagesResponses, ResendVerificationData, ResendVerificationErrors, ResendVerificationResponses, ResetPasswordData, ResetPasswordErrors, ResetPasswordResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, SearchProductsData, SearchProductsErrors, SearchProductsResponses, SetOrderStatusData, SetOrderStatusErrors, SetOrderStatusResponses, SetReviewVisibilityData, SetReviewVisibilityErrors, SetReviewVisibilityResponses, SetTaxRateData, SetTaxRateErrors, SetTaxRateResponses, StartOAuthLoginData, StartOAuthLoginErrors, SubmitProductData, SubmitProductErrors, SubmitProductResponses, UpdateAddressData, UpdateAddressErrors, UpdateAddressResponses, UpdateCartItemData, UpdateCartItemErrors, UpdateCartItemResponses, UpdateCategoryData, UpdateCategoryErrors, UpdateCategoryResponses, UpdateProductData, UpdateProductErrors, UpdateProductResponses, UpdateProfileData, UpdateProfileErrors, UpdateProfileResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses, UpdateVendorOrderStatusData, UpdateVendorOrderStatusErrors, UpdateVendorOrderStatusResponses, UploadProductImageData, UploadProductImageErrors, UploadProductImageResponses, VerifyEmailData, VerifyEmailErrors, VerifyEmailResponses } from './types.gen.js';
+import type { AddCartItemData, AddCartItemErrors, AddCartItemResponses, AdjustInventoryData, AdjustInventoryErrors, AdjustInventoryResponses, ApplyDiscountData, ApplyDiscountErrors, ApplyDiscountResponses, ApproveProductData, ApproveProductErrors, ApproveProductResponses, CancelMyOrderData, CancelMyOrderErrors, CancelMyOrderResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CheckoutData, CheckoutErrors, CheckoutResponses, CompleteOAuthLoginData, CompleteOAuthLoginErrors, CompleteOAuthLoginResponses, ConfirmPaymentData, ConfirmPaymentErrors, ConfirmPaymentResponses, CreateAddressData, CreateAddressErrors, CreateAddressResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateCategoryData, CreateCategoryErrors, CreateCategoryResponses, CreateDiscountData, CreateDiscountErrors, CreateDiscountResponses, CreateOrderData, CreateOrderErrors, CreateOrderResponses, CreatePaymentIntentData, CreatePaymentIntentErrors, CreatePaymentIntentResponses, CreateProductData, CreateProductErrors, CreateProductResponses, CreateReviewData, CreateReviewErrors, CreateReviewResponses, CreateShippingMethodData, CreateShippingMethodErrors, CreateShippingMethodResponses, CreateUserData, CreateUserErrors, CreateUserResponses, DeleteAddressData, DeleteAddressErrors, DeleteAddressResponses, DeleteCategoryData, DeleteCategoryErrors, DeleteCategoryResponses, DeleteProductData, DeleteProductErrors, DeleteProductImageData, DeleteProductImageErrors, DeleteProductImageResponses, DeleteProductResponses, DisableDiscountData, DisableDiscountErrors, DisableDiscountResponses, ForgotPasswordData, ForgotPasswordErrors, ForgotPasswordResponses, GetAnyOrderData, GetAnyOrderErrors, GetAnyOrderResponses, GetCartData, GetCartErrors, GetCartResponses, GetLivenessData, GetLivenessErrors, GetLivenessResponses, GetMyEarningsData, GetMyEarningsErrors, GetMyEarningsResponses, GetMyOrderData, GetMyOrderErrors, GetMyOrderResponses, GetMyProductData, GetMyProductErrors, GetMyProductResponses, GetOrderInvoiceData, GetOrderInvoiceErrors, GetOrderInvoiceResponses, GetOrderPaymentsData, GetOrderPaymentsErrors, GetOrderPaymentsResponses, GetProductData, GetProductErrors, GetProductForReviewData, GetProductForReviewErrors, GetProductForReviewResponses, GetProductResponses, GetProfileData, GetProfileErrors, GetProfileResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetUserData, GetUserErrors, GetUserResponses, GetVendorOrderData, GetVendorOrderErrors, GetVendorOrderResponses, ListAddressesData, ListAddressesErrors, ListAddressesResponses, ListAllOrdersData, ListAllOrdersErrors, ListAllOrdersResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListCategoriesData, ListCategoriesErrors, ListCategoriesResponses, ListCategoryProductsData, ListCategoryProductsErrors, ListCategoryProductsResponses, ListDiscountsData, ListDiscountsErrors, ListDiscountsResponses, ListInventoryMovementsData, ListInventoryMovementsErrors, ListInventoryMovementsResponses, ListMyOrdersData, ListMyOrdersErrors, ListMyOrdersResponses, ListMyProductsData, ListMyProductsErrors, ListMyProductsResponses, ListPaymentsData, ListPaymentsErrors, ListPaymentsResponses, ListProductsData, ListProductsErrors, ListProductsForReviewData, ListProductsForReviewErrors, ListProductsForReviewResponses, ListProductsResponses, ListReviewsData, ListReviewsErrors, ListReviewsResponses, ListShippingMethodsData, ListShippingMethodsErrors, ListShippingMethodsResponses, ListTaxRatesData, ListTaxRatesErrors, ListTaxRatesResponses, ListUserOrdersData, ListUserOrdersErrors, ListUserOrdersResponses, ListUsersData, ListUsersErrors, ListUsersResponses, ListVendorBalancesData, ListVendorBalancesErrors, ListVendorBalancesResponses, ListVendorOrdersData, ListVendorOrdersErrors, ListVendorOrdersResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, ReceiveStripeEventData, ReceiveStripeEventErrors, ReceiveStripeEventResponses, RefreshTokensData, RefreshTokensErrors, RefreshTokensResponses, RefundOrderData, RefundOrderErrors, RefundOrderResponses, RegisterData, RegisterErrors, RegisterResponses, RejectProductData, RejectProductErrors, RejectProductResponses, RemoveCartItemData, RemoveCartItemErrors, RemoveCartItemResponses, RemoveDiscountData, RemoveDiscountErrors, RemoveDiscountResponses, ReorderProductImagesData, ReorderProductImagesErrors, ReorderProductImagesResponses, ResendVerificationData, ResendVerificationErrors, ResendVerificationResponses, ResetPasswordData, ResetPasswordErrors, ResetPasswordResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, SearchProductsData, SearchProductsErrors, SearchProductsResponses, SetOrderStatusData, SetOrderStatusErrors, SetOrderStatusResponses, SetReviewVisibilityData, SetReviewVisibilityErrors, SetReviewVisibilityResponses, SetTaxRateData, SetTaxRateErrors, SetTaxRateResponses, SetVendorCommissionData, SetVendorCommissionErrors, SetVendorCommissionResponses, StartOAuthLoginData, StartOAuthLoginErrors, SubmitProductData, SubmitProductErrors, SubmitProductResponses, UpdateAddressData, UpdateAddressErrors, UpdateAddressResponses, UpdateCartItemData, UpdateCartItemErrors, UpdateCartItemResponses, UpdateCategoryData, UpdateCategoryErrors, UpdateCategoryResponses, UpdateProductData, UpdateProductErrors, UpdateProductResponses, UpdateProfileData, UpdateProfileErrors, UpdateProfileResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses, UpdateVendorOrderStatusData, UpdateVendorOrderStatusErrors, UpdateVendorOrderStatusResponses, UploadProductImageData, UploadProductImageErrors, UploadProductImageResponses, VerifyEmailData, VerifyEmailErrors, VerifyEmailResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -1154,4 +1154,142 @@ export const listTaxRates = <ThrowOnError extends boolean = false>(options?: Opt
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/admin/tax-rates',
     ...options
+});
+
+/**
+ * Start (or resume) paying an order with Stripe
+ *
+ * For the buyer's own `pending_payment` order placed with `paymentMethod: stripe`: creates the order's PaymentIntent for its exact amount and currency, or returns the one already open, with its `clientSecret` for Stripe.js. Another customer's order is a 404; an order that is not awaiting payment is 409.
+ *
+ * Rate-limited by the `payments` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const createPaymentIntent = <ThrowOnError extends boolean = false>(options: Options<CreatePaymentIntentData, ThrowOnError>): RequestResult<CreatePaymentIntentResponses, CreatePaymentIntentErrors, ThrowOnError> => (options.client ?? client).post<CreatePaymentIntentResponses, CreatePaymentIntentErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/payments/create-intent',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Settle an order from its provider
+ *
+ * After Stripe.js confirmed: re-reads the order's PaymentIntent from Stripe and settles the order if Stripe says it `succeeded` (the browser's word is never enough). Racing the webhook is safe: the order is settled once. A payment that does not match the order leaves it unpaid and flagged, and is refunded.
+ *
+ * Rate-limited by the `payments` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const confirmPayment = <ThrowOnError extends boolean = false>(options: Options<ConfirmPaymentData, ThrowOnError>): RequestResult<ConfirmPaymentResponses, ConfirmPaymentErrors, ThrowOnError> => (options.client ?? client).post<ConfirmPaymentResponses, ConfirmPaymentErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/payments/confirm',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Receive a Stripe event
+ *
+ * Verified with `Stripe-Signature` over the raw body (5-minute tolerance): a bad signature or an old timestamp is 400 and changes nothing. Each event id is handled once (a replay answers `duplicate`); handled types: `payment_intent.succeeded`, `payment_intent.payment_failed`, `payment_intent.canceled`, `charge.refunded`, `charge.dispute.created`, in any order; other types answer `ignored`.
+ *
+ * Rate-limited by the `webhooks` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const receiveStripeEvent = <ThrowOnError extends boolean = false>(options: Options<ReceiveStripeEventData, ThrowOnError>): RequestResult<ReceiveStripeEventResponses, ReceiveStripeEventErrors, ThrowOnError> => (options.client ?? client).post<ReceiveStripeEventResponses, ReceiveStripeEventErrors, ThrowOnError>({
+    url: '/api/webhooks/stripe',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * My earnings
+ *
+ * The signed-in vendor's balance and entries: each captured payment's part minus commission, refunds.
+ *
+ * Rate-limited by the `payments` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const getMyEarnings = <ThrowOnError extends boolean = false>(options?: Options<GetMyEarningsData, ThrowOnError>): RequestResult<GetMyEarningsResponses, GetMyEarningsErrors, ThrowOnError> => (options?.client ?? client).get<GetMyEarningsResponses, GetMyEarningsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/vendor/earnings',
+    ...options
+});
+
+/**
+ * List money movements
+ *
+ * The append-only ledger, newest first: captures, refunds and disputes with their provider ids.
+ *
+ * Rate-limited by the `payments_admin` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const listPayments = <ThrowOnError extends boolean = false>(options?: Options<ListPaymentsData, ThrowOnError>): RequestResult<ListPaymentsResponses, ListPaymentsErrors, ThrowOnError> => (options?.client ?? client).get<ListPaymentsResponses, ListPaymentsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/payments',
+    ...options
+});
+
+/**
+ * An order's money
+ *
+ * Captured, refunded, disputed and balance, derived from the ledger, with its transactions.
+ *
+ * Rate-limited by the `payments_admin` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const getOrderPayments = <ThrowOnError extends boolean = false>(options: Options<GetOrderPaymentsData, ThrowOnError>): RequestResult<GetOrderPaymentsResponses, GetOrderPaymentsErrors, ThrowOnError> => (options.client ?? client).get<GetOrderPaymentsResponses, GetOrderPaymentsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/orders/{id}/payments',
+    ...options
+});
+
+/**
+ * Refund an order, fully or partly
+ *
+ * Through the provider that took the payment, with its own idempotency key. The refunds of an order never sum past what was captured, also under concurrent requests (422 `refund_exceeds_captured`). The order becomes `partially_refunded` or `refunded`; `restock` returns its units through the inventory ledger; the buyer gets a mail.
+ *
+ * Rate-limited by the `payments_admin` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ *
+ * Requires an `Idempotency-Key` header: a retry with the same key replays the first answer.
+ */
+export const refundOrder = <ThrowOnError extends boolean = false>(options: Options<RefundOrderData, ThrowOnError>): RequestResult<RefundOrderResponses, RefundOrderErrors, ThrowOnError> => (options.client ?? client).post<RefundOrderResponses, RefundOrderErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/orders/{id}/refunds',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Every vendor's earnings balance
+ *
+ * Vendors with any earnings entry, by vendor id.
+ *
+ * Rate-limited by the `payments_admin` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const listVendorBalances = <ThrowOnError extends boolean = false>(options?: Options<ListVendorBalancesData, ThrowOnError>): RequestResult<ListVendorBalancesResponses, ListVendorBalancesErrors, ThrowOnError> => (options?.client ?? client).get<ListVendorBalancesResponses, ListVendorBalancesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/vendors/earnings',
+    ...options
+});
+
+/**
+ * Set a vendor's commission rate
+ *
+ * Applies to payments captured from now on; without one a vendor pays `PLATFORM_COMMISSION_BPS`.
+ *
+ * Rate-limited by the `payments_admin` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
+ */
+export const setVendorCommission = <ThrowOnError extends boolean = false>(options: Options<SetVendorCommissionData, ThrowOnError>): RequestResult<SetVendorCommissionResponses, SetVendorCommissionErrors, ThrowOnError> => (options.client ?? client).put<SetVendorCommissionResponses, SetVendorCommissionErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/vendors/{id}/commission',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });

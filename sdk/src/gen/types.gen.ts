@@ -379,7 +379,7 @@ export type CheckoutInput = {
         shippingMethodId: string;
     }>;
     /**
-     * `manual` (an admin marks the order paid); card methods come later
+     * `manual` (an admin marks the order paid), `stripe` (then `POST /api/payments/create-intent`) or `paypal`; a provider this server has no keys for is 422 `payment_method_unavailable`
      */
     paymentMethod: 'manual' | 'stripe' | 'paypal';
 };
@@ -418,6 +418,16 @@ export type CommerceLine = {
     lineTotal: Money;
     discount: Money;
     tax: Money;
+};
+
+/**
+ * CommissionInput
+ */
+export type CommissionInput = {
+    /**
+     * Basis points: 1000 = 10 %
+     */
+    rateBps: number;
 };
 
 /**
@@ -483,7 +493,7 @@ export type CreateOrderInput = {
         shippingMethodId: string;
     }>;
     /**
-     * `manual` (an admin marks the order paid); card methods come later
+     * `manual` (an admin marks the order paid), `stripe` (then `POST /api/payments/create-intent`) or `paypal`; a provider this server has no keys for is 422 `payment_method_unavailable`
      */
     paymentMethod: 'manual' | 'stripe' | 'paypal';
     /**
@@ -591,6 +601,70 @@ export type DiscountPage = {
      * Pass as `cursor` to get the next page; null when there is none
      */
     nextCursor: string | null;
+};
+
+/**
+ * EarningEntry
+ *
+ * A credit or debit of a vendor's earnings
+ */
+export type EarningEntry = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    id: string;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    vendorId: string;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    orderId: string;
+    kind: 'sale' | 'refund';
+    /**
+     * The vendor's part of the money (negative for a refund)
+     */
+    gross: {
+        /**
+         * Integer amount in minor units (1999 = 19.99 USD)
+         */
+        amount: number;
+        /**
+         * ISO 4217 currency code
+         */
+        currency: string;
+    };
+    /**
+     * The platform's commission (negative when a refund gives it back)
+     */
+    commission: {
+        /**
+         * Integer amount in minor units (1999 = 19.99 USD)
+         */
+        amount: number;
+        /**
+         * ISO 4217 currency code
+         */
+        currency: string;
+    };
+    /**
+     * gross - commission: what the vendor earns
+     */
+    net: {
+        /**
+         * Integer amount in minor units (1999 = 19.99 USD)
+         */
+        amount: number;
+        /**
+         * ISO 4217 currency code
+         */
+        currency: string;
+    };
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    createdAt: string;
 };
 
 /**
@@ -702,6 +776,56 @@ export type InvoicePending = {
 };
 
 /**
+ * LedgerEntry
+ *
+ * One money movement (append-only)
+ */
+export type LedgerEntry = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    id: string;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    orderId: string;
+    kind: 'capture' | 'refund' | 'dispute';
+    provider: 'manual' | 'stripe' | 'paypal';
+    /**
+     * The provider's id of the movement (PaymentIntent, refund, dispute...)
+     */
+    providerReference: string;
+    /**
+     * Always positive; `kind` says which way the money moved
+     */
+    amount: {
+        /**
+         * Integer amount in minor units (1999 = 19.99 USD)
+         */
+        amount: number;
+        /**
+         * ISO 4217 currency code
+         */
+        currency: string;
+    };
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    createdAt: string;
+};
+
+/**
+ * LedgerEntryPage
+ */
+export type LedgerEntryPage = {
+    data: Array<LedgerEntry>;
+    /**
+     * Pass as `cursor` to get the next page; null when there is none
+     */
+    nextCursor: string | null;
+};
+
+/**
  * Liveness
  */
 export type Liveness = {
@@ -807,6 +931,10 @@ export type Order = {
      */
     invoiceNumber: string | null;
     /**
+     * Why an admin should look at the order, e.g. a payment that did not match its total
+     */
+    flagReason: string | null;
+    /**
      * ISO 8601 timestamp in UTC
      */
     createdAt: string;
@@ -885,6 +1013,35 @@ export type OrderPart = {
 };
 
 /**
+ * OrderPayments
+ *
+ * An order's money, derived from the ledger
+ */
+export type OrderPayments = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    orderId: string;
+    captured: Money;
+    refunded: Money;
+    disputed: Money;
+    /**
+     * captured - refunded - disputed
+     */
+    balance: {
+        /**
+         * Integer amount in minor units (1999 = 19.99 USD)
+         */
+        amount: number;
+        /**
+         * ISO 4217 currency code
+         */
+        currency: string;
+    };
+    transactions: Array<LedgerEntry>;
+};
+
+/**
  * OrderStatus
  *
  * pending_payment -> paid -> processing -> shipped -> delivered; cancelled; expired (unpaid at the deadline)
@@ -936,6 +1093,54 @@ export type PasswordChange = {
      * Password, 12-128 characters
      */
     newPassword: string;
+};
+
+/**
+ * PaymentIntentAnswer
+ *
+ * The order's Stripe PaymentIntent (created once per attempt, then reused)
+ */
+export type PaymentIntentAnswer = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    orderId: string;
+    paymentIntentId: string;
+    /**
+     * For Stripe.js `confirmPayment` in the browser; never log or store it
+     */
+    clientSecret: string;
+    amount: Money;
+};
+
+/**
+ * PaymentOrderInput
+ *
+ * The buyer's own order
+ */
+export type PaymentOrderInput = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    orderId: string;
+};
+
+/**
+ * PaymentState
+ *
+ * Where a payment stands after asking the provider
+ */
+export type PaymentState = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    orderId: string;
+    orderStatus: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+    provider: 'manual' | 'stripe' | 'paypal';
+    /**
+     * The provider's own status of the payment, e.g. `succeeded`
+     */
+    providerStatus: string;
 };
 
 /**
@@ -1305,6 +1510,57 @@ export type RefreshTokenRequest = {
 };
 
 /**
+ * Refund
+ *
+ * A refund through the provider that took the payment
+ */
+export type Refund = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    id: string;
+    /**
+     * A UUID (v7) identifying the object
+     */
+    orderId: string;
+    provider: 'manual' | 'stripe' | 'paypal';
+    providerRefundId: string | null;
+    amount: Money;
+    reason: string;
+    status: 'pending' | 'succeeded' | 'failed';
+    restocked: boolean;
+    orderStatus: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    createdAt: string;
+};
+
+/**
+ * RefundInput
+ */
+export type RefundInput = {
+    /**
+     * At most what was captured minus what was refunded
+     */
+    amount: {
+        /**
+         * Integer amount in minor units (1999 = 19.99 USD)
+         */
+        amount: number;
+        /**
+         * ISO 4217 currency code
+         */
+        currency: string;
+    };
+    reason: string;
+    /**
+     * Return the order's units to stock (once per order)
+     */
+    restock?: boolean;
+};
+
+/**
  * RegisterRequest
  */
 export type RegisterRequest = {
@@ -1486,6 +1742,22 @@ export type ShippingMethodList = {
 };
 
 /**
+ * StripeEvent
+ *
+ * A Stripe event as Stripe posts it
+ */
+export type StripeEvent = {
+    id: string;
+    type: string;
+    data: {
+        object: {
+            [key: string]: unknown;
+        };
+    };
+    [key: string]: unknown;
+};
+
+/**
  * TaxRate
  *
  * The exclusive tax rate of a destination country
@@ -1635,6 +1907,61 @@ export type VariantInput = {
 };
 
 /**
+ * VendorBalance
+ */
+export type VendorBalance = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    vendorId: string;
+    vendorName: string;
+    commissionRateBps: number;
+    balance: Money;
+};
+
+/**
+ * VendorBalancePage
+ */
+export type VendorBalancePage = {
+    data: Array<VendorBalance>;
+    /**
+     * Pass as `cursor` to get the next page; null when there is none
+     */
+    nextCursor: string | null;
+};
+
+/**
+ * VendorEarnings
+ *
+ * A vendor's balance and entries, newest first
+ */
+export type VendorEarnings = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    vendorId: string;
+    /**
+     * Basis points (1000 = 10 %)
+     */
+    commissionRateBps: number;
+    /**
+     * Sum of `net` over every entry
+     */
+    balance: {
+        /**
+         * Integer amount in minor units (1999 = 19.99 USD)
+         */
+        amount: number;
+        /**
+         * ISO 4217 currency code
+         */
+        currency: string;
+    };
+    data: Array<EarningEntry>;
+    nextCursor: string | null;
+};
+
+/**
  * VendorFulfilmentInput
  */
 export type VendorFulfilmentInput = {
@@ -1705,6 +2032,19 @@ export type VendorOrderPage = {
  */
 export type VerifyEmailRequest = {
     token: string;
+};
+
+/**
+ * WebhookAnswer
+ *
+ * Acknowledges a verified provider event
+ */
+export type WebhookAnswer = {
+    received: true;
+    /**
+     * `duplicate`: this event id was handled before; `ignored`: a type Emporium does not act on
+     */
+    outcome: 'processed' | 'duplicate' | 'ignored';
 };
 
 /**
@@ -5236,10 +5576,10 @@ export type CheckoutErrors = {
         code: 'insufficient_stock' | 'idempotency_key_in_progress' | 'currency_mismatch';
     };
     /**
-     * Problem details; `code` is `idempotency_key_reused` or `variant_unavailable` or `discount_invalid` or `discount_exhausted` or `shipping_unavailable`.
+     * Problem details; `code` is `idempotency_key_reused` or `variant_unavailable` or `discount_invalid` or `discount_exhausted` or `shipping_unavailable` or `payment_method_unavailable`.
      */
     422: Problem & {
-        code: 'idempotency_key_reused' | 'variant_unavailable' | 'discount_invalid' | 'discount_exhausted' | 'shipping_unavailable';
+        code: 'idempotency_key_reused' | 'variant_unavailable' | 'discount_invalid' | 'discount_exhausted' | 'shipping_unavailable' | 'payment_method_unavailable';
     };
     /**
      * Problem details; `code` is `rate_limited`.
@@ -5375,10 +5715,10 @@ export type CreateOrderErrors = {
         code: 'insufficient_stock' | 'idempotency_key_in_progress' | 'currency_mismatch';
     };
     /**
-     * Problem details; `code` is `idempotency_key_reused` or `variant_unavailable` or `discount_invalid` or `discount_exhausted` or `shipping_unavailable`.
+     * Problem details; `code` is `idempotency_key_reused` or `variant_unavailable` or `discount_invalid` or `discount_exhausted` or `shipping_unavailable` or `payment_method_unavailable`.
      */
     422: Problem & {
-        code: 'idempotency_key_reused' | 'variant_unavailable' | 'discount_invalid' | 'discount_exhausted' | 'shipping_unavailable';
+        code: 'idempotency_key_reused' | 'variant_unavailable' | 'discount_invalid' | 'discount_exhausted' | 'shipping_unavailable' | 'payment_method_unavailable';
     };
     /**
      * Problem details; `code` is `rate_limited`.
@@ -6459,3 +6799,599 @@ export type ListTaxRatesResponses = {
 };
 
 export type ListTaxRatesResponse = ListTaxRatesResponses[keyof ListTaxRatesResponses];
+
+export type CreatePaymentIntentData = {
+    body: PaymentOrderInput;
+    path?: never;
+    query?: never;
+    url: '/api/payments/create-intent';
+};
+
+export type CreatePaymentIntentErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `not_found`.
+     */
+    404: Problem & {
+        code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `order_not_payable` or `payment_method_mismatch`.
+     */
+    409: Problem & {
+        code: 'order_not_payable' | 'payment_method_mismatch';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+    /**
+     * Problem details; `code` is `payment_provider_error`.
+     */
+    502: Problem & {
+        code: 'payment_provider_error';
+    };
+    /**
+     * Problem details; `code` is `payment_provider_unavailable`.
+     */
+    503: Problem & {
+        code: 'payment_provider_unavailable';
+    };
+};
+
+export type CreatePaymentIntentError = CreatePaymentIntentErrors[keyof CreatePaymentIntentErrors];
+
+export type CreatePaymentIntentResponses = {
+    /**
+     * The order's Stripe PaymentIntent (created once per attempt, then reused)
+     */
+    200: PaymentIntentAnswer;
+};
+
+export type CreatePaymentIntentResponse = CreatePaymentIntentResponses[keyof CreatePaymentIntentResponses];
+
+export type ConfirmPaymentData = {
+    body: PaymentOrderInput;
+    path?: never;
+    query?: never;
+    url: '/api/payments/confirm';
+};
+
+export type ConfirmPaymentErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `not_found`.
+     */
+    404: Problem & {
+        code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `payment_method_mismatch` or `payment_not_completed`.
+     */
+    409: Problem & {
+        code: 'payment_method_mismatch' | 'payment_not_completed';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+    /**
+     * Problem details; `code` is `payment_provider_error`.
+     */
+    502: Problem & {
+        code: 'payment_provider_error';
+    };
+    /**
+     * Problem details; `code` is `payment_provider_unavailable`.
+     */
+    503: Problem & {
+        code: 'payment_provider_unavailable';
+    };
+};
+
+export type ConfirmPaymentError = ConfirmPaymentErrors[keyof ConfirmPaymentErrors];
+
+export type ConfirmPaymentResponses = {
+    /**
+     * Where a payment stands after asking the provider
+     */
+    200: PaymentState;
+};
+
+export type ConfirmPaymentResponse = ConfirmPaymentResponses[keyof ConfirmPaymentResponses];
+
+export type ReceiveStripeEventData = {
+    body: StripeEvent;
+    headers?: {
+        'stripe-signature'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/webhooks/stripe';
+};
+
+export type ReceiveStripeEventErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json` or `invalid_signature`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json' | 'invalid_signature';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type ReceiveStripeEventError = ReceiveStripeEventErrors[keyof ReceiveStripeEventErrors];
+
+export type ReceiveStripeEventResponses = {
+    /**
+     * Acknowledges a verified provider event
+     */
+    200: WebhookAnswer;
+};
+
+export type ReceiveStripeEventResponse = ReceiveStripeEventResponses[keyof ReceiveStripeEventResponses];
+
+export type GetMyEarningsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page size, 1-100 (default 20)
+         */
+        limit?: number;
+        /**
+         * Opaque cursor: the `nextCursor` of the previous page
+         */
+        cursor?: string;
+    };
+    url: '/api/vendor/earnings';
+};
+
+export type GetMyEarningsErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type GetMyEarningsError = GetMyEarningsErrors[keyof GetMyEarningsErrors];
+
+export type GetMyEarningsResponses = {
+    /**
+     * A vendor's balance and entries, newest first
+     */
+    200: VendorEarnings;
+};
+
+export type GetMyEarningsResponse = GetMyEarningsResponses[keyof GetMyEarningsResponses];
+
+export type ListPaymentsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page size, 1-100 (default 20)
+         */
+        limit?: number;
+        /**
+         * Opaque cursor: the `nextCursor` of the previous page
+         */
+        cursor?: string;
+        /**
+         * A UUID (v7) identifying the object
+         */
+        orderId?: string;
+        provider?: 'manual' | 'stripe' | 'paypal';
+        kind?: 'capture' | 'refund' | 'dispute';
+        /**
+         * Created at or after
+         */
+        from?: string;
+        /**
+         * Created before
+         */
+        to?: string;
+    };
+    url: '/api/admin/payments';
+};
+
+export type ListPaymentsErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type ListPaymentsError = ListPaymentsErrors[keyof ListPaymentsErrors];
+
+export type ListPaymentsResponses = {
+    /**
+     * OK
+     */
+    200: LedgerEntryPage;
+};
+
+export type ListPaymentsResponse = ListPaymentsResponses[keyof ListPaymentsResponses];
+
+export type GetOrderPaymentsData = {
+    body?: never;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/admin/orders/{id}/payments';
+};
+
+export type GetOrderPaymentsErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `not_found`.
+     */
+    404: Problem & {
+        code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type GetOrderPaymentsError = GetOrderPaymentsErrors[keyof GetOrderPaymentsErrors];
+
+export type GetOrderPaymentsResponses = {
+    /**
+     * An order's money, derived from the ledger
+     */
+    200: OrderPayments;
+};
+
+export type GetOrderPaymentsResponse = GetOrderPaymentsResponses[keyof GetOrderPaymentsResponses];
+
+export type RefundOrderData = {
+    body: RefundInput;
+    headers: {
+        /**
+         * Required. A unique key per intended operation (a UUID is a good choice), to retry safely: the first answer is stored for 24 hours and replayed for the same key and caller with `Idempotency-Replayed: true`. The same key with a different body is 422 `idempotency_key_reused`; while the first request still runs, 409 `idempotency_key_in_progress`. Validation failures are not stored. Without it: 400 `idempotency_key_required`.
+         */
+        'idempotency-key': string;
+    };
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/admin/orders/{id}/refunds';
+};
+
+export type RefundOrderErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json` or `idempotency_key_required`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json' | 'idempotency_key_required';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `not_found`.
+     */
+    404: Problem & {
+        code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `order_not_refundable` or `idempotency_key_in_progress`.
+     */
+    409: Problem & {
+        code: 'order_not_refundable' | 'idempotency_key_in_progress';
+    };
+    /**
+     * Problem details; `code` is `refund_exceeds_captured` or `currency_mismatch` or `idempotency_key_reused`.
+     */
+    422: Problem & {
+        code: 'refund_exceeds_captured' | 'currency_mismatch' | 'idempotency_key_reused';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+    /**
+     * Problem details; `code` is `payment_provider_error`.
+     */
+    502: Problem & {
+        code: 'payment_provider_error';
+    };
+};
+
+export type RefundOrderError = RefundOrderErrors[keyof RefundOrderErrors];
+
+export type RefundOrderResponses = {
+    /**
+     * A refund through the provider that took the payment
+     */
+    201: Refund;
+};
+
+export type RefundOrderResponse = RefundOrderResponses[keyof RefundOrderResponses];
+
+export type ListVendorBalancesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page size, 1-100 (default 20)
+         */
+        limit?: number;
+        /**
+         * Opaque cursor: the `nextCursor` of the previous page
+         */
+        cursor?: string;
+    };
+    url: '/api/admin/vendors/earnings';
+};
+
+export type ListVendorBalancesErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type ListVendorBalancesError = ListVendorBalancesErrors[keyof ListVendorBalancesErrors];
+
+export type ListVendorBalancesResponses = {
+    /**
+     * OK
+     */
+    200: VendorBalancePage;
+};
+
+export type ListVendorBalancesResponse = ListVendorBalancesResponses[keyof ListVendorBalancesResponses];
+
+export type SetVendorCommissionData = {
+    body: CommissionInput;
+    path: {
+        /**
+         * A UUID (v7) identifying the object
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/admin/vendors/{id}/commission';
+};
+
+export type SetVendorCommissionErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `not_found`.
+     */
+    404: Problem & {
+        code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type SetVendorCommissionError = SetVendorCommissionErrors[keyof SetVendorCommissionErrors];
+
+export type SetVendorCommissionResponses = {
+    /**
+     * OK
+     */
+    200: VendorBalance;
+};
+
+export type SetVendorCommissionResponse = SetVendorCommissionResponses[keyof SetVendorCommissionResponses];

@@ -7,6 +7,7 @@ import { AuditEntry } from '../platform/audit';
 import { systemCtx } from '../platform/context';
 import type { ConstraintProblems } from '../platform/error-handler';
 import type { Deps } from '../platform/deps';
+import { eventSubscribers } from '../platform/events';
 import type { RegisteredTask } from '../platform/jobs';
 import type { ModuleDefinition, ModuleRouters } from '../platform/module';
 import type { RateLimitPolicies } from '../platform/rate-limit';
@@ -15,6 +16,7 @@ import { healthModule } from './health';
 import { identityModule } from './identity';
 import { integrationsModule } from './integrations';
 import { ordersModule } from './orders';
+import { paymentsModule } from './payments';
 
 export const modules: readonly ModuleDefinition[] = [
   healthModule,
@@ -22,6 +24,7 @@ export const modules: readonly ModuleDefinition[] = [
   catalogModule,
   integrationsModule,
   ordersModule,
+  paymentsModule,
 ];
 
 /** Merges named entries of every module, refusing a name two modules claim. */
@@ -71,6 +74,9 @@ export const auditActions: readonly string[] = Object.keys(
     ]),
   ),
 );
+
+/** Every module's handlers of domain events, in the order the modules are listed. */
+export const subscribers = eventSubscribers(modules.flatMap((module) => module.subscriptions ?? []));
 
 /** Every module's route implementations, merged one level deep under the contract's top-level keys. */
 export function moduleRouters(deps: Deps): Record<string, ModuleRouters> {

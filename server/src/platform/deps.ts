@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import type { Cache } from './cache';
 import type { Orm } from './database';
+import type { EventSubscribers } from './events';
 import type { Logger } from './logger';
 import type { Mailer } from './mail';
 import type { Metrics } from './metrics';
@@ -21,6 +22,8 @@ export interface Deps {
   mailer: Mailer;
   /** The access-token signing key (JWT_SECRET, or a random one per process outside production). */
   jwtKey: Uint8Array;
+  /** Who handles each domain event (platform/events.ts). */
+  subscribers: EventSubscribers;
   /** Flipped on SIGTERM: readiness turns 503 and responses ask clients to close their connection. */
   lifecycle: { shuttingDown: boolean };
 }

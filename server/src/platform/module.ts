@@ -7,6 +7,7 @@ import type { AnyEntity, EntityClass, EntitySchema } from '@mikro-orm/core';
 import type { Ctx } from './context';
 import type { ConstraintProblems } from './error-handler';
 import type { Deps } from './deps';
+import type { Subscription } from './events';
 import type { RegisteredTask } from './jobs';
 import type { RateLimitBudget } from './rate-limit';
 
@@ -28,6 +29,8 @@ export interface ModuleDefinition {
   rateLimits?: Record<string, readonly RateLimitBudget[]>;
   /** Its unique and foreign-key constraints that a client can run into, and the problem each one means. */
   constraints?: ConstraintProblems;
+  /** Its handlers of other modules' domain events (platform/events.ts). */
+  subscriptions?: readonly Subscription[];
   /** Work to do on start, after migrations (e.g. the bootstrap admin). */
   onStart?: (ctx: Ctx) => Promise<void>;
 }

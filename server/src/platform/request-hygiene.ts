@@ -22,13 +22,25 @@ export const requireUtf8Charset: RequestHandler = (req, _res, next) => {
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** express.json's `verify`: bytes that are not UTF-8 are refused rather than silently replaced with U+FFFD. */
-export function verifyUtf8(_req: unknown, _res: unknown, body: Buffer): void {
+/** The bytes of webhook bodies as they arrived: a provider signs those, not the parsed JSON. */
+const rawBodies = new WeakMap<object, Buffer>();
+const KEEPS_RAW_BODY = /^\/api\/webhooks\//;
+
+/**
+ * express.json's `verify`: bytes that are not UTF-8 are refused rather than silently replaced with U+FFFD; the raw
+ * body of a webhook is kept for its signature check (`rawBodyOf`).
+ */
+export function verifyUtf8(req: { url?: string }, _res: unknown, body: Buffer): void {
   try {
     strictUtf8.decode(body);
   } catch {
     throw new AppError(400, 'malformed_json', 'Malformed JSON', { detail: 'The request body is not valid UTF-8.' });
   }
+  if (req.url && KEEPS_RAW_BODY.test(req.url)) rawBodies.set(req, body);
+}
+
+export function rawBodyOf(req: object): Buffer | undefined {
+  return rawBodies.get(req);
 }
 
 // C0 controls except tab, line feed and carriage return; DEL; C1 controls.

@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { CheckoutInput, CreateOrderInput, Order as OrderDto } from '@emporium/contract';
+import type { Config } from '../../config';
 import { newId } from '../../platform/columns';
 import type { AuthenticatedCtx } from '../../platform/context';
 import { BadRequestError, NotFoundError, UnprocessableError } from '../../platform/errors';
@@ -54,6 +55,13 @@ function requestHash(kind: string, body: unknown): string {
   return createHash('sha256')
     .update(JSON.stringify([kind, body]))
     .digest('hex');
+}
+
+/** A provider is offered only when this server has its keys; `manual` always. */
+function paymentMethodAvailable(config: Readonly<Config>, method: Checkout['paymentMethod']): boolean {
+  if (method === 'stripe') return Boolean(config.STRIPE_SECRET_KEY);
+  if (method === 'paypal') return false;
+  return true;
 }
 
 async function lockKey(tx: TxCtx, ...parts: string[]): Promise<void> {
@@ -101,6 +109,12 @@ async function placeOrder(
       return { order: await loadOrderDto(tx, previous.id), replayed: true };
     }
 
+    if (!paymentMethodAvailable(tx.deps.config, input.paymentMethod)) {
+      throw new UnprocessableError(
+        'payment_method_unavailable',
+        `This marketplace does not take ${input.paymentMethod} payments.`,
+      );
+    }
     const fromCart = kind === 'cart' ? await cartForCheckout(tx, cartToken) : undefined;
     const wanted = explicit?.lines ?? fromCart?.lines ?? [];
     if (wanted.length === 0) throw new BadRequestError('cart_empty', 'The cart is empty.');
@@ -182,6 +196,8 @@ async function placeOrder(
       paymentMethod: input.paymentMethod,
       paymentDeadline: deadline,
       paidAt: null,
+      flagReason: null,
+      restockedAt: null,
       idempotencyKey,
       requestHash: hash,
     });

@@ -21,4 +21,16 @@ export const ordersModule: ModuleDefinition = {
   },
 };
 
+export { formatMoney } from './format';
 export { computeTotals, roundHalfUp, type TotalsInput, type TotalsResult } from './totals';
+export { orderCancelled, orderPaid, type OrderCancelled, type OrderPaid } from './orders.events';
+export {
+  flagOrder,
+  orderForPayment,
+  recordOrderRefund,
+  restockOrder,
+  settleOrderPayment,
+  type CapturedPayment,
+  type PayableOrder,
+  type SettlementOutcome,
+} from './payment-outcomes';

@@ -142,6 +142,10 @@ export const OrderSchema = defineEntity({
     paymentMethod: p.enum(PAYMENT_METHODS),
     paymentDeadline: p.datetime().nullable(),
     paidAt: p.datetime().nullable(),
+    /** Why an admin should look at it (a payment that did not match); set by payments. */
+    flagReason: p.string().length(300).nullable(),
+    /** When a refund returned its units to stock (once per order). */
+    restockedAt: p.datetime().nullable(),
     idempotencyKey: p.string().length(255),
     requestHash: p.string().length(64),
     createdAt: createdAtColumn(),

@@ -84,6 +84,7 @@ export function toOrderDto(
     })),
     paidAt: order.paidAt?.toISOString() ?? null,
     invoiceNumber,
+    flagReason: order.flagReason ?? null,
     createdAt: order.createdAt.toISOString(),
     updatedAt: order.updatedAt.toISOString(),
   };

@@ -8,6 +8,7 @@ import type { AdminOrderQuery, OrderListQuery, OrderStatus, VendorFulfilmentInpu
 import type { AuthenticatedCtx, Ctx } from '../../platform/context';
 import { NotFoundError } from '../../platform/errors';
 import { afterCursor, idColumn, toPage, type Keyset } from '../../platform/pagination';
+import { publish } from '../../platform/events';
 import { inTransaction, type TxCtx } from '../../platform/unit-of-work';
 import { changeStock, countPurchase } from '../catalog';
 import { userIdByEmail } from '../identity';
@@ -15,6 +16,7 @@ import { assertMove, CUSTOMER_CANCELLABLE, leastAdvanced, recordTransition } fro
 import { enqueueOrderMail } from './orders.queue';
 import { issueInvoice } from './invoices';
 import { ordersAudit } from './orders.audit';
+import { orderCancelled, orderPaid } from './orders.events';
 import { Invoice, Order, OrderHistory, OrderLine, OrderPart } from './orders.entities';
 import { toOrderDto, toOrderSummaryDto, toVendorOrderDto, type OrderSummaryRow } from './orders.mapper';
 import { ConflictError } from '../../platform/errors';
@@ -139,7 +141,7 @@ export function getVendorOrder(ctx: AuthenticatedCtx, orderId: string) {
 // ------------------------------------------------------------------------------------------------ transitions
 
 /** Locks the order row for the transaction: every status change of an order and its parts queues here. */
-async function lockOrder(tx: TxCtx, where: { id: string; customerId?: string }): Promise<Order> {
+export async function lockOrder(tx: TxCtx, where: { id: string; customerId?: string }): Promise<Order> {
   const [row] = await tx.em.execute<{ id: string }[]>(
     `select id from orders where id = ?${where.customerId ? ' and customer_id = ?' : ''} for update`,
     where.customerId ? [where.id, where.customerId] : [where.id],
@@ -153,7 +155,12 @@ async function lockOrder(tx: TxCtx, where: { id: string; customerId?: string }):
  * numbered and the products count as the customer's verified purchases. Cancelled or expired: the stock comes back,
  * and the discount use if it was unpaid, or the verified purchases if it was paid.
  */
-async function moveWholeOrder(tx: TxCtx, order: Order, to: OrderStatus, note: string | undefined): Promise<void> {
+export async function moveWholeOrder(
+  tx: TxCtx,
+  order: Order,
+  to: OrderStatus,
+  note: string | undefined,
+): Promise<void> {
   assertMove(order.status, to);
   const parts = await tx.em.find(OrderPart, { orderId: order.id });
   recordTransition(tx, { orderId: order.id, from: order.status, to, note });
@@ -196,8 +203,27 @@ async function moveWholeOrder(tx: TxCtx, order: Order, to: OrderStatus, note: st
     }
   }
   await tx.em.flush();
-  if (to === 'cancelled') await enqueueOrderMail(tx, { template: 'order_cancelled', orderId: order.id });
-  if (to === 'paid') await enqueueOrderMail(tx, { template: 'payment_received', orderId: order.id });
+  if (to === 'cancelled') {
+    await enqueueOrderMail(tx, { template: 'order_cancelled', orderId: order.id });
+    await publish(tx, orderCancelled, {
+      orderId: order.id,
+      orderNumber: order.number,
+      paymentMethod: order.paymentMethod,
+      wasPaid,
+    });
+  }
+  if (to === 'paid') {
+    await enqueueOrderMail(tx, { template: 'payment_received', orderId: order.id });
+    await publish(tx, orderPaid, {
+      orderId: order.id,
+      orderNumber: order.number,
+      customerId: order.customerId,
+      paymentMethod: order.paymentMethod,
+      total: order.total,
+      currency: order.currency,
+      parts: parts.map((part) => ({ partId: part.id, vendorId: part.vendorId, total: part.total })),
+    });
+  }
 }
 
 export async function cancelMyOrder(ctx: AuthenticatedCtx, orderId: string, reason: string | undefined) {

@@ -1,0 +1,56 @@
+/**
+ * Payments' background work: automatic refunds (a payment that could not pay its order; a paid order cancelled),
+ * retries of refunds whose provider answer was lost, and the buyer's payment mails. Idempotent: each re-reads the
+ * ledger and the refund row before acting, and provider calls carry stable idempotency keys.
+ */
+import { defineTask } from '../../platform/jobs';
+import { contactsOf } from '../identity';
+import { formatMoney, orderForPayment } from '../orders';
+import {
+  automaticRefundJob,
+  paymentMailJob,
+  refundRetryJob,
+  type AutomaticRefund,
+  type PaymentMail,
+} from './payments.queue';
+import { automaticRefund, completeRefund } from './refunds.service';
+
+export const automaticRefundTask = defineTask<AutomaticRefund>({
+  ...automaticRefundJob,
+  run: async (job, ctx) => {
+    await automaticRefund(ctx, job);
+  },
+});
+
+export const refundRetryTask = defineTask<{ refundId: string }>({
+  ...refundRetryJob,
+  run: async ({ refundId }, ctx) => {
+    await completeRefund(ctx, refundId);
+  },
+});
+
+export const paymentMailTask = defineTask<PaymentMail>({
+  ...paymentMailJob,
+  run: async (mail, ctx) => {
+    const order = await orderForPayment(ctx, mail.orderId);
+    const contact = (await contactsOf(ctx, [order.customerId])).get(order.customerId);
+    if (!contact) return;
+    const link = `${ctx.deps.config.PUBLIC_URL}/orders`;
+    const hello = `Hello ${contact.fullName},\n\n`;
+    await ctx.deps.mailer.send(
+      mail.template === 'payment_failed'
+        ? {
+            to: contact.email,
+            subject: `Payment for ${order.number} did not go through`,
+            text: `${hello}Your payment for order ${order.number} failed. You can try again with another card before the order's payment deadline.\n\n${link}`,
+          }
+        : {
+            to: contact.email,
+            subject: `Refund for ${order.number}`,
+            text: `${hello}We refunded ${formatMoney(mail.amount ?? 0, order.currency)} for order ${order.number}. It reaches your account within a few days, depending on your bank.\n\n${link}`,
+          },
+    );
+  },
+});
+
+export const paymentsTasks = [automaticRefundTask, refundRetryTask, paymentMailTask];
