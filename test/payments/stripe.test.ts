@@ -172,6 +172,16 @@ describe('settlement', () => {
     expect(history.filter((entry) => entry.to === 'paid')).toHaveLength(1);
   });
 
+  it('never opens a second intent for an order Stripe already charged: it settles the order instead', async () => {
+    const { variantId } = await liveVariant();
+    const { order } = await paidAtStripe(variantId);
+    const again = await createIntent(order.id);
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('order_not_payable');
+    expect((await orderOf(order.id)).status).toBe('paid');
+    expect([...stripe.intents.values()].filter((intent) => intent.metadata.orderId === order.id)).toHaveLength(1);
+  });
+
   it('refuses webhooks with a bad signature, a stale timestamp or another secret, and ignores unknown types', async () => {
     const { variantId } = await liveVariant();
     const { order, intent } = await paidAtStripe(variantId);

@@ -73,6 +73,11 @@ export async function createPaymentIntent(
   const previous = await latestIntent(ctx, orderId);
   if (previous) {
     const intent = await callStripe(() => stripe.paymentIntents.retrieve(previous.providerRef));
+    if (intent.status === 'succeeded') {
+      // Paid at Stripe but not settled here yet (the webhook is late): settle it rather than charge again.
+      await inTransaction(ctx, (tx) => applyIntent(tx, orderId, intent));
+      throw new ConflictError('order_not_payable', `Order ${order.number} is already paid.`);
+    }
     if (OPEN.has(intent.status) && intent.amount === order.total && intent.client_secret) {
       return answer(order, intent);
     }
