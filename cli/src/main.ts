@@ -10,8 +10,10 @@ import { registerAuthCommands } from './commands/auth';
 import { registerCategoryCommands } from './commands/categories';
 import { registerHealthCommands } from './commands/health';
 import { registerOrderCommands } from './commands/orders';
+import { registerPaymentCommands } from './commands/payments';
 import { registerProductCommands } from './commands/products';
 import { registerUserCommands } from './commands/users';
+import { registerVendorCommands } from './commands/vendors';
 import { DEFAULT_URL, parseBaseUrl, parseProfileName } from './context';
 import { ExitCode, report } from './errors';
 import { notice } from './output';
@@ -64,6 +66,8 @@ function buildProgram(): Command {
   registerCategoryCommands(program);
   registerApiKeyCommands(program);
   registerOrderCommands(program);
+  registerPaymentCommands(program);
+  registerVendorCommands(program);
   return program;
 }
 

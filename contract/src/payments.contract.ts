@@ -10,6 +10,8 @@ import {
   PaymentOrderInput,
   PaymentState,
   paymentsProblem as problem,
+  ReconciliationListQuery,
+  ReconciliationRun,
   Refund,
   RefundInput,
   StripeEvent,
@@ -104,6 +106,18 @@ export const adminPaymentsContract = c.router(
       metadata: adminReads,
       query: PaymentListQuery,
       responses: { 200: page(LedgerEntry), 400: badInput, ...denied },
+    },
+    listReconciliations: {
+      method: 'GET',
+      path: '/payments/reconciliations',
+      summary: 'List reconciliation reports',
+      description:
+        'Newest first: each daily run compares, per provider, the payments touched in the last days (' +
+        '`PAYMENTS_RECONCILIATION_DAYS`, default 2) with what the provider holds (the amount received and the ' +
+        'succeeded refunds) and lists every difference with the ledger.',
+      metadata: adminReads,
+      query: ReconciliationListQuery,
+      responses: { 200: page(ReconciliationRun), 400: badInput, ...denied },
     },
     getOrderPayments: {
       method: 'GET',

@@ -256,3 +256,61 @@ export const CommissionInput = named(
   z.object({ rateBps: z.number().int().min(0).max(10_000).describe('Basis points: 1000 = 10 %') }).strict(),
   { rateBps: 1200 },
 );
+
+export const RECONCILIATION_DIFFERENCE_KINDS = ['capture_mismatch', 'refund_mismatch', 'provider_unreadable'] as const;
+
+export const ReconciliationDifference = named(
+  'ReconciliationDifference',
+  z
+    .object({
+      kind: z
+        .enum(RECONCILIATION_DIFFERENCE_KINDS)
+        .describe(
+          '`capture_mismatch`: what the provider received differs from the captures in the ledger; ' +
+            "`refund_mismatch`: the provider's succeeded refunds differ from the ledger's; `provider_unreadable`: the " +
+            'provider could not be asked about this payment (amounts are 0)',
+        ),
+      orderId: Id,
+      providerReference: z.string().describe("The provider's id of the payment (a Stripe PaymentIntent)"),
+      ledger: Money.describe('What the ledger holds'),
+      provider: Money.describe('What the provider holds'),
+      detail: z.string().describe('The movements behind the difference, for a human'),
+    })
+    .describe('One way the ledger and the provider disagree about a payment'),
+  {
+    kind: 'refund_mismatch',
+    orderId: ORDER_ID,
+    providerReference: 'pi_3Pq1aB2cD3eF4gH5',
+    ledger: { amount: 0, currency: 'USD' },
+    provider: { amount: 1500, currency: 'USD' },
+    detail: 'Refunds at the provider missing from the ledger: re_3Pq1aB2cD3eF4gH5',
+  },
+);
+
+export const ReconciliationRun = named(
+  'ReconciliationRun',
+  z
+    .object({
+      id: Id,
+      provider: z.enum(PAYMENT_PROVIDERS),
+      startedAt: Timestamp,
+      finishedAt: Timestamp,
+      windowDays: z.number().int().describe("The provider's payments touched in this many past days were compared"),
+      checked: z.number().int().describe('How many payments were compared'),
+      differences: z.array(ReconciliationDifference).describe('Empty when the ledger and the provider agree'),
+    })
+    .describe("One run of the daily reconciliation of the ledger with one provider's records"),
+  {
+    id: EXAMPLE_IDS.user,
+    provider: 'stripe',
+    startedAt: '2026-03-02T03:00:00.000Z',
+    finishedAt: '2026-03-02T03:00:04.000Z',
+    windowDays: 2,
+    checked: 42,
+    differences: [],
+  },
+);
+
+export const ReconciliationListQuery = PageQuery.extend({
+  provider: z.enum(PAYMENT_PROVIDERS).optional(),
+}).strict();

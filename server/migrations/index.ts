@@ -8,6 +8,7 @@ import { Migration20261130000000_orders } from './Migration20261130000000_orders
 import { Migration20261130100000_invoices } from './Migration20261130100000_invoices';
 import { Migration20261130110000_verified_purchases } from './Migration20261130110000_verified_purchases';
 import { Migration20261130120000_payments } from './Migration20261130120000_payments';
+import { Migration20261201000000_reconciliation_runs } from './Migration20261201000000_reconciliation_runs';
 
 export const migrations = [
   { name: 'Migration20261127000000_platform', class: Migration20261127000000_platform },
@@ -19,4 +20,5 @@ export const migrations = [
   { name: 'Migration20261130100000_invoices', class: Migration20261130100000_invoices },
   { name: 'Migration20261130110000_verified_purchases', class: Migration20261130110000_verified_purchases },
   { name: 'Migration20261130120000_payments', class: Migration20261130120000_payments },
+  { name: 'Migration20261201000000_reconciliation_runs', class: Migration20261201000000_reconciliation_runs },
 ];

@@ -74,6 +74,8 @@ const EnvSchema = z
     STRIPE_API_BASE: optionalUrl,
     /** The platform's commission on each vendor's part of a captured payment, unless an admin set one for the vendor. */
     PLATFORM_COMMISSION_BPS: z.coerce.number().int().min(0).max(10_000).default(1000),
+    /** The daily reconciliation compares the provider's payments touched in this many past days with the ledger. */
+    PAYMENTS_RECONCILIATION_DAYS: z.coerce.number().int().min(1).max(90).default(2),
     CATALOG_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
     MEDIA_DIR: z.string().default('.data/media'),
     S3_BUCKET: z.string().optional(),

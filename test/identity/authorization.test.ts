@@ -40,7 +40,16 @@ describe('route policies', () => {
   it('gives every route of the contract an auth policy, and every body schema rejects unknown properties', () => {
     for (const route of allRoutes) {
       expect(isRouteMetadata(route.metadata), `${route.method} ${route.path} has no auth policy`).toBe(true);
-      if ('body' in route && route.body && typeof route.body === 'object' && '_def' in route.body) {
+      // A provider's webhook takes the provider's envelope as it comes (Stripe adds fields): its signature over the
+      // raw body is what is checked, not its shape.
+      const providerCallback = route.path.startsWith('/api/webhooks/');
+      if (
+        !providerCallback &&
+        'body' in route &&
+        route.body &&
+        typeof route.body === 'object' &&
+        '_def' in route.body
+      ) {
         const def = (route.body as { _def: { unknownKeys?: string; schema?: { _def: { unknownKeys?: string } } } })
           ._def;
         const unknownKeys = def.unknownKeys ?? def.schema?._def.unknownKeys;

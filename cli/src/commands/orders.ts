@@ -1,5 +1,5 @@
 /**
- * orders list | show | status | cancel | invoice, and discounts create | list | disable: order administration and
+ * orders list | show | status | cancel | invoice | refund | payments, and discounts create | list | disable: order administration and
  * discount codes (admins only). Amounts are shown in major units with their currency; --json prints the API's data.
  */
 import {
@@ -7,23 +7,29 @@ import {
   disableDiscount,
   getAnyOrder,
   getOrderInvoice,
+  getOrderPayments,
   listAllOrders,
   listDiscounts,
+  refundOrder,
   setOrderStatus,
   type CreateDiscountData,
   type Discount,
   type ListAllOrdersData,
   type Order,
+  type OrderPayments,
   type OrderSummary,
+  type Refund,
 } from '@emporium/sdk';
+import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { Argument, InvalidArgumentError, Option, type Command } from 'commander';
 import { resolveContext } from '../context';
-import { CliError, ExitCode } from '../errors';
+import { ApiError, CliError, ExitCode } from '../errors';
 import { parseId } from '../ids';
-import { formatDetails, formatTable, printJson, printLine, type Column } from '../output';
+import { formatDetails, formatTable, notice, printJson, printLine, yesNo, type Column } from '../output';
 import { allOption, collectPages, cursorOption, limitOption, noticeMore, type PageOptions } from '../paging';
 import { openSession } from '../session';
+import { ledgerColumns } from './payments';
 
 const ORDER_STATUSES = [
   'pending_payment',
@@ -111,6 +117,42 @@ function printDiscount(discount: Discount, json: boolean): void {
   printLine(formatTable(discountColumns, [discount]));
 }
 
+function printRefund(refund: Refund, json: boolean): void {
+  if (json) return printJson(refund);
+  printLine(
+    formatDetails([
+      ['Refund', refund.id],
+      ['Order', `${refund.orderId} (now ${refund.orderStatus})`],
+      ['Amount', amount(refund.amount)],
+      ['Status', refund.status],
+      ['Provider', `${refund.provider}${refund.providerRefundId ? ` (${refund.providerRefundId})` : ''}`],
+      ['Restocked', yesNo(refund.restocked)],
+      ['Reason', refund.reason],
+      ['Created', refund.createdAt],
+    ]),
+  );
+}
+
+function printOrderPayments(money: OrderPayments, json: boolean): void {
+  if (json) return printJson(money);
+  printLine(
+    formatDetails([
+      ['Order', money.orderId],
+      ['Captured', amount(money.captured)],
+      ['Refunded', amount(money.refunded)],
+      ['Disputed', amount(money.disputed)],
+      ['Balance', amount(money.balance)],
+    ]),
+  );
+  printLine(`\n${money.transactions.length ? formatTable(ledgerColumns, money.transactions) : 'No transactions.'}`);
+}
+
+/** A lost answer or a server failure may hide a refund that was made: the same key retries it without a second one. */
+function isWorthRetrying(error: unknown): boolean {
+  if (error instanceof ApiError) return error.status >= 500;
+  return error instanceof CliError && error.exitCode === ExitCode.unreachable;
+}
+
 function parseMinor(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('Use a whole number of minor units (1999 = 19.99).');
   return Number(value);
@@ -119,6 +161,14 @@ function parseMinor(value: string): number {
 function parsePositive(value: string): number {
   if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('Use a whole number from 1.');
   return Number(value);
+}
+
+interface RefundOptions {
+  amount: number;
+  reason: string;
+  restock?: boolean;
+  currency: string;
+  idempotencyKey?: string;
 }
 
 interface ListOptions extends PageOptions {
@@ -231,6 +281,45 @@ export function registerOrderCommands(program: Command): void {
         }
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
+    });
+
+  orders
+    .command('refund')
+    .description('refund an order, fully or partly, through the provider that took the payment')
+    .argument('<id>', 'order id', parseId)
+    .requiredOption('--amount <minor>', 'amount to refund, in minor units (1999 = 19.99)', parsePositive)
+    .requiredOption('--reason <text>', 'why (1-500 characters, kept with the refund)')
+    .option('--restock', "return the order's units to stock")
+    .option('--currency <code>', "currency of --amount (the order's)", 'USD')
+    .option('--idempotency-key <key>', 'retry a refund safely: the same key never refunds twice (default: a new UUID)')
+    .action(async (id: string, options: RefundOptions, command: Command) => {
+      const context = await resolveContext(command);
+      const session = await openSession(context);
+      const key = options.idempotencyKey ?? randomUUID();
+      const body = {
+        amount: { amount: options.amount, currency: options.currency.toUpperCase() },
+        reason: options.reason,
+        restock: options.restock === true,
+      };
+      try {
+        const refund = await session.call((client) =>
+          refundOrder({ client, path: { id }, headers: { 'idempotency-key': key }, body }),
+        );
+        printRefund(refund, context.json);
+      } catch (error) {
+        if (isWorthRetrying(error)) notice(`To retry this refund without refunding twice: --idempotency-key ${key}`);
+        throw error;
+      }
+    });
+
+  orders
+    .command('payments')
+    .description("an order's money: captured, refunded, disputed, balance and its transactions")
+    .argument('<id>', 'order id', parseId)
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const context = await resolveContext(command);
+      const session = await openSession(context);
+      printOrderPayments(await session.call((client) => getOrderPayments({ client, path: { id } })), context.json);
     });
 
   const discounts = program.command('discounts').description('manage discount codes (admins only)');

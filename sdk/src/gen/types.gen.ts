@@ -1503,6 +1503,100 @@ export type ReadinessProblem = {
 };
 
 /**
+ * ReconciliationDifference
+ *
+ * One way the ledger and the provider disagree about a payment
+ */
+export type ReconciliationDifference = {
+    /**
+     * `capture_mismatch`: what the provider received differs from the captures in the ledger; `refund_mismatch`: the provider's succeeded refunds differ from the ledger's; `provider_unreadable`: the provider could not be asked about this payment (amounts are 0)
+     */
+    kind: 'capture_mismatch' | 'refund_mismatch' | 'provider_unreadable';
+    /**
+     * A UUID (v7) identifying the object
+     */
+    orderId: string;
+    /**
+     * The provider's id of the payment (a Stripe PaymentIntent)
+     */
+    providerReference: string;
+    /**
+     * What the ledger holds
+     */
+    ledger: {
+        /**
+         * Integer amount in minor units (1999 = 19.99 USD)
+         */
+        amount: number;
+        /**
+         * ISO 4217 currency code
+         */
+        currency: string;
+    };
+    /**
+     * What the provider holds
+     */
+    provider: {
+        /**
+         * Integer amount in minor units (1999 = 19.99 USD)
+         */
+        amount: number;
+        /**
+         * ISO 4217 currency code
+         */
+        currency: string;
+    };
+    /**
+     * The movements behind the difference, for a human
+     */
+    detail: string;
+};
+
+/**
+ * ReconciliationRun
+ *
+ * One run of the daily reconciliation of the ledger with one provider's records
+ */
+export type ReconciliationRun = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    id: string;
+    provider: 'manual' | 'stripe' | 'paypal';
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    startedAt: string;
+    /**
+     * ISO 8601 timestamp in UTC
+     */
+    finishedAt: string;
+    /**
+     * The provider's payments touched in this many past days were compared
+     */
+    windowDays: number;
+    /**
+     * How many payments were compared
+     */
+    checked: number;
+    /**
+     * Empty when the ledger and the provider agree
+     */
+    differences: Array<ReconciliationDifference>;
+};
+
+/**
+ * ReconciliationRunPage
+ */
+export type ReconciliationRunPage = {
+    data: Array<ReconciliationRun>;
+    /**
+     * Pass as `cursor` to get the next page; null when there is none
+     */
+    nextCursor: string | null;
+};
+
+/**
  * RefreshTokenRequest
  */
 export type RefreshTokenRequest = {
@@ -7125,6 +7219,67 @@ export type ListPaymentsResponses = {
 };
 
 export type ListPaymentsResponse = ListPaymentsResponses[keyof ListPaymentsResponses];
+
+export type ListReconciliationsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page size, 1-100 (default 20)
+         */
+        limit?: number;
+        /**
+         * Opaque cursor: the `nextCursor` of the previous page
+         */
+        cursor?: string;
+        provider?: 'manual' | 'stripe' | 'paypal';
+    };
+    url: '/api/admin/payments/reconciliations';
+};
+
+export type ListReconciliationsErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+};
+
+export type ListReconciliationsError = ListReconciliationsErrors[keyof ListReconciliationsErrors];
+
+export type ListReconciliationsResponses = {
+    /**
+     * OK
+     */
+    200: ReconciliationRunPage;
+};
+
+export type ListReconciliationsResponse = ListReconciliationsResponses[keyof ListReconciliationsResponses];
 
 export type GetOrderPaymentsData = {
     body?: never;

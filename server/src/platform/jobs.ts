@@ -2,10 +2,19 @@
  * Background jobs on graphile-worker (PostgreSQL). A task is defined once with its payload schema; it is enqueued
  * with `enqueueJob` on the caller's context, inside its transaction, so a rollback enqueues nothing. A task runs with
  * a context of its own (`systemCtx`), like a request. Tasks must be idempotent: jobs retry, and a `jobKey`
- * deduplicates.
+ * deduplicates. A task may declare a `schedule` (a crontab pattern): every worker registers it with graphile-worker's
+ * cron, which enqueues one job per tick across all workers (its `known_crontabs` table), with an empty payload.
  */
 import pg from 'pg';
-import { Logger as GraphileLogger, run, runMigrations, type Runner, type TaskList } from 'graphile-worker';
+import {
+  Logger as GraphileLogger,
+  parseCronItems,
+  run,
+  runMigrations,
+  type ParsedCronItem,
+  type Runner,
+  type TaskList,
+} from 'graphile-worker';
 import type { ZodType, ZodTypeAny, ZodTypeDef } from 'zod';
 import { systemCtx, type Ctx } from './context';
 import type { Orm } from './database';
@@ -17,6 +26,11 @@ export interface TaskDefinition<Payload> {
   name: string;
   payload: ZodType<Payload, ZodTypeDef, unknown>;
   run(payload: Payload, ctx: Ctx): Promise<void>;
+  /**
+   * A crontab pattern (`minute hour day month weekday`, UTC), e.g. `'0 3 * * *'` daily at 03:00: the worker enqueues
+   * the task then with payload `{}` (its schema must accept that). A tick missed while no worker ran is not caught up.
+   */
+  schedule?: string;
 }
 
 /** A task with its payload type erased, as the registry holds it (its payload is re-validated on every run). */
@@ -24,6 +38,7 @@ export interface RegisteredTask {
   name: string;
   payload: ZodTypeAny;
   run(payload: never, ctx: Ctx): Promise<void>;
+  schedule?: string;
 }
 
 export function defineTask<Payload>(task: TaskDefinition<Payload>): TaskDefinition<Payload> {
@@ -91,6 +106,27 @@ async function beat(orm: Orm): Promise<void> {
     );
 }
 
+/**
+ * The scheduled tasks as graphile-worker cron items. Each job gets the task's name as its key, so a run still queued
+ * (a slow or failing one being retried) is replaced by the next tick instead of piling up.
+ */
+export function cronItemsOf(tasks: readonly RegisteredTask[]): ParsedCronItem[] {
+  return parseCronItems(
+    tasks.flatMap((task) =>
+      task.schedule
+        ? [
+            {
+              task: task.name,
+              match: task.schedule,
+              identifier: task.name,
+              options: { backfillPeriod: 0, maxAttempts: 3, jobKey: task.name, jobKeyMode: 'replace' as const },
+            },
+          ]
+        : [],
+    ),
+  );
+}
+
 /** Runs the worker and its heartbeat (read by /health/ready) until stop() is awaited. */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const { deps } = options;
@@ -118,6 +154,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     pollInterval: 2000,
     logger: toGraphileLogger(deps.logger),
     taskList,
+    parsedCronItems: cronItemsOf(options.tasks),
   });
   await beat(deps.orm);
   const timer = setInterval(() => {

@@ -4,7 +4,8 @@
  * `insert ... on conflict do nothing` statements in ledger.ts; the entities serve reads and the simple writes.
  */
 import { defineEntity, p } from '@mikro-orm/core';
-import { LEDGER_KINDS, PAYMENT_PROVIDERS } from '@emporium/contract';
+import { LEDGER_KINDS, PAYMENT_PROVIDERS, type ReconciliationDifference } from '@emporium/contract';
+import type { z } from 'zod';
 import { createdAtColumn, idColumn, updatedAtColumn } from '../../platform/columns';
 
 export const PaymentSchema = defineEntity({
@@ -103,4 +104,20 @@ export const VendorEarningSchema = defineEntity({
 export class VendorEarning extends VendorEarningSchema.class {}
 VendorEarningSchema.setClass(VendorEarning);
 
-export const paymentsEntities = [Payment, PaymentTransaction, Refund, CommissionRate, VendorEarning];
+export const ReconciliationRunSchema = defineEntity({
+  name: 'ReconciliationRun',
+  tableName: 'reconciliation_runs',
+  properties: {
+    id: idColumn(),
+    provider: p.enum(PAYMENT_PROVIDERS),
+    startedAt: p.datetime(),
+    finishedAt: p.datetime(),
+    windowDays: p.integer(),
+    checked: p.integer(),
+    differences: p.json<z.infer<typeof ReconciliationDifference>[]>(),
+  },
+});
+export class ReconciliationRun extends ReconciliationRunSchema.class {}
+ReconciliationRunSchema.setClass(ReconciliationRun);
+
+export const paymentsEntities = [Payment, PaymentTransaction, Refund, CommissionRate, VendorEarning, ReconciliationRun];

@@ -1,8 +1,9 @@
 /**
  * Payments' background work: automatic refunds (a payment that could not pay its order; a paid order cancelled),
- * retries of refunds whose provider answer was lost, and the buyer's payment mails. Idempotent: each re-reads the
+ * retries of refunds whose provider answer was lost, the buyer's payment mails, and the daily reconciliation. Idempotent: each re-reads the
  * ledger and the refund row before acting, and provider calls carry stable idempotency keys.
  */
+import { z } from 'zod';
 import { defineTask } from '../../platform/jobs';
 import { contactsOf } from '../identity';
 import { formatMoney, orderForPayment } from '../orders';
@@ -13,6 +14,7 @@ import {
   type AutomaticRefund,
   type PaymentMail,
 } from './payments.queue';
+import { runReconciliation } from './reconciliation';
 import { automaticRefund, completeRefund } from './refunds.service';
 
 export const automaticRefundTask = defineTask<AutomaticRefund>({
@@ -53,4 +55,17 @@ export const paymentMailTask = defineTask<PaymentMail>({
   },
 });
 
-export const paymentsTasks = [automaticRefundTask, refundRetryTask, paymentMailTask];
+/**
+ * Daily at 03:00 UTC (its cron payload is `{}`); `days` overrides `PAYMENTS_RECONCILIATION_DAYS` for a run enqueued
+ * by hand. Rerunning only adds another report.
+ */
+export const reconciliationTask = defineTask<{ days?: number | undefined }>({
+  name: 'payments__reconcile',
+  payload: z.object({ days: z.number().int().min(1).max(90).optional() }),
+  schedule: '0 3 * * *',
+  run: async ({ days }, ctx) => {
+    await runReconciliation(ctx, { days });
+  },
+});
+
+export const paymentsTasks = [automaticRefundTask, refundRetryTask, paymentMailTask, reconciliationTask];

@@ -5,6 +5,8 @@ import { authenticatedCtxFrom, ctxFrom } from '../../platform/context';
 import type { Deps } from '../../platform/deps';
 import { requiredIdempotencyKey } from '../../platform/idempotency';
 import { rawBodyOf } from '../../platform/request-hygiene';
+import { registerReconciliationGauges } from './payments.metrics';
+import { listReconciliations } from './reconciliation';
 import { adminRefund } from './refunds.service';
 import * as reports from './reports.service';
 import { confirmPayment, createPaymentIntent, receiveStripeEvent } from './stripe.service';
@@ -13,6 +15,7 @@ const s = initServer();
 const api = contract.api;
 
 export function createPaymentsRouters(deps: Deps) {
+  registerReconciliationGauges(deps);
   const payments = s.router(api.payments, {
     createPaymentIntent: async ({ req, body }) => ({
       status: 200,
@@ -35,6 +38,10 @@ export function createPaymentsRouters(deps: Deps) {
     listPayments: async ({ req, query }) => ({
       status: 200,
       body: await reports.listPayments(authenticatedCtxFrom(deps, req), query),
+    }),
+    listReconciliations: async ({ req, query }) => ({
+      status: 200,
+      body: await listReconciliations(authenticatedCtxFrom(deps, req), query),
     }),
     getOrderPayments: async ({ req, params }) => ({
       status: 200,
