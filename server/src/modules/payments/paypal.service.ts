@@ -31,6 +31,8 @@ import { providerError } from './stripe-client';
 
 /** PayPal orders the buyer may still approve (or that wait for Emporium's capture). */
 const OPEN = new Set(['CREATED', 'SAVED', 'APPROVED', 'PAYER_ACTION_REQUIRED']);
+/** Captures whose money PayPal took (a refund later changes the status, not that). */
+const CAPTURED = new Set(['COMPLETED', 'PARTIALLY_REFUNDED', 'REFUNDED']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function callPaypal<T>(work: () => Promise<T>): Promise<T> {
@@ -147,11 +149,11 @@ function answer(order: PayableOrder, paypalOrder: PaypalOrder): z.infer<typeof P
 /** The captures PayPal reports on an order (one for intent CAPTURE, unless a capture was retried after a denial). */
 const capturesOf = (paypalOrder: PaypalOrder): PaypalCapture[] => unitOf(paypalOrder)?.payments?.captures ?? [];
 
-/** Applies what PayPal says of an order now: records it, and settles each completed capture (once). */
+/** Applies what PayPal says of an order now: records it, and settles each capture that took money (once). */
 async function applyPaypalOrder(tx: TxCtx, orderId: string, paypalOrder: PaypalOrder): Promise<void> {
   await rememberPaypalOrder(tx, orderId, paypalOrder);
   for (const capture of capturesOf(paypalOrder)) {
-    if (capture.status !== 'COMPLETED') continue;
+    if (!CAPTURED.has(capture.status)) continue;
     await settleCapture(tx, orderId, {
       provider: 'paypal',
       reference: capture.id,
@@ -278,7 +280,7 @@ async function handleEvent(tx: TxCtx, paypal: PaypalClient, event: PaypalEvent):
         ? await syncPaypalOrder(tx, paypal, related)
         : await syncCapture(tx, paypal, text(resource.id));
       if (!synced) return false;
-      const completed = capturesOf(synced.paypalOrder).some((capture) => capture.status === 'COMPLETED');
+      const completed = capturesOf(synced.paypalOrder).some((capture) => CAPTURED.has(capture.status));
       if (event.event_type === 'PAYMENT.CAPTURE.DENIED' && !completed) {
         paymentMetrics(tx.deps.metrics).payments.inc({ provider: 'paypal', outcome: 'failed' });
         await enqueuePaymentMail(tx, { template: 'payment_failed', orderId: synced.orderId });
