@@ -149,7 +149,11 @@ export const webhooksContract = c.router(
         'paypal-transmission-id': z.string().max(200).optional(),
         'paypal-transmission-time': z.string().max(100).optional(),
         'paypal-transmission-sig': z.string().max(2000).optional(),
-        'paypal-cert-url': z.string().max(2000).optional(),
+        'paypal-cert-url': z
+          .string()
+          .max(2000)
+          .optional()
+          .describe('Handed to PayPal with the rest of the event for verification; Emporium never fetches it'),
         'paypal-auth-algo': z.string().max(100).optional(),
       }),
       body: PaypalEvent,
