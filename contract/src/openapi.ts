@@ -54,8 +54,8 @@ export const TAGS = [
     name: 'payments',
     routers: ['payments'],
     description:
-      'Paying an order with Stripe (the browser confirms with Stripe.js; card data never reaches Emporium) and ' +
-      'settling it from the provider.',
+      'Paying an order with Stripe (the browser confirms with Stripe.js) or PayPal (the buyer approves at PayPal, ' +
+      'then Emporium captures); card data never reaches Emporium. Orders are settled from the provider only.',
   },
   {
     name: 'webhooks',

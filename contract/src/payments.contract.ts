@@ -12,6 +12,8 @@ import {
   paymentsProblem as problem,
   ReconciliationListQuery,
   ReconciliationRun,
+  PaypalEvent,
+  PaypalOrderAnswer,
   Refund,
   RefundInput,
   StripeEvent,
@@ -27,7 +29,9 @@ const buyer = meta({ auth: ['customer'], rateLimit: 'payments' });
 const adminReads = meta({ auth: ['admin'], rateLimit: 'payments_admin', scopes: ['orders:read'] });
 const adminWrites = meta({ auth: ['admin'], rateLimit: 'payments_admin' });
 
-/** The buyer's side of card payments: the client confirms with Stripe.js; Emporium never sees a card. */
+/**
+ * The buyer's side of payments: the client confirms with Stripe.js or approves at PayPal; Emporium never sees a card.
+ */
 export const paymentsContract = c.router(
   {
     createPaymentIntent: {
@@ -70,6 +74,47 @@ export const paymentsContract = c.router(
         503: problem('payment_provider_unavailable'),
       },
     },
+    createPaypalOrder: {
+      method: 'POST',
+      path: '/paypal/create-order',
+      summary: 'Start (or resume) paying an order with PayPal',
+      description:
+        "For the buyer's own `pending_payment` order placed with `paymentMethod: paypal`: creates the order's PayPal " +
+        'order (intent `CAPTURE`) for its exact amount and currency, or returns the one still open, with the link ' +
+        "where the buyer approves it. Another customer's order is a 404; an order that is not awaiting payment is 409.",
+      metadata: buyer,
+      body: PaymentOrderInput,
+      responses: {
+        200: PaypalOrderAnswer,
+        400: badInput,
+        ...denied,
+        404: problem('not_found'),
+        409: problem('order_not_payable', 'payment_method_mismatch'),
+        502: problem('payment_provider_error'),
+        503: problem('payment_provider_unavailable'),
+      },
+    },
+    capturePaypalOrder: {
+      method: 'POST',
+      path: '/paypal/capture',
+      summary: 'Capture an approved PayPal order and settle the order',
+      description:
+        "After the buyer approved at PayPal: captures the order's PayPal order (or re-reads it when it was captured " +
+        'before) and settles the order when PayPal reports the capture `COMPLETED`. Racing the webhook is safe: the ' +
+        'order is settled once. A capture that does not match the order leaves it unpaid and flagged, and is ' +
+        "refunded. Not approved yet: 200 with the order still `pending_payment` and PayPal's status.",
+      metadata: buyer,
+      body: PaymentOrderInput,
+      responses: {
+        200: PaymentState,
+        400: badInput,
+        ...denied,
+        404: problem('not_found'),
+        409: problem('payment_method_mismatch', 'payment_not_completed'),
+        502: problem('payment_provider_error'),
+        503: problem('payment_provider_unavailable'),
+      },
+    },
   },
   { pathPrefix: '/payments' },
 );
@@ -90,6 +135,36 @@ export const webhooksContract = c.router(
       headers: z.object({ 'stripe-signature': z.string().max(2000).optional() }),
       body: StripeEvent,
       responses: { 200: WebhookAnswer, 400: problem('validation_failed', 'malformed_json', 'invalid_signature') },
+    },
+    receivePaypalEvent: {
+      method: 'POST',
+      path: '/paypal',
+      summary: 'Receive a PayPal event',
+      description:
+        "Verified by PayPal's own `verify-webhook-signature` call (the `PayPal-Transmission-*`, `PayPal-Cert-Url` and " +
+        '`PayPal-Auth-Algo` headers, the raw body and `PAYPAL_WEBHOOK_ID`): an event PayPal does not vouch for is 400 ' +
+        'and changes nothing. Each event id is handled once (a replay answers `duplicate`); handled types: ' +
+        '`PAYMENT.CAPTURE.COMPLETED`, `PAYMENT.CAPTURE.DENIED`, `PAYMENT.CAPTURE.REFUNDED`, `CUSTOMER.DISPUTE.CREATED`, ' +
+        'in any order; other types answer `ignored`.',
+      metadata: meta({ auth: 'public', rateLimit: 'webhooks' }),
+      headers: z.object({
+        'paypal-transmission-id': z.string().max(200).optional(),
+        'paypal-transmission-time': z.string().max(100).optional(),
+        'paypal-transmission-sig': z.string().max(2000).optional(),
+        'paypal-cert-url': z
+          .string()
+          .max(2000)
+          .optional()
+          .describe('Handed to PayPal with the rest of the event for verification; Emporium never fetches it'),
+        'paypal-auth-algo': z.string().max(100).optional(),
+      }),
+      body: PaypalEvent,
+      responses: {
+        200: WebhookAnswer,
+        400: problem('validation_failed', 'malformed_json', 'invalid_signature'),
+        502: problem('payment_provider_error'),
+        503: problem('payment_provider_unavailable'),
+      },
     },
   },
   { pathPrefix: '/webhooks' },

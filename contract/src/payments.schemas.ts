@@ -55,6 +55,24 @@ export const PaymentIntentAnswer = named(
   },
 );
 
+export const PaypalOrderAnswer = named(
+  'PaypalOrderAnswer',
+  z
+    .object({
+      orderId: Id,
+      paypalOrderId: z.string().describe("PayPal's order id, for the PayPal JS SDK's `createOrder` callback"),
+      approveUrl: z.string().url().describe('Where the buyer approves the payment at PayPal (a redirect flow)'),
+      amount: Money,
+    })
+    .describe("The order's PayPal order (Orders v2, intent CAPTURE; created once per attempt, then reused)"),
+  {
+    orderId: ORDER_ID,
+    paypalOrderId: '5O190127TN364715T',
+    approveUrl: 'https://www.paypal.com/checkoutnow?token=5O190127TN364715T',
+    amount: { amount: 4818, currency: 'USD' },
+  },
+);
+
 export const PaymentState = named(
   'PaymentState',
   z
@@ -62,7 +80,9 @@ export const PaymentState = named(
       orderId: Id,
       orderStatus: z.enum(ORDER_STATUSES),
       provider: z.enum(PAYMENT_PROVIDERS),
-      providerStatus: z.string().describe("The provider's own status of the payment, e.g. `succeeded`"),
+      providerStatus: z
+        .string()
+        .describe("The provider's own status of the payment, e.g. `succeeded` (Stripe) or `COMPLETED` (PayPal)"),
     })
     .describe('Where a payment stands after asking the provider'),
   { orderId: ORDER_ID, orderStatus: 'paid', provider: 'stripe', providerStatus: 'succeeded' },
@@ -96,6 +116,31 @@ export const StripeEvent = named(
     .passthrough()
     .describe('A Stripe event as Stripe posts it'),
   { id: 'evt_1Pq1aB2cD3eF4gH5', type: 'payment_intent.succeeded', data: { object: { id: 'pi_3Pq1aB2cD3eF4gH5' } } },
+);
+
+/** PayPal's event envelope; PayPal's verify-webhook-signature answer is what is trusted, not these fields. */
+export const PaypalEvent = named(
+  'PaypalEvent',
+  z
+    .object({
+      id: z.string().min(1).max(255),
+      event_type: z.string().min(1).max(100),
+      // A free-form object: extendApi, since a bare z.unknown() record emits a typeless `nullable` (STACK.md).
+      resource: extendApi(z.record(z.string(), z.unknown()), { type: 'object', additionalProperties: true }),
+    })
+    .passthrough()
+    .describe('A PayPal webhook event as PayPal posts it'),
+  {
+    id: 'WH-2WR32451HC0233532-67976317FL4543714',
+    event_type: 'PAYMENT.CAPTURE.COMPLETED',
+    resource: {
+      id: '3C679366HH908993F',
+      status: 'COMPLETED',
+      amount: { currency_code: 'USD', value: '48.18' },
+      custom_id: ORDER_ID,
+      supplementary_data: { related_ids: { order_id: '5O190127TN364715T' } },
+    },
+  },
 );
 
 export const RefundInput = named(
@@ -148,7 +193,9 @@ export const LedgerEntry = named(
       orderId: Id,
       kind: z.enum(LEDGER_KINDS),
       provider: z.enum(PAYMENT_PROVIDERS),
-      providerReference: z.string().describe("The provider's id of the movement (PaymentIntent, refund, dispute...)"),
+      providerReference: z
+        .string()
+        .describe("The provider's id of the movement (PaymentIntent, PayPal capture, refund, dispute...)"),
       amount: Money.describe('Always positive; `kind` says which way the money moved'),
       createdAt: Timestamp,
     })

@@ -72,6 +72,18 @@ const EnvSchema = z
     STRIPE_SECRET_KEY: z.string().min(1).optional(),
     STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
     STRIPE_API_BASE: optionalUrl,
+    /**
+     * PayPal (Orders v2 over its REST API): unset client id and secret, orders cannot choose `paypal`. Webhooks are
+     * verified against PAYPAL_WEBHOOK_ID; PAYPAL_API_BASE is the sandbox's or a local server's address elsewhere.
+     */
+    PAYPAL_CLIENT_ID: z.string().min(1).optional(),
+    PAYPAL_CLIENT_SECRET: z.string().min(1).optional(),
+    PAYPAL_WEBHOOK_ID: z.string().min(1).optional(),
+    PAYPAL_API_BASE: z
+      .string()
+      .url()
+      .default('https://api-m.paypal.com')
+      .transform((url) => url.replace(/\/+$/, '')),
     /** The platform's commission on each vendor's part of a captured payment, unless an admin set one for the vendor. */
     PLATFORM_COMMISSION_BPS: z.coerce.number().int().min(0).max(10_000).default(1000),
     /** The daily reconciliation compares the provider's payments touched in this many past days with the ledger. */
@@ -119,6 +131,15 @@ const EnvSchema = z
         code: 'custom',
         path: ['S3_SECRET_ACCESS_KEY'],
         message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together (neither: the AWS default credential chain)',
+      });
+    }
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.PAYPAL_CLIENT_ID) !== Boolean(env.PAYPAL_CLIENT_SECRET)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAYPAL_CLIENT_SECRET'],
+        message: 'PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET go together',
       });
     }
   })

@@ -792,7 +792,7 @@ export type LedgerEntry = {
     kind: 'capture' | 'refund' | 'dispute';
     provider: 'manual' | 'stripe' | 'paypal';
     /**
-     * The provider's id of the movement (PaymentIntent, refund, dispute...)
+     * The provider's id of the movement (PaymentIntent, PayPal capture, refund, dispute...)
      */
     providerReference: string;
     /**
@@ -1138,9 +1138,44 @@ export type PaymentState = {
     orderStatus: 'pending_payment' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'expired' | 'partially_refunded' | 'refunded';
     provider: 'manual' | 'stripe' | 'paypal';
     /**
-     * The provider's own status of the payment, e.g. `succeeded`
+     * The provider's own status of the payment, e.g. `succeeded` (Stripe) or `COMPLETED` (PayPal)
      */
     providerStatus: string;
+};
+
+/**
+ * PaypalEvent
+ *
+ * A PayPal webhook event as PayPal posts it
+ */
+export type PaypalEvent = {
+    id: string;
+    event_type: string;
+    resource: {
+        [key: string]: unknown;
+    };
+    [key: string]: unknown;
+};
+
+/**
+ * PaypalOrderAnswer
+ *
+ * The order's PayPal order (Orders v2, intent CAPTURE; created once per attempt, then reused)
+ */
+export type PaypalOrderAnswer = {
+    /**
+     * A UUID (v7) identifying the object
+     */
+    orderId: string;
+    /**
+     * PayPal's order id, for the PayPal JS SDK's `createOrder` callback
+     */
+    paypalOrderId: string;
+    /**
+     * Where the buyer approves the payment at PayPal (a redirect flow)
+     */
+    approveUrl: string;
+    amount: Money;
 };
 
 /**
@@ -7044,6 +7079,156 @@ export type ConfirmPaymentResponses = {
 
 export type ConfirmPaymentResponse = ConfirmPaymentResponses[keyof ConfirmPaymentResponses];
 
+export type CreatePaypalOrderData = {
+    body: PaymentOrderInput;
+    path?: never;
+    query?: never;
+    url: '/api/payments/paypal/create-order';
+};
+
+export type CreatePaypalOrderErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `not_found`.
+     */
+    404: Problem & {
+        code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `order_not_payable` or `payment_method_mismatch`.
+     */
+    409: Problem & {
+        code: 'order_not_payable' | 'payment_method_mismatch';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+    /**
+     * Problem details; `code` is `payment_provider_error`.
+     */
+    502: Problem & {
+        code: 'payment_provider_error';
+    };
+    /**
+     * Problem details; `code` is `payment_provider_unavailable`.
+     */
+    503: Problem & {
+        code: 'payment_provider_unavailable';
+    };
+};
+
+export type CreatePaypalOrderError = CreatePaypalOrderErrors[keyof CreatePaypalOrderErrors];
+
+export type CreatePaypalOrderResponses = {
+    /**
+     * The order's PayPal order (Orders v2, intent CAPTURE; created once per attempt, then reused)
+     */
+    200: PaypalOrderAnswer;
+};
+
+export type CreatePaypalOrderResponse = CreatePaypalOrderResponses[keyof CreatePaypalOrderResponses];
+
+export type CapturePaypalOrderData = {
+    body: PaymentOrderInput;
+    path?: never;
+    query?: never;
+    url: '/api/payments/paypal/capture';
+};
+
+export type CapturePaypalOrderErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json';
+    };
+    /**
+     * Problem details; `code` is `unauthorized` or `invalid_token`.
+     */
+    401: Problem & {
+        code: 'unauthorized' | 'invalid_token';
+    };
+    /**
+     * Problem details; `code` is `forbidden`.
+     */
+    403: Problem & {
+        code: 'forbidden';
+    };
+    /**
+     * Problem details; `code` is `not_found`.
+     */
+    404: Problem & {
+        code: 'not_found';
+    };
+    /**
+     * Problem details; `code` is `payment_method_mismatch` or `payment_not_completed`.
+     */
+    409: Problem & {
+        code: 'payment_method_mismatch' | 'payment_not_completed';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+    /**
+     * Problem details; `code` is `payment_provider_error`.
+     */
+    502: Problem & {
+        code: 'payment_provider_error';
+    };
+    /**
+     * Problem details; `code` is `payment_provider_unavailable`.
+     */
+    503: Problem & {
+        code: 'payment_provider_unavailable';
+    };
+};
+
+export type CapturePaypalOrderError = CapturePaypalOrderErrors[keyof CapturePaypalOrderErrors];
+
+export type CapturePaypalOrderResponses = {
+    /**
+     * Where a payment stands after asking the provider
+     */
+    200: PaymentState;
+};
+
+export type CapturePaypalOrderResponse = CapturePaypalOrderResponses[keyof CapturePaypalOrderResponses];
+
 export type ReceiveStripeEventData = {
     body: StripeEvent;
     headers?: {
@@ -7085,6 +7270,67 @@ export type ReceiveStripeEventResponses = {
 };
 
 export type ReceiveStripeEventResponse = ReceiveStripeEventResponses[keyof ReceiveStripeEventResponses];
+
+export type ReceivePaypalEventData = {
+    body: PaypalEvent;
+    headers?: {
+        'paypal-transmission-id'?: string;
+        'paypal-transmission-time'?: string;
+        'paypal-transmission-sig'?: string;
+        /**
+         * Handed to PayPal with the rest of the event for verification; Emporium never fetches it
+         */
+        'paypal-cert-url'?: string;
+        'paypal-auth-algo'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/webhooks/paypal';
+};
+
+export type ReceivePaypalEventErrors = {
+    /**
+     * Problem details; `code` is `validation_failed` or `malformed_json` or `invalid_signature`.
+     */
+    400: Problem & {
+        code: 'validation_failed' | 'malformed_json' | 'invalid_signature';
+    };
+    /**
+     * Problem details; `code` is `rate_limited`.
+     */
+    429: Problem & {
+        code: 'rate_limited';
+    };
+    /**
+     * Problem details; `code` is `internal_error`.
+     */
+    500: Problem & {
+        code: 'internal_error';
+    };
+    /**
+     * Problem details; `code` is `payment_provider_error`.
+     */
+    502: Problem & {
+        code: 'payment_provider_error';
+    };
+    /**
+     * Problem details; `code` is `payment_provider_unavailable`.
+     */
+    503: Problem & {
+        code: 'payment_provider_unavailable';
+    };
+};
+
+export type ReceivePaypalEventError = ReceivePaypalEventErrors[keyof ReceivePaypalEventErrors];
+
+export type ReceivePaypalEventResponses = {
+    /**
+     * Acknowledges a verified provider event
+     */
+    200: WebhookAnswer;
+};
+
+export type ReceivePaypalEventResponse = ReceivePaypalEventResponses[keyof ReceivePaypalEventResponses];
 
 export type GetMyEarningsData = {
     body?: never;

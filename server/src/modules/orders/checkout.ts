@@ -60,7 +60,7 @@ function requestHash(kind: string, body: unknown): string {
 /** A provider is offered only when this server has its keys; `manual` always. */
 function paymentMethodAvailable(config: Readonly<Config>, method: Checkout['paymentMethod']): boolean {
   if (method === 'stripe') return Boolean(config.STRIPE_SECRET_KEY);
-  if (method === 'paypal') return false;
+  if (method === 'paypal') return Boolean(config.PAYPAL_CLIENT_ID && config.PAYPAL_CLIENT_SECRET);
   return true;
 }
 

@@ -1,4 +1,4 @@
-/** The payments module's one face: Stripe payments and webhooks, refunds, the ledger and vendors' earnings. */
+/** The payments module's one face: Stripe and PayPal payments and webhooks, refunds, the ledger and vendors' earnings. */
 import type { ModuleDefinition } from '../../platform/module';
 import { paymentsAudit } from './payments.audit';
 import { paymentsEntities } from './payments.entities';

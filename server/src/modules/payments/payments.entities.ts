@@ -15,12 +15,12 @@ export const PaymentSchema = defineEntity({
     id: idColumn(),
     orderId: p.uuid(),
     provider: p.enum(PAYMENT_PROVIDERS),
-    /** The provider's id of the session: a Stripe PaymentIntent. */
+    /** The provider's id of the session: a Stripe PaymentIntent or a PayPal order. */
     providerRef: p.string().length(100),
     attempt: p.integer(),
     amount: p.integer(),
     currency: p.string().length(3),
-    /** The provider's last known status (`requires_payment_method`, `succeeded`, ...). */
+    /** The provider's last known status (`requires_payment_method`, `succeeded`, `APPROVED`, `COMPLETED`, ...). */
     status: p.string().length(40),
     createdAt: createdAtColumn(),
     updatedAt: updatedAtColumn(),
@@ -55,7 +55,7 @@ export const RefundSchema = defineEntity({
     id: idColumn(),
     orderId: p.uuid(),
     provider: p.enum(PAYMENT_PROVIDERS),
-    /** The capture it refunds (a PaymentIntent id), and then the provider's refund id. */
+    /** The capture it refunds (a PaymentIntent id, a PayPal capture id), and then the provider's refund id. */
     captureRef: p.string().length(100),
     providerRef: p.string().length(100).nullable(),
     amount: p.integer(),

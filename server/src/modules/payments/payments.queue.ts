@@ -5,7 +5,7 @@ import { enqueueJob } from '../../platform/jobs';
 
 export const AutomaticRefund = z.object({
   orderId: z.string().uuid(),
-  /** The capture to refund (a PaymentIntent id); unset: the order's captures, whatever is left of them. */
+  /** The capture to refund (a PaymentIntent or PayPal capture id); unset: the order's captures, whatever is left of them. */
   captureRef: z.string().optional(),
   amount: z.number().int().min(1).optional(),
   reason: z.string().min(1).max(500),

@@ -1,4 +1,7 @@
-/** Thin routers for payments: the buyer's Stripe calls, the provider webhook, admins' ledger and refunds, earnings. */
+/**
+ * Thin routers for payments: the buyer's Stripe and PayPal calls, the providers' webhooks, admins' ledger and refunds,
+ * earnings.
+ */
 import { contract } from '@emporium/contract';
 import { initServer } from '@ts-rest/express';
 import { authenticatedCtxFrom, ctxFrom } from '../../platform/context';
@@ -7,6 +10,7 @@ import { requiredIdempotencyKey } from '../../platform/idempotency';
 import { rawBodyOf } from '../../platform/request-hygiene';
 import { registerReconciliationGauges } from './payments.metrics';
 import { listReconciliations } from './reconciliation';
+import { capturePaypalOrder, createPaypalOrder, receivePaypalEvent } from './paypal.service';
 import { adminRefund } from './refunds.service';
 import * as reports from './reports.service';
 import { confirmPayment, createPaymentIntent, receiveStripeEvent } from './stripe.service';
@@ -25,12 +29,30 @@ export function createPaymentsRouters(deps: Deps) {
       status: 200,
       body: await confirmPayment(authenticatedCtxFrom(deps, req), body.orderId),
     }),
+    createPaypalOrder: async ({ req, body }) => ({
+      status: 200,
+      body: await createPaypalOrder(authenticatedCtxFrom(deps, req), body.orderId),
+    }),
+    capturePaypalOrder: async ({ req, body }) => ({
+      status: 200,
+      body: await capturePaypalOrder(authenticatedCtxFrom(deps, req), body.orderId),
+    }),
   });
 
   const webhooks = s.router(api.webhooks, {
     receiveStripeEvent: async ({ req, headers }) => ({
       status: 200,
       body: await receiveStripeEvent(ctxFrom(deps, req), rawBodyOf(req), headers['stripe-signature']),
+    }),
+    receivePaypalEvent: async ({ req, headers, body }) => ({
+      status: 200,
+      body: await receivePaypalEvent(ctxFrom(deps, req), rawBodyOf(req), body, {
+        id: headers['paypal-transmission-id'],
+        time: headers['paypal-transmission-time'],
+        signature: headers['paypal-transmission-sig'],
+        certUrl: headers['paypal-cert-url'],
+        authAlgo: headers['paypal-auth-algo'],
+      }),
     }),
   });
 

@@ -4,8 +4,8 @@
  * 1. reserve: under the order's money lock, check what is left (captured - refunded - pending) and insert the refund
  *    as `pending`, which counts against what is left until it ends;
  * 2. ask the provider, with the refund's id as its idempotency key (a retry never refunds twice);
- * 3. record: the ledger row (unique per provider refund id, so the `charge.refunded` webhook adds nothing), the
- *    vendors' debit, the order's status, the optional restock, the buyer's mail.
+ * 3. record: the ledger row (unique per provider refund id, so the `charge.refunded` or `PAYMENT.CAPTURE.REFUNDED`
+ *    webhook adds nothing), the vendors' debit, the order's status, the optional restock, the buyer's mail.
  * A provider refusal marks the refund failed (releasing its reservation) and answers 502.
  */
 import type { z } from 'zod';
@@ -19,6 +19,7 @@ import { PaymentTransaction, Refund } from './payments.entities';
 import { paymentsAudit } from './payments.audit';
 import { paymentMetrics } from './payments.metrics';
 import { enqueuePaymentMail, enqueueRefundRetry } from './payments.queue';
+import { PaypalApiError, paypalFor, toPaypalValue, type PaypalRefund } from './paypal-client';
 import { providerError, stripeFor } from './stripe-client';
 
 const REFUNDABLE = ['paid', 'processing', 'shipped', 'delivered', 'partially_refunded'];
@@ -111,10 +112,32 @@ async function askProvider(ctx: Ctx, refund: Refund): Promise<string> {
     );
     return answer.id;
   }
-  throw new Error(`no refund path for provider ${provider}`);
+  if (provider === 'paypal') {
+    // PayPal refunds a capture; the refund's own id is the request id, so a retry gets the same refund back.
+    const answer = await paypalFor(ctx.deps.config).call<PaypalRefund>(
+      'POST',
+      `/v2/payments/captures/${encodeURIComponent(refund.captureRef)}/refund`,
+      {
+        requestId: refund.id,
+        body: {
+          amount: { value: toPaypalValue(refund.amount, refund.currency), currency_code: refund.currency },
+          custom_id: refund.orderId,
+        },
+      },
+    );
+    if (answer.status === 'FAILED' || answer.status === 'CANCELLED') {
+      throw new PaypalApiError(422, answer.status, `PayPal refund ${answer.id} is ${answer.status}`);
+    }
+    return answer.id;
+  }
+  const unknown: never = provider;
+  throw new Error(`no refund path for provider ${String(unknown)}`);
 }
 
-/** Step 3, also used by the `charge.refunded` webhook for refunds made at the provider: idempotent per refund id. */
+/**
+ * Step 3, also used by the `charge.refunded` and `PAYMENT.CAPTURE.REFUNDED` webhooks for refunds made at the provider:
+ * idempotent per refund id.
+ */
 export async function recordProviderRefund(
   tx: TxCtx,
   orderId: string,
