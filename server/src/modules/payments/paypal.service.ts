@@ -27,6 +27,7 @@ import {
 } from './paypal-client';
 import { recordProviderRefund } from './refunds.service';
 import { settleCapture } from './settlement';
+import { firstDelivery, seenBefore } from './webhook-events';
 import { providerError } from './stripe-client';
 
 /** PayPal orders the buyer may still approve (or that wait for Emporium's capture). */
@@ -230,26 +231,14 @@ async function emporiumOrderOf(tx: TxCtx, paypalOrder: PaypalOrder): Promise<str
   }
 }
 
-/**
- * Brings a PayPal order up to date from PayPal (events may arrive in any order: what counts is PayPal's state now)
- * and answers the Emporium order it pays, or undefined when it is not one of Emporium's.
- */
-async function syncPaypalOrder(tx: TxCtx, paypal: PaypalClient, paypalOrderId: string | undefined) {
-  if (!paypalOrderId) return undefined;
-  const paypalOrder = await readOrder(paypal, paypalOrderId);
-  const orderId = await emporiumOrderOf(tx, paypalOrder);
-  if (!orderId) return undefined;
-  await applyPaypalOrder(tx, orderId, paypalOrder);
-  return { orderId, paypalOrder };
-}
-
-/** A capture's PayPal order, read from PayPal. */
-async function syncCapture(tx: TxCtx, paypal: PaypalClient, captureId: string | undefined) {
+/** A capture's PayPal order, read from PayPal (events may arrive in any order: what counts is PayPal's state now). */
+async function paypalOrderOfCapture(paypal: PaypalClient, captureId: string | undefined) {
   if (!captureId) return undefined;
   const capture = await callPaypal(() =>
     paypal.call<PaypalCapture>('GET', `/v2/payments/captures/${encodeURIComponent(captureId)}`),
   );
-  return syncPaypalOrder(tx, paypal, capture.supplementary_data?.related_ids?.order_id);
+  const paypalOrderId = capture.supplementary_data?.related_ids?.order_id;
+  return paypalOrderId ? readOrder(paypal, paypalOrderId) : undefined;
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
@@ -269,39 +258,34 @@ function refundedCaptureOf(refund: Record<string, unknown>): string | undefined 
   return text(up?.href)?.split('/').pop();
 }
 
-async function handleEvent(tx: TxCtx, paypal: PaypalClient, event: PaypalEvent): Promise<boolean> {
+/** What an event means, read from PayPal before any transaction opens (no remote call inside one). */
+type PaypalFacts = { paypalOrder: PaypalOrder } & (
+  | { kind: 'capture'; denied: boolean }
+  | { kind: 'refund'; refundId: string; amount: PaypalMoney; completed: boolean }
+  | { kind: 'dispute'; disputeId: string; amount: PaypalMoney; reason: string }
+);
+
+async function gatherFacts(paypal: PaypalClient, event: PaypalEvent): Promise<PaypalFacts | undefined> {
   const resource = event.resource;
   switch (event.event_type) {
     case 'PAYMENT.CAPTURE.COMPLETED':
     case 'PAYMENT.CAPTURE.DENIED': {
       // The resource is the capture; its PayPal order (read again from PayPal) names Emporium's order.
       const related = text(record(record(resource.supplementary_data).related_ids).order_id);
-      const synced = related
-        ? await syncPaypalOrder(tx, paypal, related)
-        : await syncCapture(tx, paypal, text(resource.id));
-      if (!synced) return false;
-      const completed = capturesOf(synced.paypalOrder).some((capture) => CAPTURED.has(capture.status));
-      if (event.event_type === 'PAYMENT.CAPTURE.DENIED' && !completed) {
-        paymentMetrics(tx.deps.metrics).payments.inc({ provider: 'paypal', outcome: 'failed' });
-        await enqueuePaymentMail(tx, { template: 'payment_failed', orderId: synced.orderId });
-      }
-      return true;
+      const paypalOrder = related
+        ? await readOrder(paypal, related)
+        : await paypalOrderOfCapture(paypal, text(resource.id));
+      return paypalOrder && { kind: 'capture', paypalOrder, denied: event.event_type === 'PAYMENT.CAPTURE.DENIED' };
     }
     case 'PAYMENT.CAPTURE.REFUNDED': {
-      // The resource is the refund. A refund may be reported before the capture's own event: settle first.
-      const synced = await syncCapture(tx, paypal, refundedCaptureOf(resource));
+      // The resource is the refund. It may be reported before the capture's own event: the order is settled first.
       const refundId = text(resource.id);
       const amount = asMoney(resource.amount);
-      if (!synced || !refundId || !amount) return false;
-      if (resource.status !== 'COMPLETED') return true;
-      await recordProviderRefund(tx, synced.orderId, {
-        provider: 'paypal',
-        providerRef: refundId,
-        amount: minorUnits(amount),
-        currency: amount.currency_code,
-        restock: false,
-      });
-      return true;
+      if (!refundId || !amount) return undefined;
+      const paypalOrder = await paypalOrderOfCapture(paypal, refundedCaptureOf(resource));
+      return (
+        paypalOrder && { kind: 'refund', paypalOrder, refundId, amount, completed: resource.status === 'COMPLETED' }
+      );
     }
     case 'CUSTOMER.DISPUTE.CREATED': {
       // The resource is the dispute; the disputed transaction is Emporium's capture.
@@ -310,24 +294,50 @@ async function handleEvent(tx: TxCtx, paypal: PaypalClient, event: PaypalEvent):
         ? record((resource.disputed_transactions as unknown[])[0])
         : {};
       const amount = asMoney(resource.dispute_amount);
-      const synced = await syncCapture(tx, paypal, text(disputed.seller_transaction_id));
-      if (!synced || !disputeId || !amount) return false;
-      await lockOrderMoney(tx, synced.orderId);
-      await recordMovement(tx, {
-        orderId: synced.orderId,
-        kind: 'dispute',
-        provider: 'paypal',
-        providerRef: disputeId,
-        amount: minorUnits(amount),
-        currency: amount.currency_code,
-      });
+      if (!disputeId || !amount) return undefined;
+      const paypalOrder = await paypalOrderOfCapture(paypal, text(disputed.seller_transaction_id));
       const reason = text(resource.reason) ?? 'unstated';
-      await flagOrder(tx, synced.orderId, `Disputed at PayPal (${disputeId}, reason: ${reason}).`);
-      return true;
+      return paypalOrder && { kind: 'dispute', paypalOrder, disputeId, amount, reason };
     }
     default:
-      return false;
+      return undefined;
   }
+}
+
+/** Applies the facts in the event's transaction; false when the PayPal order is not one of Emporium's. */
+async function applyFacts(tx: TxCtx, facts: PaypalFacts): Promise<boolean> {
+  const orderId = await emporiumOrderOf(tx, facts.paypalOrder);
+  if (!orderId) return false;
+  await applyPaypalOrder(tx, orderId, facts.paypalOrder);
+  if (facts.kind === 'capture' && facts.denied) {
+    const completed = capturesOf(facts.paypalOrder).some((capture) => CAPTURED.has(capture.status));
+    if (!completed) {
+      paymentMetrics(tx.deps.metrics).payments.inc({ provider: 'paypal', outcome: 'failed' });
+      await enqueuePaymentMail(tx, { template: 'payment_failed', orderId });
+    }
+  }
+  if (facts.kind === 'refund' && facts.completed) {
+    await recordProviderRefund(tx, orderId, {
+      provider: 'paypal',
+      providerRef: facts.refundId,
+      amount: minorUnits(facts.amount),
+      currency: facts.amount.currency_code,
+      restock: false,
+    });
+  }
+  if (facts.kind === 'dispute') {
+    await lockOrderMoney(tx, orderId);
+    await recordMovement(tx, {
+      orderId,
+      kind: 'dispute',
+      provider: 'paypal',
+      providerRef: facts.disputeId,
+      amount: minorUnits(facts.amount),
+      currency: facts.amount.currency_code,
+    });
+    await flagOrder(tx, orderId, `Disputed at PayPal (${facts.disputeId}, reason: ${facts.reason}).`);
+  }
+  return true;
 }
 
 /**
@@ -368,8 +378,9 @@ async function verifiedByPaypal(
 }
 
 /**
- * Verifies the event with PayPal, stores its id once and handles it in the same transaction: a failure rolls both
- * back, so PayPal's retry is handled afresh; a replay finds the id and changes nothing.
+ * Verifies the event with PayPal and reads what it means from PayPal, then stores its id once and applies it in one
+ * transaction: a failure rolls both back, so PayPal's retry is handled afresh; a replay finds the id and changes
+ * nothing.
  */
 export async function receivePaypalEvent(
   ctx: Ctx,
@@ -382,14 +393,13 @@ export async function receivePaypalEvent(
     paymentMetrics(ctx.deps.metrics).webhookVerificationFailures.inc({ provider: 'paypal' });
     throw new BadRequestError('invalid_signature', 'PayPal did not verify this event.');
   }
+  if (await seenBefore(ctx, 'paypal', event.id)) return { received: true, outcome: 'duplicate' };
+  const facts = await gatherFacts(paypal, event);
   return inTransaction(ctx, async (tx) => {
-    const fresh = await tx.em.execute<{ event_id: string }[]>(
-      `insert into webhook_events (provider, event_id, type, received_at) values ('paypal', ?, ?, now())
-       on conflict do nothing returning event_id`,
-      [event.id, event.event_type],
-    );
-    if (fresh.length === 0) return { received: true as const, outcome: 'duplicate' as const };
-    const handled = await handleEvent(tx, paypal, event);
-    return { received: true as const, outcome: handled ? ('processed' as const) : ('ignored' as const) };
+    if (!(await firstDelivery(tx, 'paypal', event.id, event.event_type))) {
+      return { received: true, outcome: 'duplicate' };
+    }
+    const handled = facts ? await applyFacts(tx, facts) : false;
+    return { received: true, outcome: handled ? 'processed' : 'ignored' };
   });
 }

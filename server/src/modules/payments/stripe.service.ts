@@ -11,6 +11,7 @@ import { inTransaction, type TxCtx } from '../../platform/unit-of-work';
 import { newId } from '../../platform/columns';
 import { flagOrder, orderForPayment, type PayableOrder } from '../orders';
 import { lockOrderMoney, recordMovement } from './ledger';
+import { firstDelivery, seenBefore } from './webhook-events';
 import { Payment } from './payments.entities';
 import { paymentMetrics } from './payments.metrics';
 import { enqueuePaymentMail } from './payments.queue';
@@ -142,72 +143,83 @@ function orderOf(intent: Stripe.PaymentIntent): string | undefined {
   return intent.metadata?.orderId;
 }
 
-async function handleEvent(tx: TxCtx, stripe: Stripe, event: Stripe.Event): Promise<boolean> {
+/** What an event means, read from Stripe before any transaction opens (no remote call inside one). */
+type StripeFacts =
+  | { kind: 'intent'; orderId: string; intent: Stripe.PaymentIntent; failed: boolean }
+  | { kind: 'refunds'; orderId: string; intent: Stripe.PaymentIntent; refunds: Stripe.Refund[] }
+  | { kind: 'dispute'; orderId: string; intent: Stripe.PaymentIntent; dispute: Stripe.Dispute };
+
+const idOf = (value: string | { id: string } | null | undefined) => (typeof value === 'string' ? value : value?.id);
+
+/** Events may arrive in any order: what counts is the intent as Stripe has it now. Undefined: not Emporium's. */
+async function gatherFacts(stripe: Stripe, event: Stripe.Event): Promise<StripeFacts | undefined> {
+  const intentOf = async (intentId: string | undefined) => {
+    if (!intentId) return undefined;
+    const intent = await callStripe(() => stripe.paymentIntents.retrieve(intentId));
+    const orderId = orderOf(intent);
+    return orderId ? { intent, orderId } : undefined;
+  };
   switch (event.type) {
     case 'payment_intent.succeeded':
     case 'payment_intent.payment_failed':
     case 'payment_intent.canceled': {
-      // Events may arrive in any order: what counts is the intent as Stripe has it now.
-      const intent = await callStripe(() => stripe.paymentIntents.retrieve(event.data.object.id));
-      const orderId = orderOf(intent);
-      if (!orderId) return false;
-      await applyIntent(tx, orderId, intent);
-      if (event.type === 'payment_intent.payment_failed' && intent.status !== 'succeeded') {
-        paymentMetrics(tx.deps.metrics).payments.inc({ provider: 'stripe', outcome: 'failed' });
-        await enqueuePaymentMail(tx, { template: 'payment_failed', orderId });
-      }
-      return true;
+      const found = await intentOf(event.data.object.id);
+      return found && { kind: 'intent', ...found, failed: event.type === 'payment_intent.payment_failed' };
     }
     case 'charge.refunded': {
-      const charge = event.data.object;
-      const intentId = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
-      if (!intentId) return false;
-      const intent = await callStripe(() => stripe.paymentIntents.retrieve(intentId));
-      const orderId = orderOf(intent);
-      if (!orderId) return false;
-      // A refund may be reported before the payment's own event: settle first, so the refund has a capture.
-      await applyIntent(tx, orderId, intent);
-      const refunds = await callStripe(() => stripe.refunds.list({ payment_intent: intentId, limit: 100 }));
-      for (const refund of refunds.data) {
-        if (refund.status !== 'succeeded') continue;
-        await recordProviderRefund(tx, orderId, {
-          provider: 'stripe',
-          providerRef: refund.id,
-          amount: refund.amount,
-          currency: refund.currency,
-          restock: false,
-        });
-      }
-      return true;
+      const found = await intentOf(idOf(event.data.object.payment_intent));
+      if (!found) return undefined;
+      const refunds = await callStripe(() => stripe.refunds.list({ payment_intent: found.intent.id, limit: 100 }));
+      return { kind: 'refunds', ...found, refunds: refunds.data };
     }
     case 'charge.dispute.created': {
-      const dispute = event.data.object;
-      const intentId = typeof dispute.payment_intent === 'string' ? dispute.payment_intent : dispute.payment_intent?.id;
-      if (!intentId) return false;
-      const intent = await callStripe(() => stripe.paymentIntents.retrieve(intentId));
-      const orderId = orderOf(intent);
-      if (!orderId) return false;
-      await applyIntent(tx, orderId, intent);
-      await lockOrderMoney(tx, orderId);
-      await recordMovement(tx, {
-        orderId,
-        kind: 'dispute',
-        provider: 'stripe',
-        providerRef: dispute.id,
-        amount: dispute.amount,
-        currency: dispute.currency,
-      });
-      await flagOrder(tx, orderId, `Disputed at Stripe (${dispute.id}, reason: ${dispute.reason}).`);
-      return true;
+      const found = await intentOf(idOf(event.data.object.payment_intent));
+      return found && { kind: 'dispute', ...found, dispute: event.data.object };
     }
     default:
-      return false;
+      return undefined;
+  }
+}
+
+/** Applies the facts in the event's transaction. The intent first: a refund or dispute needs its capture recorded. */
+async function applyFacts(tx: TxCtx, facts: StripeFacts): Promise<void> {
+  const { orderId, intent } = facts;
+  await applyIntent(tx, orderId, intent);
+  if (facts.kind === 'intent' && facts.failed && intent.status !== 'succeeded') {
+    paymentMetrics(tx.deps.metrics).payments.inc({ provider: 'stripe', outcome: 'failed' });
+    await enqueuePaymentMail(tx, { template: 'payment_failed', orderId });
+  }
+  if (facts.kind === 'refunds') {
+    for (const refund of facts.refunds) {
+      if (refund.status !== 'succeeded') continue;
+      await recordProviderRefund(tx, orderId, {
+        provider: 'stripe',
+        providerRef: refund.id,
+        amount: refund.amount,
+        currency: refund.currency,
+        restock: false,
+      });
+    }
+  }
+  if (facts.kind === 'dispute') {
+    const { dispute } = facts;
+    await lockOrderMoney(tx, orderId);
+    await recordMovement(tx, {
+      orderId,
+      kind: 'dispute',
+      provider: 'stripe',
+      providerRef: dispute.id,
+      amount: dispute.amount,
+      currency: dispute.currency,
+    });
+    await flagOrder(tx, orderId, `Disputed at Stripe (${dispute.id}, reason: ${dispute.reason}).`);
   }
 }
 
 /**
- * Verifies the signature over the raw body, stores the event id once and handles the event in the same transaction:
- * a failure rolls both back, so Stripe's retry is handled afresh; a replay finds the id and changes nothing.
+ * Verifies the signature over the raw body, reads what the event means from Stripe, then stores the event id once and
+ * applies it in one transaction: a failure rolls both back, so Stripe's retry is handled afresh; a replay finds the id
+ * and changes nothing.
  */
 export async function receiveStripeEvent(
   ctx: Ctx,
@@ -229,14 +241,11 @@ export async function receiveStripeEvent(
     paymentMetrics(ctx.deps.metrics).webhookVerificationFailures.inc({ provider: 'stripe' });
     throw new BadRequestError('invalid_signature', 'The Stripe-Signature header does not verify this body.');
   }
+  if (await seenBefore(ctx, 'stripe', event.id)) return { received: true, outcome: 'duplicate' };
+  const facts = await gatherFacts(stripe, event);
   return inTransaction(ctx, async (tx) => {
-    const fresh = await tx.em.execute<{ event_id: string }[]>(
-      `insert into webhook_events (provider, event_id, type, received_at) values ('stripe', ?, ?, now())
-       on conflict do nothing returning event_id`,
-      [event.id, event.type],
-    );
-    if (fresh.length === 0) return { received: true as const, outcome: 'duplicate' as const };
-    const handled = await handleEvent(tx, stripe, event);
-    return { received: true as const, outcome: handled ? ('processed' as const) : ('ignored' as const) };
+    if (!(await firstDelivery(tx, 'stripe', event.id, event.type))) return { received: true, outcome: 'duplicate' };
+    if (facts) await applyFacts(tx, facts);
+    return { received: true, outcome: facts ? 'processed' : 'ignored' };
   });
 }
