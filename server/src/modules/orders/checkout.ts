@@ -5,12 +5,15 @@
  *    or refused (422 `idempotency_key_reused`).
  * 2. The lines are re-priced from the catalog; one not for sale is 422 `variant_unavailable`.
  * 3. The address (a saved one through identity: another customer's id is 404), shipping per vendor, the tax rate.
- * 4. The discount: valid now for these lines, the customer's own limit (under an advisory lock per code and customer),
- *    then the total limit by one conditional UPDATE (`uses < usage_limit`): parallel checkouts can never redeem a code
- *    past its limit.
- * 5. Stock through the catalog's `reserveStock` (ordered locks, all or nothing, 409 `insufficient_stock`).
- * 6. The order, its parts, snapshot lines and first history row; the expiry job at the payment deadline and the
- *    confirmation mail, enqueued in the same transaction; the cart emptied.
+ * 4. The discount: valid now for these lines and within the customer's own limit (under an advisory lock per code and
+ *    customer).
+ * 5. The order, its parts, snapshot lines and first history row (one flush); the expiry job at the payment deadline
+ *    and the confirmation mail, enqueued in the same transaction; the cart emptied.
+ * 6. Last, the contended rows: the discount's total limit by one conditional UPDATE (`uses < usage_limit`: parallel
+ *    checkouts can never redeem a code past its limit), then stock through the catalog's `reserveStock` (ordered
+ *    locks, all or nothing, 409 `insufficient_stock`). Done last, a hot variant's row is locked only from its
+ *    one-statement reservation to the commit; a refusal rolls back everything before it.
+ * 7. The answer is built from the rows just written, not read back.
  */
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
@@ -23,7 +26,8 @@ import { reserveStock } from '../catalog';
 import { addressOf } from '../identity';
 import { cartForCheckout, emptyCartAfterCheckout } from './cart.service';
 import { enqueueOrderExpiry, enqueueOrderMail } from './orders.queue';
-import { Order, OrderLine, OrderPart, type OrderAddressSnapshot } from './orders.entities';
+import { Order, OrderHistory, OrderLine, OrderPart, type OrderAddressSnapshot } from './orders.entities';
+import { toOrderDto } from './orders.mapper';
 import { loadOrderDto } from './orders.service';
 import {
   chooseShipping,
@@ -142,12 +146,6 @@ async function placeOrder(
           throw new UnprocessableError('discount_exhausted', 'You have used this code as often as it allows.');
         }
       }
-      const counted = await tx.em.execute<{ uses: number }[]>(
-        `update discounts set uses = uses + 1, updated_at = now()
-          where id = ? and disabled_at is null and (usage_limit is null or uses < usage_limit) returning uses`,
-        [discount.id],
-      );
-      if (counted.length === 0) throw new UnprocessableError('discount_exhausted', 'The code is used up.');
     }
 
     const totals = priceLines(lines, discount, toTotalsShipping(shipping), taxBps);
@@ -156,11 +154,6 @@ async function placeOrder(
     );
     const orderId = newId();
     const number = numbered!.number;
-    await reserveStock(
-      tx,
-      lines.map(({ variant, quantity }) => ({ productId: variant.productId, variantId: variant.variantId, quantity })),
-      { reason: 'sale', actorId: customerId, note: `order ${number}` },
-    );
 
     const deadline = new Date(Date.now() + tx.deps.config.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000);
     const order = tx.em.create(Order, {
@@ -183,12 +176,10 @@ async function placeOrder(
       idempotencyKey,
       requestHash: hash,
     });
-    tx.em.persist(order);
-    const partIds = new Map<string, string>();
-    for (const vendorId of vendorIds) {
+    const parts = vendorIds.map((vendorId) => {
       const figures = totals.packages.get(vendorId)!;
       const method = shipping.get(vendorId)!;
-      const part = tx.em.create(OrderPart, {
+      return tx.em.create(OrderPart, {
         id: newId(),
         orderId,
         vendorId,
@@ -199,47 +190,65 @@ async function placeOrder(
         carrier: null,
         trackingNumber: null,
       });
-      partIds.set(vendorId, part.id);
-      tx.em.persist(part);
-    }
-    lines.forEach(({ variant, quantity }, index) => {
-      const figures = totals.lines[index]!;
-      tx.em.persist(
-        tx.em.create(OrderLine, {
-          orderId,
-          partId: partIds.get(variant.vendorId)!,
-          variantId: variant.variantId,
-          productId: variant.productId,
-          vendorId: variant.vendorId,
-          productName: variant.productName,
-          sku: variant.sku,
-          options: variant.options,
-          quantity,
-          unitPrice: variant.price,
-          lineSubtotal: figures.subtotal,
-          discount: figures.discount,
-          tax: figures.tax,
-          position: index,
-        }),
-      );
     });
-    await tx.em.flush();
+    const partIds = new Map(parts.map((part) => [part.vendorId, part.id]));
+    const orderLines = lines.map(({ variant, quantity }, index) => {
+      const figures = totals.lines[index]!;
+      return tx.em.create(OrderLine, {
+        orderId,
+        partId: partIds.get(variant.vendorId)!,
+        variantId: variant.variantId,
+        productId: variant.productId,
+        vendorId: variant.vendorId,
+        productName: variant.productName,
+        sku: variant.sku,
+        options: variant.options,
+        quantity,
+        unitPrice: variant.price,
+        lineSubtotal: figures.subtotal,
+        discount: figures.discount,
+        tax: figures.tax,
+        position: index,
+      });
+    });
     // The history's first row: placed, awaiting payment (from nothing).
-    await tx.em.execute(
-      `insert into order_history (id, order_id, part_id, from_status, to_status, actor_id, actor_role, note, created_at)
-       values (?, ?, null, null, 'pending_payment', ?, 'customer', 'placed', now())`,
-      [newId(), orderId, customerId],
-    );
+    const placed = tx.em.create(OrderHistory, {
+      orderId,
+      partId: null,
+      fromStatus: null,
+      toStatus: 'pending_payment',
+      actorId: customerId,
+      actorRole: 'customer',
+      note: 'placed',
+    });
+    tx.em.persist([order, ...parts, ...orderLines, placed]);
+    await tx.em.flush();
+    await enqueueOrderExpiry(tx, orderId, deadline);
+    await enqueueOrderMail(tx, { template: 'order_confirmation', orderId });
+    if (fromCart?.cart) await emptyCartAfterCheckout(tx, fromCart.cart.id);
+
+    // The contended rows last: a popular code's use count and the variants' stock stay locked only from here to the
+    // commit, a few round trips, whatever the order's size. Either refusal rolls back everything above.
     if (discount) {
+      const counted = await tx.em.execute<{ uses: number }[]>(
+        `update discounts set uses = uses + 1, updated_at = now()
+          where id = ? and disabled_at is null and (usage_limit is null or uses < usage_limit) returning uses`,
+        [discount.id],
+      );
+      if (counted.length === 0) throw new UnprocessableError('discount_exhausted', 'The code is used up.');
       await tx.em.execute(
         'insert into discount_redemptions (id, discount_id, customer_id, order_id, created_at) values (?, ?, ?, ?, now())',
         [newId(), discount.id, customerId, orderId],
       );
     }
-    await enqueueOrderExpiry(tx, orderId, deadline);
-    await enqueueOrderMail(tx, { template: 'order_confirmation', orderId });
-    if (fromCart?.cart) await emptyCartAfterCheckout(tx, fromCart.cart.id);
-    return { order: await loadOrderDto(tx, orderId), replayed: false };
+    await reserveStock(
+      tx,
+      lines.map(({ variant, quantity }) => ({ productId: variant.productId, variantId: variant.variantId, quantity })),
+      { reason: 'sale', actorId: customerId, note: `order ${number}` },
+    );
+    // Answered from what was written (timestamps included), not read back.
+    const sortedParts = [...parts].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return { order: toOrderDto(order, sortedParts, orderLines, [placed]), replayed: false };
   });
 }
 
