@@ -4,6 +4,7 @@
  * cart is locked, its lines summed into the customer's, then deleted: the token stops working). Nothing in a cart
  * reserves stock; prices are always the current ones.
  */
+import { LockMode } from '@mikro-orm/core';
 import type { z } from 'zod';
 import { MAX_CART_LINES, MAX_LINE_QUANTITY, type Cart as CartDto } from '@emporium/contract';
 import { newId } from '../../platform/columns';
@@ -11,6 +12,7 @@ import type { Ctx } from '../../platform/context';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../platform/errors';
 import { randomToken, sha256 } from '../../platform/secrets';
 import { inTransaction, type TxCtx } from '../../platform/unit-of-work';
+import type { VariantForSale } from '../catalog';
 import { enqueueGuestCartExpiry } from './orders.queue';
 import { Cart, CartLine, type ShippingMethod } from './orders.entities';
 import { money } from './orders.mapper';
@@ -75,24 +77,24 @@ async function resolveCart(
   token: string | undefined,
   create: boolean,
 ): Promise<{ cart: Cart | undefined; newToken?: string }> {
+  // Each cart is read with its row lock (one statement): writes to one cart run one at a time.
+  const locked = { lockMode: LockMode.PESSIMISTIC_WRITE } as const;
   if (tx.actor) {
     const userId = tx.actor.userId;
-    let cart = (await tx.em.findOne(Cart, { userId })) ?? undefined;
+    let cart = (await tx.em.findOne(Cart, { userId }, locked)) ?? undefined;
     if (!cart && (create || token)) {
       await tx.em.execute(
         `insert into carts (id, user_id, created_at, updated_at) values (?, ?, now(), now()) on conflict (user_id) do nothing`,
         [newId(), userId],
       );
-      cart = await tx.em.findOneOrFail(Cart, { userId });
+      cart = await tx.em.findOneOrFail(Cart, { userId }, locked);
     }
-    if (cart) await tx.em.execute('select 1 from carts where id = ? for update', [cart.id]);
     if (cart && token) await mergeGuestCart(tx, cart, token);
     return { cart };
   }
   if (token) {
-    const cart = await tx.em.findOne(Cart, { tokenHash: sha256(token), userId: null });
+    const cart = await tx.em.findOne(Cart, { tokenHash: sha256(token), userId: null }, locked);
     if (!cart) throw invalidToken();
-    await tx.em.execute('select 1 from carts where id = ? for update', [cart.id]);
     cart.expiresAt = guestExpiry(tx);
     return { cart };
   }
@@ -131,14 +133,28 @@ function emptyCart(ctx: Ctx): CartView {
 
 const TAX_NOTE = 'Tax is exclusive and depends on the shipping address: it is added at checkout.';
 
-/** The cart as the client sees it, priced now. */
-export async function viewCart(ctx: Ctx, cart: Cart): Promise<CartView> {
+/** A cart's lines in the order they were added. */
+function linesOf(ctx: Ctx, cartId: string): Promise<CartLine[]> {
+  return ctx.em.find(CartLine, { cartId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+}
+
+/**
+ * The cart as the client sees it, priced now. A write that has just read the lines (in order) and their variants passes
+ * them, so they are not read twice.
+ */
+export async function viewCart(
+  ctx: Ctx,
+  cart: Cart,
+  loaded?: { lines: CartLine[]; variants: Map<string, VariantForSale> },
+): Promise<CartView> {
   const currency = ctx.deps.config.CATALOG_CURRENCY;
-  const lines = await ctx.em.find(CartLine, { cartId: cart.id }, { orderBy: { createdAt: 'asc', id: 'asc' } });
-  const variants = await variantsForSale(
-    ctx,
-    lines.map((line) => line.variantId),
-  );
+  const lines = loaded?.lines ?? (await linesOf(ctx, cart.id));
+  const variants =
+    loaded?.variants ??
+    (await variantsForSale(
+      ctx,
+      lines.map((line) => line.variantId),
+    ));
   const sellable = lines.flatMap((line) => {
     const variant = variants.get(line.variantId);
     return variant && variant.live && variant.stock >= line.quantity ? [{ line, variant }] : [];
@@ -227,10 +243,13 @@ export async function addCartItem(
   return inTransaction(ctx, async (tx) => {
     const { cart, newToken } = await resolveCart(tx, token, true);
     if (!cart) throw new Error('resolveCart with create answers a cart');
-    const variant = (await variantsForSale(tx, [input.variantId])).get(input.variantId);
+    // The cart's lines and every variant the answer shows, the added one included, read once.
+    const lines = await linesOf(tx, cart.id);
+    const variants = await variantsForSale(tx, [...new Set([input.variantId, ...lines.map((line) => line.variantId)])]);
+    const variant = variants.get(input.variantId);
     if (!variant) throw new NotFoundError('variant');
     if (!variant.live) throw new UnprocessableError('variant_unavailable', 'The variant is not for sale.');
-    const existing = await tx.em.findOne(CartLine, { cartId: cart.id, variantId: input.variantId });
+    const existing = lines.find((line) => line.variantId === input.variantId);
     const quantity = (existing?.quantity ?? 0) + input.quantity;
     if (quantity > MAX_LINE_QUANTITY) {
       throw new ValidationError([
@@ -242,21 +261,20 @@ export async function addCartItem(
       existing.quantity = quantity;
       existing.seenUnitPrice = variant.price;
     } else {
-      const count = await tx.em.count(CartLine, { cartId: cart.id });
-      if (count >= MAX_CART_LINES)
+      if (lines.length >= MAX_CART_LINES)
         throw new ConflictError('cart_full', `A cart holds at most ${MAX_CART_LINES} lines.`);
-      tx.em.persist(
-        tx.em.create(CartLine, {
-          cartId: cart.id,
-          variantId: variant.variantId,
-          quantity,
-          seenUnitPrice: variant.price,
-        }),
-      );
+      const line = tx.em.create(CartLine, {
+        cartId: cart.id,
+        variantId: variant.variantId,
+        quantity,
+        seenUnitPrice: variant.price,
+      });
+      tx.em.persist(line);
+      lines.push(line);
     }
     cart.updatedAt = new Date();
     await tx.em.flush();
-    const view = await viewCart(tx, cart);
+    const view = await viewCart(tx, cart, { lines, variants });
     return { cart: newToken ? { ...view, cartToken: newToken } : view, created: newToken !== undefined };
   });
 }
@@ -323,9 +341,7 @@ export async function removeDiscount(ctx: Ctx, token: string | undefined) {
 /** The signed-in customer's cart lines for checkout (after merging a guest token), and the cart to empty after. */
 export async function cartForCheckout(tx: TxCtx, token: string | undefined) {
   const { cart } = await resolveCart(tx, token, false);
-  const lines = cart
-    ? await tx.em.find(CartLine, { cartId: cart.id }, { orderBy: { createdAt: 'asc', id: 'asc' } })
-    : [];
+  const lines = cart ? await linesOf(tx, cart.id) : [];
   return { cart, lines: lines.map((line) => ({ variantId: line.variantId, quantity: line.quantity })) };
 }
 
