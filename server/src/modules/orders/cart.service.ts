@@ -14,7 +14,7 @@ import { randomToken, sha256 } from '../../platform/secrets';
 import { inTransaction, type TxCtx } from '../../platform/unit-of-work';
 import type { VariantForSale } from '../catalog';
 import { enqueueGuestCartExpiry } from './orders.queue';
-import { Cart, CartLine, type ShippingMethod } from './orders.entities';
+import { Cart, CartLine } from './orders.entities';
 import { money } from './orders.mapper';
 import {
   chooseShipping,
@@ -24,6 +24,7 @@ import {
   shippingMethods,
   toTotalsShipping,
   variantsForSale,
+  type ShippingOption,
 } from './pricing';
 
 type CartView = z.infer<typeof CartDto>;
@@ -133,9 +134,21 @@ function emptyCart(ctx: Ctx): CartView {
 
 const TAX_NOTE = 'Tax is exclusive and depends on the shipping address: it is added at checkout.';
 
-/** A cart's lines in the order they were added. */
-function linesOf(ctx: Ctx, cartId: string): Promise<CartLine[]> {
-  return ctx.em.find(CartLine, { cartId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+/** A cart line as carts price and answer it. */
+type LineRow = Pick<CartLine, 'id' | 'variantId' | 'quantity' | 'seenUnitPrice'>;
+
+/** A cart's lines in the order they were added (a plain statement: every cart answer reads them). */
+async function linesOf(ctx: Ctx, cartId: string): Promise<LineRow[]> {
+  const rows = await ctx.em.execute<{ id: string; variant_id: string; quantity: number; seen_unit_price: number }[]>(
+    'select id, variant_id, quantity, seen_unit_price from cart_lines where cart_id = ? order by created_at, id',
+    [cartId],
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    variantId: row.variant_id,
+    quantity: row.quantity,
+    seenUnitPrice: row.seen_unit_price,
+  }));
 }
 
 /**
@@ -144,8 +157,8 @@ function linesOf(ctx: Ctx, cartId: string): Promise<CartLine[]> {
  */
 export async function viewCart(
   ctx: Ctx,
-  cart: Cart,
-  loaded?: { lines: CartLine[]; variants: Map<string, VariantForSale> },
+  cart: Pick<Cart, 'id' | 'discountCode' | 'updatedAt'>,
+  loaded?: { lines: LineRow[]; variants: Map<string, VariantForSale> },
 ): Promise<CartView> {
   const currency = ctx.deps.config.CATALOG_CURRENCY;
   const lines = loaded?.lines ?? (await linesOf(ctx, cart.id));
@@ -169,7 +182,7 @@ export async function viewCart(
   const vendorIds = [...new Set(sellable.map(({ variant }) => variant.vendorId))];
   const methods = await shippingMethods(ctx, currency);
   const shipping =
-    methods.length > 0 ? chooseShipping(methods, vendorIds, new Map()) : new Map<string, ShippingMethod>();
+    methods.length > 0 ? chooseShipping(methods, vendorIds, new Map()) : new Map<string, ShippingOption>();
   const totals = priceLines(
     sellable.map(({ line, variant }) => ({ variant, quantity: line.quantity })),
     problem ? undefined : discount,
@@ -257,24 +270,33 @@ export async function addCartItem(
       ]);
     }
     if (quantity > variant.stock) throw new ConflictError('insufficient_stock', 'Not enough stock for this quantity.');
-    if (existing) {
-      existing.quantity = quantity;
-      existing.seenUnitPrice = variant.price;
-    } else {
+    let line = existing;
+    if (!line) {
       if (lines.length >= MAX_CART_LINES)
         throw new ConflictError('cart_full', `A cart holds at most ${MAX_CART_LINES} lines.`);
-      const line = tx.em.create(CartLine, {
-        cartId: cart.id,
-        variantId: variant.variantId,
-        quantity,
-        seenUnitPrice: variant.price,
-      });
-      tx.em.persist(line);
+      line = { id: newId(), variantId: variant.variantId, quantity, seenUnitPrice: variant.price };
       lines.push(line);
     }
-    cart.updatedAt = new Date();
+    line.quantity = quantity;
+    line.seenUnitPrice = variant.price;
+    // A guest cart's new expiry goes first; then the line and the cart's time in one statement (the cart is locked,
+    // so the quantity computed above is the one to store).
     await tx.em.flush();
-    const view = await viewCart(tx, cart, { lines, variants });
+    const now = new Date();
+    await tx.em.execute(
+      `with line as (
+         insert into cart_lines (id, cart_id, variant_id, quantity, seen_unit_price, created_at, updated_at)
+         values (?, ?, ?, ?, ?, ?, ?)
+         on conflict (cart_id, variant_id) do update
+           set quantity = excluded.quantity, seen_unit_price = excluded.seen_unit_price, updated_at = excluded.updated_at)
+       update carts set updated_at = ? where id = ?`,
+      [line.id, cart.id, line.variantId, quantity, variant.price, now, now, now, cart.id],
+    );
+    const view = await viewCart(
+      tx,
+      { id: cart.id, discountCode: cart.discountCode, updatedAt: now },
+      { lines, variants },
+    );
     return { cart: newToken ? { ...view, cartToken: newToken } : view, created: newToken !== undefined };
   });
 }
