@@ -25,9 +25,10 @@ import { inTransaction, type TxCtx } from '../../platform/unit-of-work';
 import { reserveStock } from '../catalog';
 import { addressOf } from '../identity';
 import { cartForCheckout, emptyCartAfterCheckout } from './cart.service';
-import { enqueueOrderExpiry, enqueueOrderMail } from './orders.queue';
+import { enqueuePlacedOrderJobs } from './orders.queue';
 import { Order, OrderHistory, OrderLine, OrderPart, type OrderAddressSnapshot } from './orders.entities';
 import { toOrderDto } from './orders.mapper';
+import { insertPlacedOrder } from './orders.sql';
 import { loadOrderDto } from './orders.service';
 import {
   chooseShipping,
@@ -155,76 +156,100 @@ async function placeOrder(
     const orderId = newId();
     const number = numbered!.number;
 
-    const deadline = new Date(Date.now() + tx.deps.config.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000);
-    const order = tx.em.create(Order, {
-      id: orderId,
-      number,
-      customerId,
-      status: 'pending_payment',
-      currency,
-      subtotal: totals.subtotal,
-      discountTotal: totals.discountTotal,
-      shippingTotal: totals.shippingTotal,
-      taxTotal: totals.taxTotal,
-      total: totals.total,
-      discountId: discount?.id ?? null,
-      discountCode: discount?.code ?? null,
-      shippingAddress: address,
-      paymentMethod: input.paymentMethod,
-      paymentDeadline: deadline,
-      paidAt: null,
-      idempotencyKey,
-      requestHash: hash,
-    });
+    // Rows made here and written in one statement (not by the unit of work), so ids and timestamps are set here.
+    const at = new Date();
+    const unmanaged = { persist: false } as const;
+    const deadline = new Date(at.getTime() + tx.deps.config.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000);
+    const order = tx.em.create(
+      Order,
+      {
+        id: orderId,
+        number,
+        customerId,
+        status: 'pending_payment',
+        currency,
+        subtotal: totals.subtotal,
+        discountTotal: totals.discountTotal,
+        shippingTotal: totals.shippingTotal,
+        taxTotal: totals.taxTotal,
+        total: totals.total,
+        discountId: discount?.id ?? null,
+        discountCode: discount?.code ?? null,
+        shippingAddress: address,
+        paymentMethod: input.paymentMethod,
+        paymentDeadline: deadline,
+        paidAt: null,
+        idempotencyKey,
+        requestHash: hash,
+        createdAt: at,
+        updatedAt: at,
+      },
+      unmanaged,
+    );
     const parts = vendorIds.map((vendorId) => {
       const figures = totals.packages.get(vendorId)!;
       const method = shipping.get(vendorId)!;
-      return tx.em.create(OrderPart, {
-        id: newId(),
-        orderId,
-        vendorId,
-        status: 'pending_payment',
-        shippingMethodId: method.id,
-        shippingMethodName: method.name,
-        ...figures,
-        carrier: null,
-        trackingNumber: null,
-      });
+      return tx.em.create(
+        OrderPart,
+        {
+          id: newId(),
+          orderId,
+          vendorId,
+          status: 'pending_payment',
+          shippingMethodId: method.id,
+          shippingMethodName: method.name,
+          ...figures,
+          carrier: null,
+          trackingNumber: null,
+          createdAt: at,
+          updatedAt: at,
+        },
+        unmanaged,
+      );
     });
     const partIds = new Map(parts.map((part) => [part.vendorId, part.id]));
     const orderLines = lines.map(({ variant, quantity }, index) => {
       const figures = totals.lines[index]!;
-      return tx.em.create(OrderLine, {
-        orderId,
-        partId: partIds.get(variant.vendorId)!,
-        variantId: variant.variantId,
-        productId: variant.productId,
-        vendorId: variant.vendorId,
-        productName: variant.productName,
-        sku: variant.sku,
-        options: variant.options,
-        quantity,
-        unitPrice: variant.price,
-        lineSubtotal: figures.subtotal,
-        discount: figures.discount,
-        tax: figures.tax,
-        position: index,
-      });
+      return tx.em.create(
+        OrderLine,
+        {
+          id: newId(),
+          orderId,
+          partId: partIds.get(variant.vendorId)!,
+          variantId: variant.variantId,
+          productId: variant.productId,
+          vendorId: variant.vendorId,
+          productName: variant.productName,
+          sku: variant.sku,
+          options: variant.options,
+          quantity,
+          unitPrice: variant.price,
+          lineSubtotal: figures.subtotal,
+          discount: figures.discount,
+          tax: figures.tax,
+          position: index,
+        },
+        unmanaged,
+      );
     });
     // The history's first row: placed, awaiting payment (from nothing).
-    const placed = tx.em.create(OrderHistory, {
-      orderId,
-      partId: null,
-      fromStatus: null,
-      toStatus: 'pending_payment',
-      actorId: customerId,
-      actorRole: 'customer',
-      note: 'placed',
-    });
-    tx.em.persist([order, ...parts, ...orderLines, placed]);
-    await tx.em.flush();
-    await enqueueOrderExpiry(tx, orderId, deadline);
-    await enqueueOrderMail(tx, { template: 'order_confirmation', orderId });
+    const placed = tx.em.create(
+      OrderHistory,
+      {
+        id: newId(),
+        orderId,
+        partId: null,
+        fromStatus: null,
+        toStatus: 'pending_payment',
+        actorId: customerId,
+        actorRole: 'customer',
+        note: 'placed',
+        createdAt: at,
+      },
+      unmanaged,
+    );
+    await insertPlacedOrder(tx, { order, parts, lines: orderLines, history: [placed] });
+    await enqueuePlacedOrderJobs(tx, orderId, deadline);
     if (fromCart?.cart) await emptyCartAfterCheckout(tx, fromCart.cart.id);
 
     // The contended rows last: a popular code's use count and the variants' stock stay locked only from here to the
