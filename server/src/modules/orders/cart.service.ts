@@ -70,6 +70,17 @@ async function mergeGuestCart(tx: TxCtx, userCart: Cart, token: string): Promise
 }
 
 /**
+ * The user's cart read with its row lock, in one plain statement (every cart call of a signed-in user starts here):
+ * writes to one cart run one at a time.
+ */
+async function lockUserCart(tx: TxCtx, userId: string): Promise<Cart | undefined> {
+  const [row] = await tx.em.execute<Record<string, unknown>[]>('select * from carts where user_id = ? for update', [
+    userId,
+  ]);
+  return row ? tx.em.map(Cart, row) : undefined;
+}
+
+/**
  * The caller's cart: the signed-in user's (merging a guest token's cart into it), or the guest cart of the token.
  * With `create`, a missing cart is made (a guest's with a new token, answered once).
  */
@@ -78,23 +89,26 @@ async function resolveCart(
   token: string | undefined,
   create: boolean,
 ): Promise<{ cart: Cart | undefined; newToken?: string }> {
-  // Each cart is read with its row lock (one statement): writes to one cart run one at a time.
-  const locked = { lockMode: LockMode.PESSIMISTIC_WRITE } as const;
   if (tx.actor) {
     const userId = tx.actor.userId;
-    let cart = (await tx.em.findOne(Cart, { userId }, locked)) ?? undefined;
+    let cart = await lockUserCart(tx, userId);
     if (!cart && (create || token)) {
       await tx.em.execute(
         `insert into carts (id, user_id, created_at, updated_at) values (?, ?, now(), now()) on conflict (user_id) do nothing`,
         [newId(), userId],
       );
-      cart = await tx.em.findOneOrFail(Cart, { userId }, locked);
+      cart = await lockUserCart(tx, userId);
+      if (!cart) throw new Error('the cart just made is gone');
     }
     if (cart && token) await mergeGuestCart(tx, cart, token);
     return { cart };
   }
   if (token) {
-    const cart = await tx.em.findOne(Cart, { tokenHash: sha256(token), userId: null }, locked);
+    const cart = await tx.em.findOne(
+      Cart,
+      { tokenHash: sha256(token), userId: null },
+      { lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
     if (!cart) throw invalidToken();
     cart.expiresAt = guestExpiry(tx);
     return { cart };
@@ -281,7 +295,7 @@ export async function addCartItem(
     line.seenUnitPrice = variant.price;
     // A guest cart's new expiry goes first; then the line and the cart's time in one statement (the cart is locked,
     // so the quantity computed above is the one to store).
-    await tx.em.flush();
+    if (!tx.actor) await tx.em.flush();
     const now = new Date();
     await tx.em.execute(
       `with line as (
