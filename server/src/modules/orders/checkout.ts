@@ -93,9 +93,12 @@ async function placeOrder(
   const hash = requestHash(kind, explicit ? { ...input, ...explicit } : input);
   return inTransaction(ctx, async (tx) => {
     await lockKey(tx, 'checkout', customerId, idempotencyKey);
-    const previous = await tx.em.findOne(Order, { customerId, idempotencyKey });
+    const [previous] = await tx.em.execute<{ id: string; request_hash: string }[]>(
+      'select id, request_hash from orders where customer_id = ? and idempotency_key = ?',
+      [customerId, idempotencyKey],
+    );
     if (previous) {
-      if (previous.requestHash !== hash) {
+      if (previous.request_hash !== hash) {
         throw new UnprocessableError(
           'idempotency_key_reused',
           'This Idempotency-Key was used with another request; use a new key for a new order.',
