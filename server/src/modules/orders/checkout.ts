@@ -36,8 +36,7 @@ import {
   discountProblem,
   findDiscount,
   priceLines,
-  shippingMethods,
-  taxRateBps,
+  shippingAndTax,
   toTotalsShipping,
   variantsForSale,
 } from './pricing';
@@ -128,8 +127,9 @@ async function placeOrder(
     const address = await shippingAddress(tx, input);
     const vendorIds = [...new Set(lines.map(({ variant }) => variant.vendorId))];
     const chosen = new Map((input.shippingMethods ?? []).map((choice) => [choice.vendorId, choice.shippingMethodId]));
-    const shipping = chooseShipping(await shippingMethods(tx, currency), vendorIds, chosen);
-    const taxBps = await taxRateBps(tx, address.country);
+    const settings = await shippingAndTax(tx, currency, address.country);
+    const shipping = chooseShipping(settings.methods, vendorIds, chosen);
+    const taxBps = settings.taxBps;
 
     const discount = discountCode ? await findDiscount(tx, discountCode) : null;
     if (discountCode && !discount) throw new UnprocessableError('discount_invalid', 'The code does not exist.');

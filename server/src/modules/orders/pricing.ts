@@ -72,6 +72,22 @@ export async function shippingMethods(ctx: Ctx, currency: string): Promise<Shipp
   return rows.map((row) => ({ id: row.id, name: row.name, rate: row.rate, freeOver: row.free_over }));
 }
 
+/** Checkout's settings in one round trip: the active shipping methods of the currency and the destination's tax rate. */
+export async function shippingAndTax(
+  ctx: Ctx,
+  currency: string,
+  country: string,
+): Promise<{ methods: ShippingOption[]; taxBps: number }> {
+  const [row] = await ctx.em.execute<{ methods: ShippingOption[]; tax_bps: number }[]>(
+    `select coalesce((select json_agg(json_build_object('id', id, 'name', name, 'rate', rate, 'freeOver', free_over)
+                                      order by rate, id)
+                        from shipping_methods where currency = ? and active), '[]') as methods,
+            coalesce((select rate_bps from tax_rates where country = ?), 0) as tax_bps`,
+    [currency, country],
+  );
+  return { methods: row?.methods ?? [], taxBps: row?.tax_bps ?? 0 };
+}
+
 /**
  * The method of each vendor package: the chosen one, else the cheapest of the currency. 422 `shipping_unavailable`
  * when none is configured or a chosen one is unknown.
@@ -102,13 +118,6 @@ export function toTotalsShipping(methods: ReadonlyMap<string, ShippingOption>): 
   return new Map(
     [...methods].map(([vendorId, method]) => [vendorId, { rate: method.rate, freeOver: method.freeOver ?? undefined }]),
   );
-}
-
-export async function taxRateBps(ctx: Ctx, country: string): Promise<number> {
-  const [rate] = await ctx.em.execute<{ rate_bps: number }[]>('select rate_bps from tax_rates where country = ?', [
-    country,
-  ]);
-  return rate?.rate_bps ?? 0;
 }
 
 export interface PricedLines {
