@@ -5,25 +5,31 @@
  *   npm run bench [-- --products 100000 --duration 10 --warmup 3 --connections 64 --workers 0 --fresh --profile
  *                    --no-serial --routes health,detail,list,search,list-uncached,search-uncached,search-zipf]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Runtime } from '@emporium/server';
 import {
-  createLogger,
-  generateCatalog,
-  loadConfig,
-  migrations,
-  openDatabase,
-  openRuntime,
-  systemCtx,
-  type Runtime,
-} from '@emporium/server';
+  clearBenchKeys,
+  cpuColumn,
+  machine,
+  measure,
+  previousGeneration,
+  prepareDatabase,
+  printTable,
+  printTargets,
+  prng,
+  round2,
+  ROOT,
+  say,
+  sayLoad,
+  startServer,
+  type AutocannonRequest,
+  type BenchServer,
+  type Cores,
+  type Prng,
+} from './harness';
 
 // ------------------------------------------------------------------------------------------------ settings
 
@@ -46,64 +52,21 @@ const settings = {
   duration: Number(args.duration),
   warmup: Number(args.warmup),
   connections: Number(args.connections),
-  pipelining: 1,
   workers: Number(args.workers),
 };
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const DATABASE = 'emporium_bench';
-const DATABASE_URL = Object.assign(new URL(ADMIN_URL), { pathname: `/${DATABASE}` }).toString();
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const REDIS_KEY_PREFIX = 'bench:';
 /** Enough distinct paths that an uncached run never repeats one (warm-up included). */
 const UNCACHED_PATHS = 40_000;
 const RESULTS_FILE = path.join(import.meta.dirname, 'results.json');
-const logger = createLogger({ LOG_LEVEL: 'warn' });
-const say = (message: string) => console.log(`[bench] ${message}`);
 
 // ------------------------------------------------------------------------------------------------ autocannon
 
-interface Histogram {
-  average: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  total: number;
-}
-interface AutocannonResult {
-  requests: Histogram;
-  latency: Histogram;
-  duration: number;
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  statusCodeStats: Record<string, { count: number }>;
-}
-interface AutocannonRequest {
-  path?: string;
-  /** A function, or in workers mode the path of a CommonJS file exporting one. */
-  setupRequest?: ((request: { path: string }) => { path: string }) | string;
-}
-type Autocannon = (options: {
-  url: string;
-  connections: number;
-  pipelining: number;
-  duration: number;
-  workers?: number;
-  warmup?: { connections: number; duration: number };
-  requests?: AutocannonRequest[];
-}) => Promise<AutocannonResult>;
-// autocannon ships no types; this is the part of its programmatic API used here.
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-
 /** Each request takes the next path of the list (each worker walks its own copy in workers mode). */
-async function rotation(paths: string[], workDir: string, name: string): Promise<AutocannonRequest> {
+async function rotation(paths: string[], name: string): Promise<AutocannonRequest> {
   if (settings.workers === 0) {
     let next = 0;
     return { setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length]! }) };
   }
-  const file = path.join(workDir, `${name}.cjs`);
+  const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'emporium-bench-')), `${name}.cjs`);
   await writeFile(
     file,
     `const paths = ${JSON.stringify(paths)};\nlet next = Math.floor(Math.random() * paths.length);\n` +
@@ -112,153 +75,7 @@ async function rotation(paths: string[], workDir: string, name: string): Promise
   return { setupRequest: file };
 }
 
-// ------------------------------------------------------------------------------------------------ seeded choices
-
-/** mulberry32: the workload is the same run after run. */
-function prng(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
-    shuffle: <T>(items: T[]): T[] => {
-      for (let i = items.length - 1; i > 0; i--) {
-        const j = Math.floor(next() * (i + 1));
-        [items[i], items[j]] = [items[j]!, items[i]!];
-      }
-      return items;
-    },
-  };
-}
-type Prng = ReturnType<typeof prng>;
-
-// ------------------------------------------------------------------------------------------------ database
-
-async function adminExecute(sql: string): Promise<void> {
-  const orm = await openDatabase({ url: ADMIN_URL, poolMax: 1, logger, entities: [], migrations });
-  try {
-    await orm.em.fork().execute(sql);
-  } finally {
-    await orm.close();
-  }
-}
-
-async function databaseExists(): Promise<boolean> {
-  const orm = await openDatabase({ url: ADMIN_URL, poolMax: 1, logger, entities: [], migrations });
-  try {
-    const rows = await orm.em
-      .fork()
-      .execute<{ found: boolean }[]>(
-        `select exists (select 1 from pg_database where datname = '${DATABASE}') as found`,
-      );
-    return rows[0]?.found ?? false;
-  } finally {
-    await orm.close();
-  }
-}
-
-function openBenchRuntime(): Promise<Runtime> {
-  const config = loadConfig({
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL,
-    MIGRATE_ON_START: 'true',
-    REDIS_URL,
-    REDIS_KEY_PREFIX,
-    JWT_SECRET: randomBytes(32).toString('hex'),
-  });
-  return openRuntime(config, logger);
-}
-
-const countOf = async (runtime: Runtime, sql: string) =>
-  (await runtime.deps.orm.em.fork().execute<{ n: number }[]>(sql))[0]?.n ?? 0;
-
-interface Generation {
-  products: number;
-  variants: number;
-  reviews: number;
-  /** Generation until commit; when `reused`, the figure of the run that generated the database (if recorded). */
-  generatedSeconds: number | null;
-  vacuumSeconds: number | null;
-  reused: boolean;
-}
-
-/** emporium_bench with exactly `settings.products` products: reused when it has them, else (re)built. */
-async function prepareDatabase(): Promise<{ runtime: Runtime; generation: Generation }> {
-  if (args.fresh && (await databaseExists())) await adminExecute(`drop database ${DATABASE} with (force)`);
-  if (!(await databaseExists())) await adminExecute(`create database ${DATABASE}`);
-  let runtime = await openBenchRuntime();
-  let products = await countOf(runtime, 'select count(*)::int as n from products');
-  if (products !== 0 && products !== settings.products) {
-    say(`${DATABASE} holds ${products} products, not ${settings.products}: rebuilding it`);
-    await runtime.close();
-    await adminExecute(`drop database ${DATABASE} with (force)`);
-    await adminExecute(`create database ${DATABASE}`);
-    runtime = await openBenchRuntime();
-    products = 0;
-  }
-  const previous = await readPreviousGeneration();
-  let generation: Generation = {
-    products,
-    variants: 0,
-    reviews: 0,
-    generatedSeconds: previous?.generatedSeconds ?? null,
-    vacuumSeconds: previous?.vacuumSeconds ?? null,
-    reused: true,
-  };
-  if (products === 0) {
-    say(`generating ${settings.products} products into ${DATABASE}...`);
-    const started = performance.now();
-    const result = await generateCatalog(systemCtx(runtime.deps, 'bench'), {
-      products: settings.products,
-      seed: 1,
-      onProgress: (written, total) => {
-        if (written % 20_000 === 0 || written === total)
-          say(`  ${written}/${total} products written (${seconds(started)} s)`);
-      },
-    });
-    const generatedSeconds = seconds(started);
-    say(`generated (committed) in ${generatedSeconds} s; VACUUM ANALYZE...`);
-    const vacuumStarted = performance.now();
-    await runtime.deps.orm.em.fork().execute('vacuum analyze');
-    generation = { ...generation, generatedSeconds, vacuumSeconds: seconds(vacuumStarted), reused: false };
-    if (!result.created) throw new Error('the generator found products where there were none');
-  } else {
-    say(`reusing ${DATABASE} (${products} products)`);
-  }
-  generation.products = await countOf(runtime, 'select count(*)::int as n from products');
-  generation.variants = await countOf(runtime, 'select count(*)::int as n from product_variants');
-  generation.reviews = await countOf(runtime, 'select count(*)::int as n from reviews');
-  return { runtime, generation };
-}
-
-async function readPreviousGeneration(): Promise<Generation | undefined> {
-  try {
-    const previous = JSON.parse(await readFile(RESULTS_FILE, 'utf8')) as { catalog?: Generation };
-    return previous.catalog?.products === settings.products ? previous.catalog : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A clean cache for every run: the key prefix is the benchmark's own. */
-async function clearBenchKeys(runtime: Runtime): Promise<void> {
-  const redis = runtime.deps.store.redis;
-  if (!redis) return;
-  let cursor = '0';
-  do {
-    // SCAN's pattern and answers are raw keys; DEL adds the client's prefix itself.
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_KEY_PREFIX}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys.map((key) => key.slice(REDIS_KEY_PREFIX.length)));
-  } while (cursor !== '0');
-}
+// ------------------------------------------------------------------------------------------------ catalog samples
 
 interface Samples {
   productIds: string[];
@@ -288,142 +105,6 @@ async function sampleCatalog(runtime: Runtime): Promise<Samples> {
     categories: categories.map((row) => ({ id: row.id, parentId: row.parent_id })),
     names: names.map((row) => row.name),
     words: words.map((row) => row.word),
-  };
-}
-
-// ------------------------------------------------------------------------------------------------ server
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function startServer(port: number, profileDir: string | undefined): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx', 'src/main.ts'],
-    {
-      cwd: path.join(ROOT, 'server'),
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        DATABASE_URL,
-        REDIS_URL,
-        REDIS_KEY_PREFIX,
-        JWT_SECRET: randomBytes(32).toString('hex'),
-        PUBLIC_URL: `http://127.0.0.1:${port}`,
-        SMTP_URL: 'smtp://127.0.0.1:2525',
-        LOG_LEVEL: 'warn',
-        RUN_WORKER: 'false',
-        MIGRATE_ON_START: 'false',
-        SEED_DEMO_CATALOG: 'false',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-      },
-    },
-  );
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
-    const live = await fetch(`http://127.0.0.1:${port}/health/live`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (live) return child;
-    await sleep(250);
-  }
-  child.kill('SIGKILL');
-  throw new Error('the server did not answer /health/live within 60 s');
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** Counters from /metrics: statements sent, and cache hits and misses over every cache, to explain the figures. */
-async function serverCounters(baseUrl: string): Promise<{ queries: number; cacheHits: number; cacheMisses: number }> {
-  const text = await fetch(`${baseUrl}/metrics`).then(
-    (response) => response.text(),
-    () => '',
-  );
-  const sum = (result: 'hit' | 'miss') =>
-    [...text.matchAll(new RegExp(`^cache_requests_total\\{cache="[a-z_]+",result="${result}"\\} (\\d+)`, 'gm'))].reduce(
-      (total, match) => total + Number(match[1]),
-      0,
-    );
-  return {
-    queries: Number(/^db_queries_total (\d+)/m.exec(text)?.[1] ?? NaN),
-    cacheHits: sum('hit'),
-    cacheMisses: sum('miss'),
-  };
-}
-
-// ------------------------------------------------------------------------------------------------ CPU accounting
-
-/** CPU seconds so far (Linux /proc): the server process, every local postgres process, and the whole machine. */
-interface CpuSnapshot {
-  at: number;
-  server: number;
-  postgres: number;
-  busy: number;
-}
-
-const TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux this runs on
-
-async function processTicks(pid: string): Promise<{ name: string; own: number; children: number } | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat
-      .slice(stat.lastIndexOf(')') + 2)
-      .split(' ')
-      .map(Number);
-    // fields[0] is field 3 of proc(5): utime, stime, cutime, cstime are fields 14-17.
-    return { name, own: fields[11]! + fields[12]!, children: fields[13]! + fields[14]! };
-  } catch {
-    return undefined;
-  }
-}
-
-async function cpuSnapshot(serverPid: number | undefined): Promise<CpuSnapshot | undefined> {
-  if (process.platform !== 'linux' || serverPid === undefined) return undefined;
-  const pids = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
-  let postgres = 0;
-  for (const stats of await Promise.all(pids.map(processTicks))) {
-    // Live backends' own time plus the postmaster's reaped children (backends that ended meanwhile).
-    if (stats?.name === 'postgres') postgres += stats.own + stats.children;
-  }
-  const server = (await processTicks(String(serverPid)))?.own ?? 0;
-  const cpuLine = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!.split(/\s+/).slice(1).map(Number);
-  const busy = cpuLine.reduce((sum, value) => sum + value, 0) - cpuLine[3]! - (cpuLine[4] ?? 0);
-  return {
-    at: performance.now(),
-    server: server / TICKS_PER_SECOND,
-    postgres: postgres / TICKS_PER_SECOND,
-    busy: busy / TICKS_PER_SECOND,
-  };
-}
-
-/** Cores used on average between two snapshots. */
-function coresBetween(before: CpuSnapshot | undefined, after: CpuSnapshot | undefined) {
-  if (!before || !after) return null;
-  const wall = (after.at - before.at) / 1000;
-  const cores = (from: number, to: number) => round2((to - from) / wall);
-  return {
-    server: cores(before.server, after.server),
-    postgres: cores(before.postgres, after.postgres),
-    machine: cores(before.busy, after.busy),
   };
 }
 
@@ -588,7 +269,7 @@ interface RouteResult {
   queriesPerRequest: number | null;
   cacheHitRatio: number | null;
   /** Average cores busy during the measured run: the server process, PostgreSQL, the whole machine (autocannon too). */
-  cpu: { server: number; postgres: number; machine: number } | null;
+  cpu: Cores | null;
   serial?: SerialTimings;
 }
 
@@ -641,62 +322,30 @@ async function serialTimings(baseUrl: string, paths: string[]): Promise<SerialTi
   };
 }
 
-async function measure(
-  baseUrl: string,
-  serverPid: number | undefined,
-  route: string,
-  paths: string[],
-  workDir: string,
-): Promise<RouteResult> {
+async function measureRoute(server: BenchServer, route: string, paths: string[]): Promise<RouteResult> {
   say(
     `${route}: ${paths.length} distinct paths, ${settings.warmup} s warm-up + ${settings.duration} s at ${settings.connections} connections`,
   );
-  const rotate = await rotation(paths, workDir, route);
-  const run = (duration: number) =>
-    autocannon({
-      url: baseUrl,
-      connections: settings.connections,
-      pipelining: settings.pipelining,
-      duration,
-      ...(settings.workers > 0 ? { workers: settings.workers } : {}),
-      requests: [rotate],
-    });
-  if (settings.warmup > 0) await run(settings.warmup);
-  const before = await serverCounters(baseUrl);
-  const cpuBefore = await cpuSnapshot(serverPid);
-  const result = await run(settings.duration);
-  const cpu = coresBetween(cpuBefore, await cpuSnapshot(serverPid));
-  // autocannon stops with requests still queued in the server: let them finish before anything else is timed.
-  await sleep(1000);
-  const after = await serverCounters(baseUrl);
-  const served = result.requests.total;
-  const hits = after.cacheHits - before.cacheHits;
-  const misses = after.cacheMisses - before.cacheMisses;
+  const measured = await measure(server, settings, [await rotation(paths, route)]);
+  const { result } = measured;
   return {
     route,
     distinctPaths: new Set(paths).size,
-    requestsPerSecond: Math.round(result.requests.average),
+    requestsPerSecond: measured.requestsPerSecond,
     p50: result.latency.p50,
     p90: result.latency.p90,
     p99: result.latency.p99,
     max: result.latency.max,
-    requests: served,
+    requests: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
-    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, stats]) => [code, stats.count])),
-    queriesPerRequest:
-      Number.isFinite(after.queries - before.queries) && served > 0
-        ? round2((after.queries - before.queries) / served)
-        : null,
-    cacheHitRatio: Number.isFinite(hits + misses) && hits + misses > 0 ? round2(hits / (hits + misses)) : null,
-    cpu,
+    statusCodes: measured.statusCodes,
+    queriesPerRequest: measured.queriesPerRequest,
+    cacheHitRatio: measured.cacheHitRatio,
+    cpu: measured.cpu,
   };
 }
-
-const round2 = (value: number) => Math.round(value * 100) / 100;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const seconds = (since: number) => Math.round((performance.now() - since) / 100) / 10;
 
 function targetsOf(results: RouteResult[]) {
   const of = (route: string) => results.find((result) => result.route === route);
@@ -739,24 +388,24 @@ function targetsOf(results: RouteResult[]) {
   return targets;
 }
 
-function printTable(results: RouteResult[]): void {
-  const header = [
-    'route',
-    'paths',
-    'req/s',
-    'p50 ms',
-    'p90 ms',
-    'p99 ms',
-    'max ms',
-    'requests',
-    'non-2xx',
-    'errors',
-    'queries/req',
-    'cache hit',
-    'CPU server/pg/all',
-  ];
-  const rows = results.map((r) =>
+function printResults(results: RouteResult[]): void {
+  printTable(
     [
+      'route',
+      'paths',
+      'req/s',
+      'p50 ms',
+      'p90 ms',
+      'p99 ms',
+      'max ms',
+      'requests',
+      'non-2xx',
+      'errors',
+      'queries/req',
+      'cache hit',
+      'CPU server/pg/all',
+    ],
+    results.map((r) => [
       r.route,
       r.distinctPaths,
       r.requestsPerSecond,
@@ -769,30 +418,25 @@ function printTable(results: RouteResult[]): void {
       r.errors + r.timeouts,
       r.queriesPerRequest ?? '-',
       r.cacheHitRatio ?? '-',
-      r.cpu ? `${r.cpu.server}/${r.cpu.postgres}/${r.cpu.machine}` : '-',
-    ].map(String),
+      cpuColumn(r.cpu),
+    ]),
   );
-  const widths = header.map((title, index) => Math.max(title.length, ...rows.map((row) => row[index]!.length)));
-  const line = (cells: string[]) =>
-    `| ${cells.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!))).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
-  for (const row of rows) console.log(line(row));
 }
 
 async function main(): Promise<void> {
   const routes = args.routes.split(',').map((route) => route.trim());
-  const { runtime, generation } = await prepareDatabase();
+  sayLoad();
+  const { runtime, generation } = await prepareDatabase({
+    products: settings.products,
+    fresh: args.fresh,
+    previous: await previousGeneration(RESULTS_FILE, settings.products),
+  });
   const samples = await sampleCatalog(runtime);
   await clearBenchKeys(runtime);
   await runtime.close();
 
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const workDir = await mkdtemp(path.join(os.tmpdir(), 'emporium-bench-'));
-  const profileDir = args.profile ? path.join(workDir, 'profiles') : undefined;
-  say(`starting the server (production mode) on ${baseUrl}`);
-  const server = await startServer(port, profileDir);
+  const server = await startServer({ profile: args.profile });
+  const { baseUrl } = server;
   const results: RouteResult[] = [];
   try {
     const workloads: Record<string, () => Promise<string[]>> = {
@@ -810,19 +454,19 @@ async function main(): Promise<void> {
       const workload = workloads[route];
       if (!workload) throw new Error(`unknown route ${route}; known: ${Object.keys(workloads).join(', ')}`);
       const paths = await workload();
-      const result = await measure(baseUrl, server.pid, route, paths, workDir);
+      const result = await measureRoute(server, route, paths);
       if (args.serial && paths.length > 1 && paths.length <= 1000) result.serial = await serialTimings(baseUrl, paths);
       results.push(result);
     }
   } finally {
-    await stopServer(server);
+    await server.stop();
   }
 
   console.log('');
-  printTable(results);
+  printResults(results);
   const targets = targetsOf(results);
   console.log('');
-  for (const target of targets) console.log(`${target.pass ? 'PASS' : 'FAIL'}  ${target.target} (${target.value})`);
+  printTargets(targets);
   for (const { route, serial } of results) {
     if (!serial) continue;
     console.log(
@@ -836,18 +480,12 @@ async function main(): Promise<void> {
       );
     }
   }
-  const cpu = os.cpus();
   await writeFile(
     RESULTS_FILE,
     `${JSON.stringify(
       {
         ranAt: new Date().toISOString(),
-        machine: {
-          cpus: cpu.length,
-          model: cpu[0]?.model ?? 'unknown',
-          memoryGb: Math.round(os.totalmem() / 2 ** 30),
-          node: process.version,
-        },
+        machine: machine(),
         catalog: generation,
         settings,
         routes: results,
@@ -858,7 +496,7 @@ async function main(): Promise<void> {
     )}\n`,
   );
   say(
-    `results written to ${path.relative(ROOT, RESULTS_FILE)}${profileDir ? `; CPU profile of the server in ${profileDir}` : ''}`,
+    `results written to ${path.relative(ROOT, RESULTS_FILE)}${server.profileDir ? `; CPU profile of the server in ${server.profileDir}` : ''}`,
   );
 }
 

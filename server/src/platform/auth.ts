@@ -4,7 +4,7 @@
  * issuer and audience. They name their session (`sid`); the guard checks that session live on every request, so
  * logout, password resets, deactivation and role changes take effect at once.
  */
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { API_KEY_PREFIX, isRouteMetadata, type Role, type RouteMetadata } from '@emporium/contract';
 import { SignJWT } from 'jose';
@@ -58,7 +58,9 @@ function createAuthenticator(config: AuthConfig, secret: Uint8Array, resolveSess
     new JwtStrategy(
       {
         jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-        secretOrKey: Buffer.from(secret),
+        // A KeyObject made once: given bytes, jsonwebtoken tries (and fails) to parse them as a public key and then
+        // builds a secret key on every verification. Its types say string | Buffer; it takes a KeyObject too.
+        secretOrKey: createSecretKey(secret) as unknown as Buffer,
         algorithms: [ALGORITHM],
         issuer: config.JWT_ISSUER,
         audience: config.JWT_AUDIENCE,

@@ -59,15 +59,38 @@ export async function enqueueJob<Payload>(
   payload: Payload,
   options: EnqueueOptions = {},
 ): Promise<void> {
+  await enqueueJobs(ctx, [job(task, payload, options)]);
+}
+
+/** A job to enqueue with `enqueueJobs`. */
+export interface JobSpec {
+  task: string;
+  payload: unknown;
+  options: EnqueueOptions;
+}
+
+export function job<Payload>(
+  task: Pick<TaskDefinition<Payload>, 'name' | 'payload'>,
+  payload: Payload,
+  options: EnqueueOptions = {},
+): JobSpec {
+  return { task: task.name, payload, options };
+}
+
+/** Adds several jobs in one statement (one round trip), like `enqueueJob` otherwise. */
+export async function enqueueJobs(ctx: Ctx, jobs: readonly JobSpec[]): Promise<void> {
+  if (jobs.length === 0) return;
+  const call =
+    'graphile_worker.add_job(?::text, ?::json, job_key => ?::text, run_at => ?::timestamptz, max_attempts => ?::int)';
   await ctx.em.execute(
-    'select graphile_worker.add_job(?::text, ?::json, job_key => ?::text, run_at => ?::timestamptz, max_attempts => ?::int)',
-    [
-      task.name,
+    `select ${jobs.map(() => call).join(', ')}`,
+    jobs.flatMap(({ task, payload, options }) => [
+      task,
       JSON.stringify(payload),
       options.jobKey ?? null,
       options.runAt?.toISOString() ?? null,
       options.maxAttempts ?? 10,
-    ],
+    ]),
   );
 }
 

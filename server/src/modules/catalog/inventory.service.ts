@@ -15,7 +15,7 @@ import { cacheFamilies, catalogChanged, retireAfterCommit } from './catalog.cach
 import { InventoryMovement, Variant, type InventoryReason } from './catalog.entities';
 import { toInventoryMovementDto, toVariantDto } from './catalog.mapper';
 import { findManageableProduct } from './product-access';
-import { lockProduct, moveStock } from './products.sql';
+import { moveStock } from './products.sql';
 
 /** Per variant; with at most 100 variants a product's total stays well inside a 32-bit integer. */
 export const MAX_VARIANT_STOCK = 10_000_000;
@@ -44,25 +44,25 @@ export interface StockChanged {
  * may be up to PUBLIC_LIST_TTL_SECONDS old.
  */
 export async function changeStock(tx: TxCtx, change: StockChange): Promise<StockChanged> {
-  await lockProduct(tx, change.productId);
-  const moved = await moveStock(tx, { ...change, max: MAX_VARIANT_STOCK });
+  const moved = await moveStock(tx, {
+    productId: change.productId,
+    variantId: change.variantId,
+    delta: change.delta,
+    max: MAX_VARIANT_STOCK,
+    movement: {
+      id: newId(),
+      reason: change.reason,
+      note: change.note ?? null,
+      actorId: change.actorId,
+      at: new Date(),
+    },
+  });
   if (!moved) {
     const exists = await tx.em.count(Variant, { id: change.variantId, productId: change.productId, retiredAt: null });
     if (exists === 0) throw new NotFoundError('variant');
     if (change.delta > 0) throw new ConflictError('stock_limit', `A variant holds at most ${MAX_VARIANT_STOCK} units.`);
     throw new ConflictError('insufficient_stock', 'Not enough stock for this change.');
   }
-  await tx.em.insert(InventoryMovement, {
-    id: newId(),
-    variantId: change.variantId,
-    productId: change.productId,
-    delta: change.delta,
-    stockAfter: moved.stock,
-    reason: change.reason,
-    note: change.note ?? null,
-    actorId: change.actorId,
-    createdAt: new Date(),
-  });
   const wasInStock = moved.totalStock - change.delta > 0;
   if (moved.totalStock > 0 !== wasInStock) catalogChanged(tx, change.productId);
   else retireAfterCommit(tx, cacheFamilies.product(change.productId));

@@ -43,25 +43,56 @@ export async function refreshProductAggregates(tx: Ctx, productId: string): Prom
 }
 
 /**
- * Moves a live variant's stock by `delta` when the result stays within 0..max, and the product's total with it.
- * Answers both new figures, or undefined when the variant is not live or the bound would be crossed (nothing moved).
+ * Under the product's row lock, moves a live variant's stock by `delta` when the result stays within 0..max, the
+ * product's total with it, and records the movement: one statement, so a sale holds the hot rows for one round trip
+ * (plus the commit) when it comes last in its transaction. The product is locked first, as every product write does.
+ * Answers both new figures, or undefined when the variant is not live or the bound would be crossed (nothing moved,
+ * nothing recorded).
  */
 export async function moveStock(
   tx: Ctx,
-  change: { productId: string; variantId: string; delta: number; max: number },
+  change: {
+    productId: string;
+    variantId: string;
+    delta: number;
+    max: number;
+    movement: { id: string; reason: string; note: string | null; actorId: string | null; at: Date };
+  },
 ): Promise<{ stock: number; totalStock: number } | undefined> {
-  const [variant] = await tx.em.execute<{ stock: number }[]>(
-    `update product_variants set stock = stock + ?, updated_at = now()
-      where id = ? and product_id = ? and retired_at is null and stock + ? between 0 and ?
-      returning stock`,
-    [change.delta, change.variantId, change.productId, change.delta, change.max],
+  const { movement } = change;
+  const [moved] = await tx.em.execute<{ stock: number; total_stock: number }[]>(
+    `with product as (select id from products where id = ?::uuid for update),
+     variant as (
+       update product_variants set stock = stock + ?::int, updated_at = now()
+        where id = ?::uuid and product_id = (select id from product) and retired_at is null
+          and stock + ?::int between 0 and ?::int
+       returning stock),
+     total as (
+       update products set total_stock = total_stock + ?::int
+        where id = (select id from product) and exists (select 1 from variant)
+       returning total_stock),
+     recorded as (
+       insert into inventory_movements (id, variant_id, product_id, delta, stock_after, reason, note, actor_id, created_at)
+       select ?::uuid, ?::uuid, ?::uuid, ?::int, variant.stock, ?::text, ?::varchar, ?::uuid, ?::timestamptz from variant)
+     select variant.stock, total.total_stock from variant, total`,
+    [
+      change.productId,
+      change.delta,
+      change.variantId,
+      change.delta,
+      change.max,
+      change.delta,
+      movement.id,
+      change.variantId,
+      change.productId,
+      change.delta,
+      movement.reason,
+      movement.note,
+      movement.actorId,
+      movement.at.toISOString(),
+    ],
   );
-  if (!variant) return undefined;
-  const [product] = await tx.em.execute<{ total_stock: number }[]>(
-    'update products set total_stock = total_stock + ? where id = ? returning total_stock',
-    [change.delta, change.productId],
-  );
-  return { stock: variant.stock, totalStock: product?.total_stock ?? 0 };
+  return moved ? { stock: moved.stock, totalStock: moved.total_stock } : undefined;
 }
 
 /** Adds (or, with -1, removes) one rating to the product's sum and count: exact under concurrency. */

@@ -4,6 +4,7 @@
  * cart is locked, its lines summed into the customer's, then deleted: the token stops working). Nothing in a cart
  * reserves stock; prices are always the current ones.
  */
+import { LockMode } from '@mikro-orm/core';
 import type { z } from 'zod';
 import { MAX_CART_LINES, MAX_LINE_QUANTITY, type Cart as CartDto } from '@emporium/contract';
 import { newId } from '../../platform/columns';
@@ -11,8 +12,9 @@ import type { Ctx } from '../../platform/context';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../platform/errors';
 import { randomToken, sha256 } from '../../platform/secrets';
 import { inTransaction, type TxCtx } from '../../platform/unit-of-work';
+import type { VariantForSale } from '../catalog';
 import { enqueueGuestCartExpiry } from './orders.queue';
-import { Cart, CartLine, type ShippingMethod } from './orders.entities';
+import { Cart, CartLine } from './orders.entities';
 import { money } from './orders.mapper';
 import {
   chooseShipping,
@@ -22,6 +24,7 @@ import {
   shippingMethods,
   toTotalsShipping,
   variantsForSale,
+  type ShippingOption,
 } from './pricing';
 
 type CartView = z.infer<typeof CartDto>;
@@ -67,6 +70,17 @@ async function mergeGuestCart(tx: TxCtx, userCart: Cart, token: string): Promise
 }
 
 /**
+ * The user's cart read with its row lock, in one plain statement (every cart call of a signed-in user starts here):
+ * writes to one cart run one at a time.
+ */
+async function lockUserCart(tx: TxCtx, userId: string): Promise<Cart | undefined> {
+  const [row] = await tx.em.execute<Record<string, unknown>[]>('select * from carts where user_id = ? for update', [
+    userId,
+  ]);
+  return row ? tx.em.map(Cart, row) : undefined;
+}
+
+/**
  * The caller's cart: the signed-in user's (merging a guest token's cart into it), or the guest cart of the token.
  * With `create`, a missing cart is made (a guest's with a new token, answered once).
  */
@@ -77,22 +91,25 @@ async function resolveCart(
 ): Promise<{ cart: Cart | undefined; newToken?: string }> {
   if (tx.actor) {
     const userId = tx.actor.userId;
-    let cart = (await tx.em.findOne(Cart, { userId })) ?? undefined;
+    let cart = await lockUserCart(tx, userId);
     if (!cart && (create || token)) {
       await tx.em.execute(
         `insert into carts (id, user_id, created_at, updated_at) values (?, ?, now(), now()) on conflict (user_id) do nothing`,
         [newId(), userId],
       );
-      cart = await tx.em.findOneOrFail(Cart, { userId });
+      cart = await lockUserCart(tx, userId);
+      if (!cart) throw new Error('the cart just made is gone');
     }
-    if (cart) await tx.em.execute('select 1 from carts where id = ? for update', [cart.id]);
     if (cart && token) await mergeGuestCart(tx, cart, token);
     return { cart };
   }
   if (token) {
-    const cart = await tx.em.findOne(Cart, { tokenHash: sha256(token), userId: null });
+    const cart = await tx.em.findOne(
+      Cart,
+      { tokenHash: sha256(token), userId: null },
+      { lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
     if (!cart) throw invalidToken();
-    await tx.em.execute('select 1 from carts where id = ? for update', [cart.id]);
     cart.expiresAt = guestExpiry(tx);
     return { cart };
   }
@@ -131,14 +148,40 @@ function emptyCart(ctx: Ctx): CartView {
 
 const TAX_NOTE = 'Tax is exclusive and depends on the shipping address: it is added at checkout.';
 
-/** The cart as the client sees it, priced now. */
-export async function viewCart(ctx: Ctx, cart: Cart): Promise<CartView> {
-  const currency = ctx.deps.config.CATALOG_CURRENCY;
-  const lines = await ctx.em.find(CartLine, { cartId: cart.id }, { orderBy: { createdAt: 'asc', id: 'asc' } });
-  const variants = await variantsForSale(
-    ctx,
-    lines.map((line) => line.variantId),
+/** A cart line as carts price and answer it. */
+type LineRow = Pick<CartLine, 'id' | 'variantId' | 'quantity' | 'seenUnitPrice'>;
+
+/** A cart's lines in the order they were added (a plain statement: every cart answer reads them). */
+async function linesOf(ctx: Ctx, cartId: string): Promise<LineRow[]> {
+  const rows = await ctx.em.execute<{ id: string; variant_id: string; quantity: number; seen_unit_price: number }[]>(
+    'select id, variant_id, quantity, seen_unit_price from cart_lines where cart_id = ? order by created_at, id',
+    [cartId],
   );
+  return rows.map((row) => ({
+    id: row.id,
+    variantId: row.variant_id,
+    quantity: row.quantity,
+    seenUnitPrice: row.seen_unit_price,
+  }));
+}
+
+/**
+ * The cart as the client sees it, priced now. A write that has just read the lines (in order) and their variants passes
+ * them, so they are not read twice.
+ */
+export async function viewCart(
+  ctx: Ctx,
+  cart: Pick<Cart, 'id' | 'discountCode' | 'updatedAt'>,
+  loaded?: { lines: LineRow[]; variants: Map<string, VariantForSale> },
+): Promise<CartView> {
+  const currency = ctx.deps.config.CATALOG_CURRENCY;
+  const lines = loaded?.lines ?? (await linesOf(ctx, cart.id));
+  const variants =
+    loaded?.variants ??
+    (await variantsForSale(
+      ctx,
+      lines.map((line) => line.variantId),
+    ));
   const sellable = lines.flatMap((line) => {
     const variant = variants.get(line.variantId);
     return variant && variant.live && variant.stock >= line.quantity ? [{ line, variant }] : [];
@@ -153,7 +196,7 @@ export async function viewCart(ctx: Ctx, cart: Cart): Promise<CartView> {
   const vendorIds = [...new Set(sellable.map(({ variant }) => variant.vendorId))];
   const methods = await shippingMethods(ctx, currency);
   const shipping =
-    methods.length > 0 ? chooseShipping(methods, vendorIds, new Map()) : new Map<string, ShippingMethod>();
+    methods.length > 0 ? chooseShipping(methods, vendorIds, new Map()) : new Map<string, ShippingOption>();
   const totals = priceLines(
     sellable.map(({ line, variant }) => ({ variant, quantity: line.quantity })),
     problem ? undefined : discount,
@@ -227,10 +270,13 @@ export async function addCartItem(
   return inTransaction(ctx, async (tx) => {
     const { cart, newToken } = await resolveCart(tx, token, true);
     if (!cart) throw new Error('resolveCart with create answers a cart');
-    const variant = (await variantsForSale(tx, [input.variantId])).get(input.variantId);
+    // The cart's lines and every variant the answer shows, the added one included, read once.
+    const lines = await linesOf(tx, cart.id);
+    const variants = await variantsForSale(tx, [...new Set([input.variantId, ...lines.map((line) => line.variantId)])]);
+    const variant = variants.get(input.variantId);
     if (!variant) throw new NotFoundError('variant');
     if (!variant.live) throw new UnprocessableError('variant_unavailable', 'The variant is not for sale.');
-    const existing = await tx.em.findOne(CartLine, { cartId: cart.id, variantId: input.variantId });
+    const existing = lines.find((line) => line.variantId === input.variantId);
     const quantity = (existing?.quantity ?? 0) + input.quantity;
     if (quantity > MAX_LINE_QUANTITY) {
       throw new ValidationError([
@@ -238,25 +284,33 @@ export async function addCartItem(
       ]);
     }
     if (quantity > variant.stock) throw new ConflictError('insufficient_stock', 'Not enough stock for this quantity.');
-    if (existing) {
-      existing.quantity = quantity;
-      existing.seenUnitPrice = variant.price;
-    } else {
-      const count = await tx.em.count(CartLine, { cartId: cart.id });
-      if (count >= MAX_CART_LINES)
+    let line = existing;
+    if (!line) {
+      if (lines.length >= MAX_CART_LINES)
         throw new ConflictError('cart_full', `A cart holds at most ${MAX_CART_LINES} lines.`);
-      tx.em.persist(
-        tx.em.create(CartLine, {
-          cartId: cart.id,
-          variantId: variant.variantId,
-          quantity,
-          seenUnitPrice: variant.price,
-        }),
-      );
+      line = { id: newId(), variantId: variant.variantId, quantity, seenUnitPrice: variant.price };
+      lines.push(line);
     }
-    cart.updatedAt = new Date();
-    await tx.em.flush();
-    const view = await viewCart(tx, cart);
+    line.quantity = quantity;
+    line.seenUnitPrice = variant.price;
+    // A guest cart's new expiry goes first; then the line and the cart's time in one statement (the cart is locked,
+    // so the quantity computed above is the one to store).
+    if (!tx.actor) await tx.em.flush();
+    const now = new Date();
+    await tx.em.execute(
+      `with line as (
+         insert into cart_lines (id, cart_id, variant_id, quantity, seen_unit_price, created_at, updated_at)
+         values (?, ?, ?, ?, ?, ?, ?)
+         on conflict (cart_id, variant_id) do update
+           set quantity = excluded.quantity, seen_unit_price = excluded.seen_unit_price, updated_at = excluded.updated_at)
+       update carts set updated_at = ? where id = ?`,
+      [line.id, cart.id, line.variantId, quantity, variant.price, now, now, now, cart.id],
+    );
+    const view = await viewCart(
+      tx,
+      { id: cart.id, discountCode: cart.discountCode, updatedAt: now },
+      { lines, variants },
+    );
     return { cart: newToken ? { ...view, cartToken: newToken } : view, created: newToken !== undefined };
   });
 }
@@ -323,9 +377,7 @@ export async function removeDiscount(ctx: Ctx, token: string | undefined) {
 /** The signed-in customer's cart lines for checkout (after merging a guest token), and the cart to empty after. */
 export async function cartForCheckout(tx: TxCtx, token: string | undefined) {
   const { cart } = await resolveCart(tx, token, false);
-  const lines = cart
-    ? await tx.em.find(CartLine, { cartId: cart.id }, { orderBy: { createdAt: 'asc', id: 'asc' } })
-    : [];
+  const lines = cart ? await linesOf(tx, cart.id) : [];
   return { cart, lines: lines.map((line) => ({ variantId: line.variantId, quantity: line.quantity })) };
 }
 

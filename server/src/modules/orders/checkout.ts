@@ -8,12 +8,15 @@
  *    refused (422 `idempotency_key_reused`), never placed twice.
  * 2. The lines are re-priced from the catalog; one not for sale is 422 `variant_unavailable`.
  * 3. The address (a saved one through identity: another customer's id is 404), shipping per vendor, the tax rate.
- * 4. The discount: valid now for these lines, the customer's own limit (under an advisory lock per code and customer),
- *    then the total limit by one conditional UPDATE (`uses < usage_limit`): parallel checkouts can never redeem a code
- *    past its limit.
- * 5. Stock through the catalog's `reserveStock` (ordered locks, all or nothing, 409 `insufficient_stock`).
- * 6. The order, its parts, snapshot lines and first history row; the expiry job at the payment deadline and the
- *    confirmation mail, enqueued in the same transaction; the cart emptied.
+ * 4. The discount: valid now for these lines and within the customer's own limit (under an advisory lock per code and
+ *    customer).
+ * 5. The order, its parts, snapshot lines and first history row (one flush); the expiry job at the payment deadline
+ *    and the confirmation mail, enqueued in the same transaction; the cart emptied.
+ * 6. Last, the contended rows: the discount's total limit by one conditional UPDATE (`uses < usage_limit`: parallel
+ *    checkouts can never redeem a code past its limit), then stock through the catalog's `reserveStock` (ordered
+ *    locks, all or nothing, 409 `insufficient_stock`). Done last, a hot variant's row is locked only from its
+ *    one-statement reservation to the commit; a refusal rolls back everything before it.
+ * 7. The answer is built from the rows just written, not read back.
  */
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
@@ -26,8 +29,10 @@ import { inTransaction, type TxCtx } from '../../platform/unit-of-work';
 import { reserveStock } from '../catalog';
 import { addressOf } from '../identity';
 import { cartForCheckout, emptyCartAfterCheckout } from './cart.service';
-import { enqueueOrderExpiry, enqueueOrderMail } from './orders.queue';
-import { Order, OrderLine, OrderPart, type OrderAddressSnapshot } from './orders.entities';
+import { enqueuePlacedOrderJobs } from './orders.queue';
+import { Order, OrderHistory, OrderLine, OrderPart, type OrderAddressSnapshot } from './orders.entities';
+import { toOrderDto } from './orders.mapper';
+import { insertPlacedOrder } from './orders.sql';
 import { loadOrderDto } from './orders.service';
 import {
   chooseShipping,
@@ -35,8 +40,7 @@ import {
   discountProblem,
   findDiscount,
   priceLines,
-  shippingMethods,
-  taxRateBps,
+  shippingAndTax,
   toTotalsShipping,
   variantsForSale,
 } from './pricing';
@@ -98,9 +102,12 @@ async function placeOrder(
   const customerId = ctx.actor.userId;
   const hash = requestHash(kind, explicit ? { ...input, ...explicit } : input);
   return inTransaction(ctx, async (tx) => {
-    const previous = await tx.em.findOne(Order, { customerId, idempotencyKey });
+    const [previous] = await tx.em.execute<{ id: string; request_hash: string }[]>(
+      'select id, request_hash from orders where customer_id = ? and idempotency_key = ?',
+      [customerId, idempotencyKey],
+    );
     if (previous) {
-      if (previous.requestHash !== hash) {
+      if (previous.request_hash !== hash) {
         throw new UnprocessableError(
           'idempotency_key_reused',
           'This Idempotency-Key was used with another request; use a new key for a new order.',
@@ -136,8 +143,9 @@ async function placeOrder(
     const address = await shippingAddress(tx, input);
     const vendorIds = [...new Set(lines.map(({ variant }) => variant.vendorId))];
     const chosen = new Map((input.shippingMethods ?? []).map((choice) => [choice.vendorId, choice.shippingMethodId]));
-    const shipping = chooseShipping(await shippingMethods(tx, currency), vendorIds, chosen);
-    const taxBps = await taxRateBps(tx, address.country);
+    const settings = await shippingAndTax(tx, currency, address.country);
+    const shipping = chooseShipping(settings.methods, vendorIds, chosen);
+    const taxBps = settings.taxBps;
 
     const discount = discountCode ? await findDiscount(tx, discountCode) : null;
     if (discountCode && !discount) throw new UnprocessableError('discount_invalid', 'The code does not exist.');
@@ -158,12 +166,6 @@ async function placeOrder(
           throw new UnprocessableError('discount_exhausted', 'You have used this code as often as it allows.');
         }
       }
-      const counted = await tx.em.execute<{ uses: number }[]>(
-        `update discounts set uses = uses + 1, updated_at = now()
-          where id = ? and disabled_at is null and (usage_limit is null or uses < usage_limit) returning uses`,
-        [discount.id],
-      );
-      if (counted.length === 0) throw new UnprocessableError('discount_exhausted', 'The code is used up.');
     }
 
     const totals = priceLines(lines, discount, toTotalsShipping(shipping), taxBps);
@@ -172,58 +174,67 @@ async function placeOrder(
     );
     const orderId = newId();
     const number = numbered!.number;
-    await reserveStock(
-      tx,
-      lines.map(({ variant, quantity }) => ({ productId: variant.productId, variantId: variant.variantId, quantity })),
-      { reason: 'sale', actorId: customerId, note: `order ${number}` },
-    );
 
-    const deadline = new Date(Date.now() + tx.deps.config.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000);
-    const order = tx.em.create(Order, {
-      id: orderId,
-      number,
-      customerId,
-      status: 'pending_payment',
-      currency,
-      subtotal: totals.subtotal,
-      discountTotal: totals.discountTotal,
-      shippingTotal: totals.shippingTotal,
-      taxTotal: totals.taxTotal,
-      total: totals.total,
-      discountId: discount?.id ?? null,
-      discountCode: discount?.code ?? null,
-      shippingAddress: address,
-      paymentMethod: input.paymentMethod,
-      paymentDeadline: deadline,
-      paidAt: null,
-      flagReason: null,
-      restockedAt: null,
-      idempotencyKey,
-      requestHash: hash,
-    });
-    tx.em.persist(order);
-    const partIds = new Map<string, string>();
-    for (const vendorId of vendorIds) {
+    // Rows made here and written in one statement (not by the unit of work), so ids and timestamps are set here.
+    const at = new Date();
+    const unmanaged = { persist: false } as const;
+    const deadline = new Date(at.getTime() + tx.deps.config.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000);
+    const order = tx.em.create(
+      Order,
+      {
+        id: orderId,
+        number,
+        customerId,
+        status: 'pending_payment',
+        currency,
+        subtotal: totals.subtotal,
+        discountTotal: totals.discountTotal,
+        shippingTotal: totals.shippingTotal,
+        taxTotal: totals.taxTotal,
+        total: totals.total,
+        discountId: discount?.id ?? null,
+        discountCode: discount?.code ?? null,
+        shippingAddress: address,
+        paymentMethod: input.paymentMethod,
+        paymentDeadline: deadline,
+        paidAt: null,
+        flagReason: null,
+        restockedAt: null,
+        idempotencyKey,
+        requestHash: hash,
+        createdAt: at,
+        updatedAt: at,
+      },
+      unmanaged,
+    );
+    const parts = vendorIds.map((vendorId) => {
       const figures = totals.packages.get(vendorId)!;
       const method = shipping.get(vendorId)!;
-      const part = tx.em.create(OrderPart, {
-        id: newId(),
-        orderId,
-        vendorId,
-        status: 'pending_payment',
-        shippingMethodId: method.id,
-        shippingMethodName: method.name,
-        ...figures,
-        carrier: null,
-        trackingNumber: null,
-      });
-      partIds.set(vendorId, part.id);
-      tx.em.persist(part);
-    }
-    lines.forEach(({ variant, quantity }, index) => {
+      return tx.em.create(
+        OrderPart,
+        {
+          id: newId(),
+          orderId,
+          vendorId,
+          status: 'pending_payment',
+          shippingMethodId: method.id,
+          shippingMethodName: method.name,
+          ...figures,
+          carrier: null,
+          trackingNumber: null,
+          createdAt: at,
+          updatedAt: at,
+        },
+        unmanaged,
+      );
+    });
+    const partIds = new Map(parts.map((part) => [part.vendorId, part.id]));
+    const orderLines = lines.map(({ variant, quantity }, index) => {
       const figures = totals.lines[index]!;
-      tx.em.persist(
-        tx.em.create(OrderLine, {
+      return tx.em.create(
+        OrderLine,
+        {
+          id: newId(),
           orderId,
           partId: partIds.get(variant.vendorId)!,
           variantId: variant.variantId,
@@ -238,26 +249,52 @@ async function placeOrder(
           discount: figures.discount,
           tax: figures.tax,
           position: index,
-        }),
+        },
+        unmanaged,
       );
     });
-    await tx.em.flush();
     // The history's first row: placed, awaiting payment (from nothing).
-    await tx.em.execute(
-      `insert into order_history (id, order_id, part_id, from_status, to_status, actor_id, actor_role, note, created_at)
-       values (?, ?, null, null, 'pending_payment', ?, 'customer', 'placed', now())`,
-      [newId(), orderId, customerId],
+    const placed = tx.em.create(
+      OrderHistory,
+      {
+        id: newId(),
+        orderId,
+        partId: null,
+        fromStatus: null,
+        toStatus: 'pending_payment',
+        actorId: customerId,
+        actorRole: 'customer',
+        note: 'placed',
+        createdAt: at,
+      },
+      unmanaged,
     );
+    await insertPlacedOrder(tx, { order, parts, lines: orderLines, history: [placed] });
+    await enqueuePlacedOrderJobs(tx, orderId, deadline);
+    if (fromCart?.cart) await emptyCartAfterCheckout(tx, fromCart.cart.id);
+
+    // The contended rows last: a popular code's use count and the variants' stock stay locked only from here to the
+    // commit, a few round trips, whatever the order's size. Either refusal rolls back everything above.
     if (discount) {
+      const counted = await tx.em.execute<{ uses: number }[]>(
+        `update discounts set uses = uses + 1, updated_at = now()
+          where id = ? and disabled_at is null and (usage_limit is null or uses < usage_limit) returning uses`,
+        [discount.id],
+      );
+      if (counted.length === 0) throw new UnprocessableError('discount_exhausted', 'The code is used up.');
       await tx.em.execute(
         'insert into discount_redemptions (id, discount_id, customer_id, order_id, created_at) values (?, ?, ?, ?, now())',
         [newId(), discount.id, customerId, orderId],
       );
     }
-    await enqueueOrderExpiry(tx, orderId, deadline);
-    await enqueueOrderMail(tx, { template: 'order_confirmation', orderId });
-    if (fromCart?.cart) await emptyCartAfterCheckout(tx, fromCart.cart.id);
-    return { order: await loadOrderDto(tx, orderId), replayed: false };
+    await reserveStock(
+      tx,
+      lines.map(({ variant, quantity }) => ({ productId: variant.productId, variantId: variant.variantId, quantity })),
+      { reason: 'sale', actorId: customerId, note: `order ${number}` },
+    );
+    // Answered from what was written (timestamps included), not read back.
+    const sortedParts = [...parts].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return { order: toOrderDto(order, sortedParts, orderLines, [placed], null), replayed: false };
   });
 }
 

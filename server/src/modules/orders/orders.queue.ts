@@ -4,14 +4,10 @@
  */
 import { z } from 'zod';
 import type { Ctx } from '../../platform/context';
-import { enqueueJob } from '../../platform/jobs';
+import { enqueueJob, enqueueJobs, job } from '../../platform/jobs';
 
 export const OrderRef = z.object({ orderId: z.string().uuid() });
 export const expireOrderJob = { name: 'orders__expire_order', payload: OrderRef };
-
-export function enqueueOrderExpiry(ctx: Ctx, orderId: string, deadline: Date): Promise<void> {
-  return enqueueJob(ctx, expireOrderJob, { orderId }, { runAt: deadline, jobKey: `orders__expire_order:${orderId}` });
-}
 
 export const OrderMail = z.object({
   template: z.enum(['order_confirmation', 'payment_received', 'order_shipped', 'order_cancelled']),
@@ -23,6 +19,14 @@ export const orderMailJob = { name: 'orders__send_mail', payload: OrderMail };
 
 export function enqueueOrderMail(ctx: Ctx, mail: OrderMail): Promise<void> {
   return enqueueJob(ctx, orderMailJob, mail);
+}
+
+/** A placed order's jobs in one statement: its expiry at the payment deadline and its confirmation mail. */
+export function enqueuePlacedOrderJobs(ctx: Ctx, orderId: string, deadline: Date): Promise<void> {
+  return enqueueJobs(ctx, [
+    job(expireOrderJob, { orderId }, { runAt: deadline, jobKey: `orders__expire_order:${orderId}` }),
+    job(orderMailJob, { template: 'order_confirmation', orderId }),
+  ]);
 }
 
 export const CartRef = z.object({ cartId: z.string().uuid() });
