@@ -3,6 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bulkCustomers } from '../support/customers';
 import { makeCategory, makeProduct, publish, uniqueSku, usd } from '../support/catalog';
+import { auth } from '../support/commerce';
 import { startTestServer, type TestServer } from '../support/server';
 import { ADMIN, ADMIN_ENV, makeUser, signIn, type SignedInUser } from '../support/users';
 
@@ -14,7 +15,6 @@ let customer: SignedInUser;
 let categoryId: string;
 
 const address = { fullName: 'Ann Buyer', line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
-const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 /** A list in a supertest body (an `any`), typed as the test reads it. */
 const listOf = <T>(value: unknown): T[] => value as T[];
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCategory, makeProduct, publish, uniqueSku, usd } from '../support/catalog';
+import { auth, eventually } from '../support/commerce';
 import { startTestServer, type TestServer } from '../support/server';
 import { ADMIN, ADMIN_ENV, makeUser, signIn, type SignedInUser } from '../support/users';
 
@@ -10,7 +11,6 @@ let admin: SignedInUser;
 let vendor: SignedInUser;
 let customer: SignedInUser;
 
-const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 const address = { fullName: 'Ann Buyer', line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
 
 beforeAll(async () => {
@@ -32,15 +32,6 @@ afterAll(async () => {
 async function stockOf(productId: string): Promise<number> {
   const product = await request(server.app).get(`/api/vendor/products/${productId}`).set(auth(vendor.accessToken));
   return (product.body as { variants: { stock: number }[] }).variants[0]!.stock;
-}
-
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > until) return value;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 describe('payment deadline', () => {
@@ -74,7 +65,7 @@ describe('payment deadline', () => {
     const deadline = Date.parse(placed.body.paymentDeadline as string);
     expect(deadline - Date.now()).toBeLessThan(4000);
 
-    const expired = await waitFor(
+    const expired = await eventually(
       async () =>
         (await request(server.app).get(`/api/orders/${placed.body.id}`).set(auth(customer.accessToken))).body as {
           status: string;

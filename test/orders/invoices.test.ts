@@ -6,6 +6,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startJobWorker } from '@emporium/server';
 import { makeCategory, makeProduct, publish, uniqueSku, usd } from '../support/catalog';
+import { auth } from '../support/commerce';
 import { startTestServer, type TestServer } from '../support/server';
 import { ADMIN, ADMIN_ENV, makeUser, signIn, type SignedInUser } from '../support/users';
 
@@ -16,7 +17,6 @@ let customer: SignedInUser;
 let stranger: SignedInUser;
 let categoryId: string;
 
-const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 const address = {
   fullName: 'Ada Invoice',
   line1: '1 Ledger Lane',

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCategory, makeProduct, publish, uniqueSku, usd } from '../support/catalog';
 import { startMailbox, type Mailbox } from '../support/mailbox';
+import { auth } from '../support/commerce';
 import { startTestServer, type TestServer } from '../support/server';
 import { ADMIN, ADMIN_ENV, makeUser, signIn, type SignedInUser } from '../support/users';
 
@@ -17,7 +18,6 @@ let vendor: SignedInUser;
 let customer: SignedInUser;
 let variantId: string;
 
-const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 const address = {
   fullName: 'Mo Mailer',
   line1: '9 Post Road',

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCategory, makeProduct, publish, uniqueSku, usd } from '../support/catalog';
+import { auth, eventually } from '../support/commerce';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { startTestServer, type TestServer } from '../support/server';
 import { startFakeStripe, type FakeStripe } from '../support/stripe-server';
@@ -22,20 +23,9 @@ let buyer: SignedInUser;
 const variants: Record<'a' | 'b', string> = { a: '', b: '' };
 const products: Record<'a' | 'b', string> = { a: '', b: '' };
 
-const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 const address = { fullName: 'Dee Day', line1: '5 Ledger Row', city: 'Springfield', postalCode: '12345', country: 'US' };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A 4-second payment deadline: the late payment below waits it out. */
 const DEADLINE_SECONDS = 4;
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const stop = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > stop) return value;
-    await sleep(200);
-  }
-}
 
 interface PlacedOrder {
   id: string;
@@ -246,7 +236,7 @@ describe('a day of payments', () => {
       .post('/api/payments/create-intent')
       .set(auth(buyer.accessToken))
       .send({ orderId: late.id });
-    await until(
+    await eventually(
       () => adminOrder(late.id),
       (order) => order.status === 'expired',
     );
@@ -260,7 +250,7 @@ describe('a day of payments', () => {
     const unpaid = keep(await place([['b', 1]], 'manual'));
 
     // Automatic refunds run as jobs: wait until nothing is pending.
-    await until(
+    await eventually(
       async () => Promise.all([cancelled, late].map((order) => moneyOf(order.id))),
       (figures) => figures.every((money) => money.captured.amount > 0 && money.balance.amount === 0),
     );
@@ -279,7 +269,7 @@ describe('a day of payments', () => {
       [late.id]: { captured: late.total.amount, refunded: late.total.amount, disputed: 0, status: 'expired' },
       [unpaid.id]: { captured: 0, refunded: 0, disputed: 0, status: 'expired' },
     };
-    await until(
+    await eventually(
       () => adminOrder(unpaid.id),
       (order) => order.status === 'expired',
     );

@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCategory, makeProduct, publish, uniqueSku, usd } from '../support/catalog';
+import { makeCategory, usd } from '../support/catalog';
+import { auth, buyNow, eventually, liveVariant as sellable } from '../support/commerce';
 import { startFakePaypal, type FakePaypal, type SignedPaypalEvent } from '../support/paypal-server';
 import { startTestServer, type TestServer } from '../support/server';
 import { ADMIN, ADMIN_ENV, makeUser, signIn, type SignedInUser } from '../support/users';
@@ -18,38 +19,14 @@ let customer: SignedInUser;
 let stranger: SignedInUser;
 let categoryId: string;
 
-const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
-const address = { fullName: 'Pat Payer', line1: '3 Coin St', city: 'Springfield', postalCode: '12345', country: 'US' };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const liveVariant = (stock = 50, price = 2_000) => sellable(server, { vendor, admin }, { categoryId, stock, price });
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > until) return value;
-    await sleep(100);
-  }
-}
-
-async function liveVariant(stock = 50, price = 2_000) {
-  const product = await makeProduct(server, vendor, {
-    categoryId,
-    name: `PayPal Thing ${uniqueSku()}`,
-    variants: [{ sku: uniqueSku('PP'), price: usd(price), stock }],
-  });
-  await publish(server, vendor, admin, product.id);
-  return { productId: product.id, variantId: product.variants[0]!.id };
-}
-
-async function placeOrder(variantId: string, quantity = 1, paymentMethod = 'paypal', buyer = customer) {
-  const placed = await request(server.app)
-    .post('/api/orders')
-    .set(auth(buyer.accessToken))
-    .set('Idempotency-Key', randomUUID())
-    .send({ lines: [{ variantId, quantity }], shippingAddress: address, paymentMethod });
-  expect(placed.status, JSON.stringify(placed.body)).toBe(201);
-  return placed.body as { id: string; number: string; total: { amount: number }; status: string };
-}
+const placeOrder = (
+  variantId: string,
+  quantity = 1,
+  paymentMethod: 'manual' | 'stripe' | 'paypal' = 'paypal',
+  buyer = customer,
+) => buyNow(server, buyer, [{ variantId, quantity }], paymentMethod);
 
 const createOrder = (orderId: string, token = customer.accessToken) =>
   request(server.app).post('/api/payments/paypal/create-order').set(auth(token)).send({ orderId });
@@ -177,7 +154,7 @@ describe('POST /api/payments/paypal/capture and POST /api/webhooks/paypal', () =
       // supertest sends on `then`: start the capture call now, answer later.
       const captureCall = capture(order.id).then((answer) => answer);
       // PayPal captured and sends its webhook while Emporium still waits for the capture's answer.
-      const captured = await waitFor(
+      const captured = await eventually(
         async () => paypal.orders.get(paypalOrderId)!.purchase_units[0]!.payments?.captures[0],
         (found) => found !== undefined,
       );
@@ -263,12 +240,12 @@ describe('POST /api/payments/paypal/capture and POST /api/webhooks/paypal', () =
     expect(answer.body.orderStatus).toBe('pending_payment');
     expect((await orderOf(order.id)).flagReason).toMatch(/does not match/);
     const captureId = paypal.orders.get(paypalOrderId)!.purchase_units[0]!.payments!.captures[0]!.id;
-    const refunded = await waitFor(
+    const refunded = await eventually(
       async () => paypal.refunds.filter((refund) => refund.captureId === captureId),
       (list) => list.length > 0,
     );
     expect(refunded.map((refund) => refund.amount.value)).toEqual(['1.00']);
-    const money = await waitFor(
+    const money = await eventually(
       () => moneyOf(order.id),
       (value) => value.refunded.amount === 100,
     );

@@ -4,12 +4,12 @@
  * whose webhook never came; a payment that succeeded while no webhook or confirm call reached Emporium), the job run
  * by the worker, and its report read through the API.
  */
-import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { listReconciliations, type ReconciliationRun } from '@emporium/sdk';
 import { enqueueJob, systemCtx, tasks } from '@emporium/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCategory, makeProduct, publish, uniqueSku, usd } from '../support/catalog';
+import { auth, buyNow, sleep } from '../support/commerce';
 import { startTestServer, type TestServer } from '../support/server';
 import { startFakeStripe, type FakeStripe, type SignedEvent } from '../support/stripe-server';
 import { ADMIN, ADMIN_ENV, makeUser, signIn, type SignedInUser } from '../support/users';
@@ -20,29 +20,9 @@ let admin: SignedInUser;
 let customer: SignedInUser;
 let variantId: string;
 
-const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const reconcileTask = tasks.find((task) => task.name === 'payments__reconcile')!;
 
-async function placeOrder() {
-  const placed = await request(server.app)
-    .post('/api/orders')
-    .set(auth(customer.accessToken))
-    .set('Idempotency-Key', randomUUID())
-    .send({
-      lines: [{ variantId, quantity: 1 }],
-      shippingAddress: {
-        fullName: 'Rae Con',
-        line1: '1 Ledger Way',
-        city: 'Springfield',
-        postalCode: '1',
-        country: 'US',
-      },
-      paymentMethod: 'stripe',
-    });
-  expect(placed.status, JSON.stringify(placed.body)).toBe(201);
-  return placed.body as { id: string; total: { amount: number } };
-}
+const placeOrder = () => buyNow(server, customer, [{ variantId, quantity: 1 }], 'stripe');
 
 const deliver = (event: SignedEvent) =>
   request(server.app)

@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCategory, makeProduct, publish, uniqueSku, usd } from '../support/catalog';
+import { makeCategory, usd } from '../support/catalog';
+import { auth, buyNow, eventually, liveVariant as sellable } from '../support/commerce';
 import { startTestServer, type TestServer } from '../support/server';
 import { startFakeStripe, type FakeStripe, type SignedEvent } from '../support/stripe-server';
 import { ADMIN, ADMIN_ENV, makeUser, signIn, type SignedInUser } from '../support/users';
@@ -18,38 +19,14 @@ let customer: SignedInUser;
 let stranger: SignedInUser;
 let categoryId: string;
 
-const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
-const address = { fullName: 'Pat Payer', line1: '3 Coin St', city: 'Springfield', postalCode: '12345', country: 'US' };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const liveVariant = (stock = 50, price = 2_000) => sellable(server, { vendor, admin }, { categoryId, stock, price });
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > until) return value;
-    await sleep(200);
-  }
-}
-
-async function liveVariant(stock = 50, price = 2_000) {
-  const product = await makeProduct(server, vendor, {
-    categoryId,
-    name: `Paid Thing ${uniqueSku()}`,
-    variants: [{ sku: uniqueSku('PAY'), price: usd(price), stock }],
-  });
-  await publish(server, vendor, admin, product.id);
-  return { productId: product.id, variantId: product.variants[0]!.id };
-}
-
-async function placeOrder(variantId: string, quantity = 1, paymentMethod = 'stripe', buyer = customer) {
-  const placed = await request(server.app)
-    .post('/api/orders')
-    .set(auth(buyer.accessToken))
-    .set('Idempotency-Key', randomUUID())
-    .send({ lines: [{ variantId, quantity }], shippingAddress: address, paymentMethod });
-  expect(placed.status, JSON.stringify(placed.body)).toBe(201);
-  return placed.body as { id: string; number: string; total: { amount: number }; status: string };
-}
+const placeOrder = (
+  variantId: string,
+  quantity = 1,
+  paymentMethod: 'manual' | 'stripe' | 'paypal' = 'stripe',
+  buyer = customer,
+) => buyNow(server, buyer, [{ variantId, quantity }], paymentMethod);
 
 const createIntent = (orderId: string, token = customer.accessToken) =>
   request(server.app).post('/api/payments/create-intent').set(auth(token)).send({ orderId });
@@ -216,12 +193,12 @@ describe('settlement', () => {
     expect(answer.body.orderStatus).toBe('pending_payment');
     const flagged = await orderOf(order.id);
     expect(flagged.flagReason).toMatch(/does not match/);
-    const refunded = await waitFor(
+    const refunded = await eventually(
       async () => stripe.refunds.filter((refund) => refund.payment_intent === intent.id),
       (list) => list.length > 0,
     );
     expect(refunded.map((refund) => refund.amount)).toEqual([100]);
-    const money = await waitFor(
+    const money = await eventually(
       () => moneyOf(order.id),
       (value) => value.refunded.amount === 100,
     );
@@ -279,11 +256,11 @@ describe('settlement', () => {
     const after = await orderOf(order.id);
     expect(after.status).toBe('cancelled');
     expect(after.flagReason).toMatch(/after the order expired or was cancelled/);
-    await waitFor(
+    await eventually(
       async () => stripe.refunds.filter((refund) => refund.payment_intent === intent.id).length,
       (count) => count > 0,
     );
-    const money = await waitFor(
+    const money = await eventually(
       () => moneyOf(order.id),
       (value) => value.refunded.amount === order.total.amount,
     );
