@@ -5,11 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCategory, usd } from '../support/catalog';
-import { auth, buyNow, eventually, liveVariant as sellable } from '../support/commerce';
+import { usd } from '../support/catalog';
+import { auth, buyNow, eventually, liveVariant as sellable, openShop } from '../support/commerce';
 import { startFakePaypal, type FakePaypal, type SignedPaypalEvent } from '../support/paypal-server';
 import { startTestServer, type TestServer } from '../support/server';
-import { ADMIN, ADMIN_ENV, makeUser, signIn, type SignedInUser } from '../support/users';
+import { ADMIN_ENV, type SignedInUser } from '../support/users';
 
 let paypal: FakePaypal;
 let server: TestServer;
@@ -83,18 +83,10 @@ beforeAll(async () => {
       PAYPAL_API_BASE: paypal.url,
     },
   });
-  admin = await signIn(server, ADMIN.email, ADMIN.password);
-  [vendor, customer, stranger] = await Promise.all([
-    makeUser(server, 'vendor'),
-    makeUser(server, 'customer'),
-    makeUser(server, 'customer'),
-  ]);
-  categoryId = await makeCategory(server, admin, 'PayPal');
-  const shipping = await request(server.app)
-    .post('/api/admin/shipping-methods')
-    .set(auth(admin.accessToken))
-    .send({ name: 'Courier', rate: usd(300) });
-  expect(shipping.status).toBe(201);
+  ({ admin, vendor, customer, stranger, categoryId } = await openShop(server, {
+    category: 'PayPal',
+    shippingRate: 300,
+  }));
 });
 
 afterAll(async () => {

@@ -2,9 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { expect } from 'vitest';
-import { makeProduct, publish, uniqueSku, usd } from './catalog';
+import { makeCategory, makeProduct, publish, uniqueSku, usd } from './catalog';
 import type { TestServer } from './server';
-import type { SignedInUser } from './users';
+import { ADMIN, makeUser, signIn, type SignedInUser } from './users';
 
 export const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 
@@ -64,4 +64,30 @@ export async function buyNow(
     .send({ lines, shippingAddress: TEST_ADDRESS, paymentMethod });
   expect(placed.status, JSON.stringify(placed.body)).toBe(201);
   return placed.body as PlacedOrder;
+}
+
+export interface Shop {
+  admin: SignedInUser;
+  vendor: SignedInUser;
+  customer: SignedInUser;
+  /** Another customer, for isolation checks. */
+  stranger: SignedInUser;
+  categoryId: string;
+}
+
+/** The bootstrap admin (the server needs ADMIN_ENV), a vendor, two customers, a category and a shipping method. */
+export async function openShop(server: TestServer, options: { category: string; shippingRate: number }): Promise<Shop> {
+  const admin = await signIn(server, ADMIN.email, ADMIN.password);
+  const [vendor, customer, stranger] = await Promise.all([
+    makeUser(server, 'vendor'),
+    makeUser(server, 'customer'),
+    makeUser(server, 'customer'),
+  ]);
+  const categoryId = await makeCategory(server, admin, options.category);
+  const shipping = await request(server.app)
+    .post('/api/admin/shipping-methods')
+    .set(auth(admin.accessToken))
+    .send({ name: 'Courier', rate: usd(options.shippingRate) });
+  expect(shipping.status).toBe(201);
+  return { admin, vendor, customer, stranger, categoryId };
 }
