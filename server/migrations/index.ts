@@ -9,6 +9,7 @@ import { Migration20261130100000_invoices } from './Migration20261130100000_invo
 import { Migration20261130110000_verified_purchases } from './Migration20261130110000_verified_purchases';
 import { Migration20261130120000_payments } from './Migration20261130120000_payments';
 import { Migration20261201000000_reconciliation_runs } from './Migration20261201000000_reconciliation_runs';
+import { Migration20261202000000_products_in_stock } from './Migration20261202000000_products_in_stock';
 
 export const migrations = [
   { name: 'Migration20261127000000_platform', class: Migration20261127000000_platform },
@@ -21,4 +22,5 @@ export const migrations = [
   { name: 'Migration20261130110000_verified_purchases', class: Migration20261130110000_verified_purchases },
   { name: 'Migration20261130120000_payments', class: Migration20261130120000_payments },
   { name: 'Migration20261201000000_reconciliation_runs', class: Migration20261201000000_reconciliation_runs },
+  { name: 'Migration20261202000000_products_in_stock', class: Migration20261202000000_products_in_stock },
 ];

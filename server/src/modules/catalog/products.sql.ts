@@ -45,7 +45,9 @@ export async function refreshProductAggregates(tx: Ctx, productId: string): Prom
 /**
  * Under the product's row lock, moves a live variant's stock by `delta` when the result stays within 0..max, the
  * product's total with it, and records the movement: one statement, so a sale holds the hot rows for one round trip
- * (plus the commit) when it comes last in its transaction. The product is locked first, as every product write does.
+ * (plus the commit) when it comes last in its transaction. The product is locked first, as every product write does,
+ * with `for no key update`: it still excludes every other writer of the row, but not the foreign-key checks of rows
+ * that reference the product (order lines, movements), which would otherwise queue behind a hot product's sales.
  * Answers both new figures, or undefined when the variant is not live or the bound would be crossed (nothing moved,
  * nothing recorded).
  */
@@ -61,7 +63,7 @@ export async function moveStock(
 ): Promise<{ stock: number; totalStock: number } | undefined> {
   const { movement } = change;
   const [moved] = await tx.em.execute<{ stock: number; total_stock: number }[]>(
-    `with product as (select id from products where id = ?::uuid for update),
+    `with product as (select id from products where id = ?::uuid for no key update),
      variant as (
        update product_variants set stock = stock + ?::int, updated_at = now()
         where id = ?::uuid and product_id = (select id from product) and retired_at is null
@@ -195,7 +197,8 @@ export function publishedFilters(
   if (filters.minPrice !== undefined) sql.where('p.min_price >= ?', filters.minPrice);
   if (filters.maxPrice !== undefined) sql.where('p.min_price <= ?', filters.maxPrice);
   if (filters.minRating !== undefined) sql.where('p.rating_avg >= ?', filters.minRating);
-  if (filters.inStock !== undefined) sql.where(filters.inStock ? 'p.total_stock > 0' : 'p.total_stock = 0');
+  // The generated flag, not `total_stock > 0`: it is what the in-stock index names (so sales can update in place).
+  if (filters.inStock !== undefined) sql.where(filters.inStock ? 'p.in_stock' : 'not p.in_stock');
   if (filters.option && filters.option.length > 0) sql.where('p.option_values @> array[?]::text[]', filters.option);
   return sql;
 }

@@ -166,13 +166,34 @@ async function linesOf(ctx: Ctx, cartId: string): Promise<LineRow[]> {
 }
 
 /**
+ * An add's reads of its own tables in one round trip: the cart's lines (as `linesOf`) and the currency's active shipping
+ * methods (as `shippingMethods`), which the answer needs anyway. A statement is the unit of cost on this path.
+ */
+async function linesAndShipping(
+  ctx: Ctx,
+  cartId: string,
+  currency: string,
+): Promise<{ lines: LineRow[]; methods: ShippingOption[] }> {
+  const [row] = await ctx.em.execute<{ lines: LineRow[]; methods: ShippingOption[] }[]>(
+    `select coalesce((select json_agg(json_build_object('id', id, 'variantId', variant_id, 'quantity', quantity,
+                                                       'seenUnitPrice', seen_unit_price) order by created_at, id)
+                        from cart_lines where cart_id = ?), '[]') as lines,
+            coalesce((select json_agg(json_build_object('id', id, 'name', name, 'rate', rate, 'freeOver', free_over)
+                                      order by rate, id)
+                        from shipping_methods where currency = ? and active), '[]') as methods`,
+    [cartId, currency],
+  );
+  return { lines: row?.lines ?? [], methods: row?.methods ?? [] };
+}
+
+/**
  * The cart as the client sees it, priced now. A write that has just read the lines (in order) and their variants passes
  * them, so they are not read twice.
  */
 export async function viewCart(
   ctx: Ctx,
   cart: Pick<Cart, 'id' | 'discountCode' | 'updatedAt'>,
-  loaded?: { lines: LineRow[]; variants: Map<string, VariantForSale> },
+  loaded?: { lines: LineRow[]; variants: Map<string, VariantForSale>; methods?: ShippingOption[] },
 ): Promise<CartView> {
   const currency = ctx.deps.config.CATALOG_CURRENCY;
   const lines = loaded?.lines ?? (await linesOf(ctx, cart.id));
@@ -194,7 +215,7 @@ export async function viewCart(
       : 'The code does not exist.'
     : undefined;
   const vendorIds = [...new Set(sellable.map(({ variant }) => variant.vendorId))];
-  const methods = await shippingMethods(ctx, currency);
+  const methods = loaded?.methods ?? (await shippingMethods(ctx, currency));
   const shipping =
     methods.length > 0 ? chooseShipping(methods, vendorIds, new Map()) : new Map<string, ShippingOption>();
   const totals = priceLines(
@@ -270,8 +291,9 @@ export async function addCartItem(
   return inTransaction(ctx, async (tx) => {
     const { cart, newToken } = await resolveCart(tx, token, true);
     if (!cart) throw new Error('resolveCart with create answers a cart');
-    // The cart's lines and every variant the answer shows, the added one included, read once.
-    const lines = await linesOf(tx, cart.id);
+    // The cart's lines (with the shipping methods) and every variant the answer shows, the added one included, read
+    // once.
+    const { lines, methods } = await linesAndShipping(tx, cart.id, tx.deps.config.CATALOG_CURRENCY);
     const variants = await variantsForSale(tx, [...new Set([input.variantId, ...lines.map((line) => line.variantId)])]);
     const variant = variants.get(input.variantId);
     if (!variant) throw new NotFoundError('variant');
@@ -309,7 +331,7 @@ export async function addCartItem(
     const view = await viewCart(
       tx,
       { id: cart.id, discountCode: cart.discountCode, updatedAt: now },
-      { lines, variants },
+      { lines, variants, methods },
     );
     return { cart: newToken ? { ...view, cartToken: newToken } : view, created: newToken !== undefined };
   });

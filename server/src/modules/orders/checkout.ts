@@ -102,10 +102,16 @@ async function placeOrder(
   const customerId = ctx.actor.userId;
   const hash = requestHash(kind, explicit ? { ...input, ...explicit } : input);
   return inTransaction(ctx, async (tx) => {
-    const [previous] = await tx.em.execute<{ id: string; request_hash: string }[]>(
-      'select id, request_hash from orders where customer_id = ? and idempotency_key = ?',
+    // The replay check and a new order's number in one round trip: the number is drawn only when no order has the
+    // key (a refusal below leaves a gap in the numbers, as any rollback does).
+    const [first] = await tx.em.execute<{ id: string | null; request_hash: string | null; number: string | null }[]>(
+      `select o.id, o.request_hash,
+              case when o.id is null then 'EMP-' || lpad(nextval('order_number_seq')::text, 6, '0') end as number
+         from (select 1) as one
+         left join orders o on o.customer_id = ? and o.idempotency_key = ?`,
       [customerId, idempotencyKey],
     );
+    const previous = first?.id ? { id: first.id, request_hash: first.request_hash } : undefined;
     if (previous) {
       if (previous.request_hash !== hash) {
         throw new UnprocessableError(
@@ -169,11 +175,8 @@ async function placeOrder(
     }
 
     const totals = priceLines(lines, discount, toTotalsShipping(shipping), taxBps);
-    const [numbered] = await tx.em.execute<{ number: string }[]>(
-      `select 'EMP-' || lpad(nextval('order_number_seq')::text, 6, '0') as number`,
-    );
     const orderId = newId();
-    const number = numbered!.number;
+    const number = first!.number!;
 
     // Rows made here and written in one statement (not by the unit of work), so ids and timestamps are set here.
     const at = new Date();
