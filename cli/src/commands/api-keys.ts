@@ -9,8 +9,10 @@ import {
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { resolveContext } from '../context';
 import { parseId } from '../ids';
-import { formatDetails, formatTable, notice, printJson, printLine, type Column } from '../output';
-import { allOption, collectPages, cursorOption, limitOption, noticeMore, type PageOptions } from '../paging';
+import { formatDetails, notice, printJson, printLine, type Column } from '../output';
+import { listCommand } from '../list-command';
+import { parseTimestamp } from '../times';
+import type { PageOptions } from '../paging';
 import { openSession } from '../session';
 
 export const SCOPES = ['catalog:read', 'catalog:write', 'orders:read', 'orders:write', 'admin:read'] as const;
@@ -29,12 +31,6 @@ function collectScope(value: string, previous: ApiKeyScope[] = []): ApiKeyScope[
     throw new InvalidArgumentError(`Allowed scopes: ${SCOPES.join(', ')}.`);
   }
   return [...previous, value as ApiKeyScope];
-}
-
-function parseTimestamp(value: string): string {
-  const time = Date.parse(value);
-  if (Number.isNaN(time)) throw new InvalidArgumentError('Give a date or an ISO 8601 timestamp, e.g. 2027-01-31.');
-  return new Date(time).toISOString();
 }
 
 const status = (key: ApiKey) =>
@@ -102,22 +98,14 @@ export function registerApiKeyCommands(program: Command): void {
       notice('Store the secret now: it is not stored by the server and cannot be shown again.');
     });
 
-  apiKeys
-    .command('list')
-    .description('list API keys, newest first (secrets are never shown)')
-    .addOption(limitOption())
-    .addOption(cursorOption())
-    .addOption(allOption())
-    .action(async (options: PageOptions, command: Command) => {
-      const context = await resolveContext(command);
-      const session = await openSession(context);
-      const page = await collectPages(options, (paging) =>
-        session.call((client) => listApiKeys({ client, query: paging })),
-      );
-      if (context.json) return printJson(page);
-      printLine(page.data.length ? formatTable(keyColumns, page.data) : 'No API keys.');
-      noticeMore('API keys', page.nextCursor);
-    });
+  listCommand<ApiKey, PageOptions>(apiKeys, {
+    name: 'list',
+    description: 'list API keys, newest first (secrets are never shown)',
+    noun: 'API keys',
+    empty: 'No API keys.',
+    columns: keyColumns,
+    fetch: (session, paging) => session.call((client) => listApiKeys({ client, query: paging })),
+  });
 
   apiKeys
     .command('revoke')

@@ -27,7 +27,8 @@ import { resolveContext } from '../context';
 import { ApiError, CliError, ExitCode } from '../errors';
 import { parseId } from '../ids';
 import { formatDetails, formatTable, notice, printJson, printLine, yesNo, type Column } from '../output';
-import { allOption, collectPages, cursorOption, limitOption, noticeMore, type PageOptions } from '../paging';
+import { listCommand } from '../list-command';
+import type { PageOptions } from '../paging';
 import { openSession } from '../session';
 import { ledgerColumns } from './payments';
 
@@ -191,32 +192,27 @@ interface CreateOptions {
 export function registerOrderCommands(program: Command): void {
   const orders = program.command('orders').description('find and move orders (admins only)');
 
-  orders
-    .command('list')
-    .description('list orders, newest first')
-    .addOption(new Option('--status <status>', 'only orders in this status').choices(ORDER_STATUSES))
-    .option('--vendor <id>', 'only orders with a part of this vendor', parseId)
-    .option('--customer <id>', "only this customer's orders", parseId)
-    .option('--q <text>', "an order number (EMP-000123) or the customer's email")
-    .addOption(limitOption())
-    .addOption(cursorOption())
-    .addOption(allOption())
-    .action(async (options: ListOptions, command: Command) => {
-      const context = await resolveContext(command);
-      const session = await openSession(context);
-      const filters: NonNullable<ListAllOrdersData['query']> = {
+  listCommand<OrderSummary, ListOptions>(orders, {
+    name: 'list',
+    description: 'list orders, newest first',
+    noun: 'orders',
+    empty: 'No orders found.',
+    columns: orderColumns,
+    fetch: (session, paging, options) => {
+      const query: NonNullable<ListAllOrdersData['query']> = {
         ...(options.status ? { status: options.status } : {}),
         ...(options.vendor ? { vendorId: options.vendor } : {}),
         ...(options.customer ? { customerId: options.customer } : {}),
         ...(options.q ? { q: options.q } : {}),
+        ...paging,
       };
-      const page = await collectPages(options, (paging) =>
-        session.call((client) => listAllOrders({ client, query: { ...filters, ...paging } })),
-      );
-      if (context.json) return printJson(page);
-      printLine(page.data.length ? formatTable(orderColumns, page.data) : 'No orders found.');
-      noticeMore('orders', page.nextCursor);
-    });
+      return session.call((client) => listAllOrders({ client, query }));
+    },
+  })
+    .addOption(new Option('--status <status>', 'only orders in this status').choices(ORDER_STATUSES))
+    .option('--vendor <id>', 'only orders with a part of this vendor', parseId)
+    .option('--customer <id>', "only this customer's orders", parseId)
+    .option('--q <text>', "an order number (EMP-000123) or the customer's email");
 
   orders
     .command('show')
@@ -355,22 +351,14 @@ export function registerOrderCommands(program: Command): void {
       printDiscount(await session.call((client) => createDiscount({ client, body })), context.json);
     });
 
-  discounts
-    .command('list')
-    .description('list discount codes, newest first, with their uses')
-    .addOption(limitOption())
-    .addOption(cursorOption())
-    .addOption(allOption())
-    .action(async (options: PageOptions, command: Command) => {
-      const context = await resolveContext(command);
-      const session = await openSession(context);
-      const page = await collectPages(options, (paging) =>
-        session.call((client) => listDiscounts({ client, query: paging })),
-      );
-      if (context.json) return printJson(page);
-      printLine(page.data.length ? formatTable(discountColumns, page.data) : 'No discount codes.');
-      noticeMore('discount codes', page.nextCursor);
-    });
+  listCommand<Discount, PageOptions>(discounts, {
+    name: 'list',
+    description: 'list discount codes, newest first, with their uses',
+    noun: 'discount codes',
+    empty: 'No discount codes.',
+    columns: discountColumns,
+    fetch: (session, paging) => session.call((client) => listDiscounts({ client, query: paging })),
+  });
 
   discounts
     .command('disable')

@@ -8,7 +8,8 @@ import { formatMoney } from '../catalog-views';
 import { resolveContext } from '../context';
 import { parseId } from '../ids';
 import { formatTable, printJson, printLine, type Column } from '../output';
-import { allOption, collectPages, cursorOption, limitOption, noticeMore, type PageOptions } from '../paging';
+import { listCommand } from '../list-command';
+import type { PageOptions } from '../paging';
 import { openSession } from '../session';
 
 const percent = (bps: number) => `${(bps / 100).toFixed(2)} %`;
@@ -30,22 +31,14 @@ function parseRate(value: string): number {
 export function registerVendorCommands(program: Command): void {
   const vendors = program.command('vendors').description("vendors' earnings and commission (admins only)");
 
-  vendors
-    .command('earnings')
-    .description("every vendor's earnings balance, by vendor id")
-    .addOption(limitOption())
-    .addOption(cursorOption())
-    .addOption(allOption())
-    .action(async (options: PageOptions, command: Command) => {
-      const context = await resolveContext(command);
-      const session = await openSession(context);
-      const page = await collectPages(options, (paging) =>
-        session.call((client) => listVendorBalances({ client, query: paging })),
-      );
-      if (context.json) return printJson(page);
-      printLine(page.data.length ? formatTable(balanceColumns, page.data) : 'No vendor earnings yet.');
-      noticeMore('vendors', page.nextCursor);
-    });
+  listCommand<VendorBalance, PageOptions>(vendors, {
+    name: 'earnings',
+    description: "every vendor's earnings balance, by vendor id",
+    noun: 'vendors',
+    empty: 'No vendor earnings yet.',
+    columns: balanceColumns,
+    fetch: (session, paging) => session.call((client) => listVendorBalances({ client, query: paging })),
+  });
 
   vendors
     .command('commission')
