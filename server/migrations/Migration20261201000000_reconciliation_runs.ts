@@ -18,9 +18,12 @@ export class Migration20261201000000_reconciliation_runs extends Migration {
         differences jsonb not null default '[]'::jsonb check (jsonb_typeof(differences) = 'array')
       );`);
     this.addSql(`create index reconciliation_runs_provider_idx on reconciliation_runs (provider, id desc);`);
+    // The job reads the provider's payments touched in its window.
+    this.addSql(`create index payments_provider_updated_idx on payments (provider, updated_at);`);
   }
 
   override down(): void {
+    this.addSql('drop index if exists payments_provider_updated_idx;');
     this.addSql('drop table reconciliation_runs;');
   }
 }

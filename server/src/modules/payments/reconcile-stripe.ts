@@ -32,8 +32,9 @@ async function ledgerOf(ctx: Ctx, payment: Payment, stripeRefundIds: ReadonlySet
   );
   // Refunds Emporium asked for name their capture; those recorded from a webhook are known by Stripe's id only.
   const asked = await ctx.em.execute<{ provider_ref: string }[]>(
-    `select provider_ref from refunds where provider = 'stripe' and capture_ref = ? and provider_ref is not null`,
-    [payment.providerRef],
+    `select provider_ref from refunds
+      where order_id = ? and provider = 'stripe' and capture_ref = ? and provider_ref is not null`,
+    [payment.orderId, payment.providerRef],
   );
   const ours = new Set([...stripeRefundIds, ...asked.map((row) => row.provider_ref)]);
   return {
