@@ -89,8 +89,8 @@ const CountryCode = z
   .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as US')
   .describe('ISO 3166-1 alpha-2 country code');
 
-const addressFields = {
-  label: z.string().trim().max(60).nullable().optional().describe('A name for the address, e.g. Home'),
+/** A postal address as every form of it takes it: saved addresses and an order's shipping address. */
+export const postalAddressFields = {
   fullName: FullName,
   line1: z.string().trim().min(1).max(200),
   line2: z.string().trim().max(200).nullable().optional(),
@@ -104,6 +104,11 @@ const addressFields = {
     .regex(/^\+?[0-9 ()-]{4,32}$/, 'is not a phone number')
     .nullable()
     .optional(),
+};
+
+const addressFields = {
+  label: z.string().trim().max(60).nullable().optional().describe('A name for the address, e.g. Home'),
+  ...postalAddressFields,
   isDefault: z.boolean().optional().describe('Make this the default address (the previous default stops being one)'),
 };
 

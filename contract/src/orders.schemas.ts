@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { CatalogErrorCode } from './catalog.schemas';
 import { CurrencyCode, Id, Money, PageQuery, problemsOf, Timestamp } from './common';
 import { EXAMPLE_IDS } from './examples';
+import { postalAddressFields } from './identity.schemas';
 import { named } from './named';
 
 /** Error codes of carts, checkout, discounts and orders (besides the platform's and the catalog's stock codes). */
@@ -140,26 +141,7 @@ export const Cart = z
 
 // ---------------------------------------------------------------------------------------------------- checkout
 
-const CountryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as US');
-
-export const ShippingAddress = z
-  .object({
-    fullName: z.string().trim().min(1).max(120),
-    line1: z.string().trim().min(1).max(200),
-    line2: z.string().trim().max(200).nullable().optional(),
-    city: z.string().trim().min(1).max(100),
-    region: z.string().trim().max(100).nullable().optional(),
-    postalCode: z.string().trim().min(1).max(20),
-    country: CountryCode,
-    phone: z
-      .string()
-      .trim()
-      .regex(/^\+?[0-9 ()-]{4,32}$/, 'is not a phone number')
-      .nullable()
-      .optional(),
-  })
-  .strict()
-  .describe('A full postal address');
+export const ShippingAddress = z.object(postalAddressFields).strict().describe('A full postal address');
 
 export const PAYMENT_METHODS = ['manual', 'stripe', 'paypal'] as const;
 

@@ -28,6 +28,21 @@ const byId = z.object({ id: Id });
 const buyer = meta({ auth: ['customer'], rateLimit: 'payments' });
 const adminReads = meta({ auth: ['admin'], rateLimit: 'payments_admin', scopes: ['orders:read'] });
 const adminWrites = meta({ auth: ['admin'], rateLimit: 'payments_admin' });
+/** The problems of a buyer's payment call, beside what each route adds: the provider failing or not set up here. */
+const providerProblems = {
+  400: badInput,
+  ...denied,
+  404: problem('not_found'),
+  502: problem('payment_provider_error'),
+  503: problem('payment_provider_unavailable'),
+} as const;
+/** Starting (or resuming) a payment with a provider. */
+const startAnswers = { ...providerProblems, 409: problem('order_not_payable', 'payment_method_mismatch') } as const;
+/** Settling an order from what its provider says. */
+const settleAnswers = {
+  ...providerProblems,
+  409: problem('payment_method_mismatch', 'payment_not_completed'),
+} as const;
 
 /**
  * The buyer's side of payments: the client confirms with Stripe.js or approves at PayPal; Emporium never sees a card.
@@ -44,15 +59,7 @@ export const paymentsContract = c.router(
         "for Stripe.js. Another customer's order is a 404; an order that is not awaiting payment is 409.",
       metadata: buyer,
       body: PaymentOrderInput,
-      responses: {
-        200: PaymentIntentAnswer,
-        400: badInput,
-        ...denied,
-        404: problem('not_found'),
-        409: problem('order_not_payable', 'payment_method_mismatch'),
-        502: problem('payment_provider_error'),
-        503: problem('payment_provider_unavailable'),
-      },
+      responses: { 200: PaymentIntentAnswer, ...startAnswers },
     },
     confirmPayment: {
       method: 'POST',
@@ -64,15 +71,7 @@ export const paymentsContract = c.router(
         'once. A payment that does not match the order leaves it unpaid and flagged, and is refunded.',
       metadata: buyer,
       body: PaymentOrderInput,
-      responses: {
-        200: PaymentState,
-        400: badInput,
-        ...denied,
-        404: problem('not_found'),
-        409: problem('payment_method_mismatch', 'payment_not_completed'),
-        502: problem('payment_provider_error'),
-        503: problem('payment_provider_unavailable'),
-      },
+      responses: { 200: PaymentState, ...settleAnswers },
     },
     createPaypalOrder: {
       method: 'POST',
@@ -84,15 +83,7 @@ export const paymentsContract = c.router(
         "where the buyer approves it. Another customer's order is a 404; an order that is not awaiting payment is 409.",
       metadata: buyer,
       body: PaymentOrderInput,
-      responses: {
-        200: PaypalOrderAnswer,
-        400: badInput,
-        ...denied,
-        404: problem('not_found'),
-        409: problem('order_not_payable', 'payment_method_mismatch'),
-        502: problem('payment_provider_error'),
-        503: problem('payment_provider_unavailable'),
-      },
+      responses: { 200: PaypalOrderAnswer, ...startAnswers },
     },
     capturePaypalOrder: {
       method: 'POST',
@@ -105,15 +96,7 @@ export const paymentsContract = c.router(
         "refunded. Not approved yet: 200 with the order still `pending_payment` and PayPal's status.",
       metadata: buyer,
       body: PaymentOrderInput,
-      responses: {
-        200: PaymentState,
-        400: badInput,
-        ...denied,
-        404: problem('not_found'),
-        409: problem('payment_method_mismatch', 'payment_not_completed'),
-        502: problem('payment_provider_error'),
-        503: problem('payment_provider_unavailable'),
-      },
+      responses: { 200: PaymentState, ...settleAnswers },
     },
   },
   { pathPrefix: '/payments' },

@@ -1830,6 +1830,9 @@ export type ShippingAddress = {
     city: string;
     region?: string | null;
     postalCode: string;
+    /**
+     * ISO 3166-1 alpha-2 country code
+     */
     country: string;
     phone?: string | null;
 };

@@ -44,7 +44,6 @@ import {
   toTotalsShipping,
   variantsForSale,
 } from './pricing';
-import { recordTransition } from './order-state';
 
 type Checkout = z.infer<typeof CheckoutInput>;
 type ExplicitOrder = z.infer<typeof CreateOrderInput>;
@@ -314,5 +313,3 @@ export function createOrder(ctx: AuthenticatedCtx, idempotencyKey: string, input
   const { lines, discountCode, ...checkout } = input;
   return placeOrder(ctx, idempotencyKey, 'lines', checkout, { lines, discountCode }, undefined);
 }
-
-export { recordTransition };

@@ -5,6 +5,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { DISCOUNT_KINDS, ORDER_STATUSES, PAYMENT_METHODS } from '@emporium/contract';
 import { createdAtColumn, idColumn, updatedAtColumn } from '../../platform/columns';
+import type { PostalAddress } from '../identity';
 
 export const CartSchema = defineEntity({
   name: 'Cart',
@@ -111,16 +112,8 @@ export const TaxRateSchema = defineEntity({
 export class TaxRate extends TaxRateSchema.class {}
 TaxRateSchema.setClass(TaxRate);
 
-export interface OrderAddressSnapshot {
-  fullName: string;
-  line1: string;
-  line2: string | null;
-  city: string;
-  region: string | null;
-  postalCode: string;
-  country: string;
-  phone: string | null;
-}
+/** The address as it was when the order was placed (identity's shape of a postal address). */
+export type OrderAddressSnapshot = PostalAddress;
 
 export const OrderSchema = defineEntity({
   name: 'Order',
