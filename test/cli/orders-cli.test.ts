@@ -2,16 +2,14 @@
  * The commerce commands end to end (`orders`, `discounts`): the CLI as a child process logged in as the bootstrap
  * admin; the order is placed through the API as a storefront would.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import request from 'supertest';
 import type { Discount, Order, OrderSummary } from '@emporium/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCategory, makeProduct, publish, uniqueSku, usd } from '../support/catalog';
+import { buyNow, liveVariant, openShop } from '../support/commerce';
 import { startTestServer, type TestServer } from '../support/server';
-import { ADMIN, ADMIN_ENV, makeUser, signIn } from '../support/users';
+import { ADMIN, ADMIN_ENV } from '../support/users';
 import { CLI_TIMEOUT, parseJson, runCli } from './cli-runner';
 
 describe('emporium CLI: orders and discounts', () => {
@@ -28,29 +26,9 @@ describe('emporium CLI: orders and discounts', () => {
       env: { EMPORIUM_PASSWORD: ADMIN.password },
     });
     expect(login.code, login.stderr).toBe(0);
-    const admin = await signIn(server, ADMIN.email, ADMIN.password);
-    const [vendor, customer] = await Promise.all([makeUser(server, 'vendor'), makeUser(server, 'customer')]);
-    await request(server.app)
-      .post('/api/admin/shipping-methods')
-      .set('Authorization', `Bearer ${admin.accessToken}`)
-      .send({ name: 'Standard', rate: usd(500) });
-    const categoryId = await makeCategory(server, admin, 'CLI orders');
-    const product = await makeProduct(server, vendor, {
-      categoryId,
-      variants: [{ sku: uniqueSku(), price: usd(1500), stock: 3 }],
-    });
-    await publish(server, vendor, admin, product.id);
-    const placed = await request(server.app)
-      .post('/api/orders')
-      .set('Authorization', `Bearer ${customer.accessToken}`)
-      .set('Idempotency-Key', randomUUID())
-      .send({
-        paymentMethod: 'manual',
-        shippingAddress: { fullName: 'Ann', line1: '1 Main St', city: 'Springfield', postalCode: '1', country: 'US' },
-        lines: [{ variantId: product.variants[0]!.id, quantity: 1 }],
-      });
-    expect(placed.status).toBe(201);
-    orderId = placed.body.id as string;
+    const shop = await openShop(server, { category: 'CLI orders', shippingRate: 500 });
+    const { variantId } = await liveVariant(server, shop, { categoryId: shop.categoryId, price: 1500, stock: 3 });
+    orderId = (await buyNow(server, shop.customer, [{ variantId, quantity: 1 }], 'manual')).id;
   });
 
   afterAll(async () => {

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import request from 'supertest';
 import type { LedgerEntry, OrderPayments, Refund, VendorBalance } from '@emporium/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCategory, makeProduct, publish, uniqueSku, usd } from '../support/catalog';
+import { buyNow, liveVariant, openShop } from '../support/commerce';
 import { startTestServer, type TestServer } from '../support/server';
-import { ADMIN, ADMIN_ENV, makeUser, signIn, type SignedInUser } from '../support/users';
+import { ADMIN, ADMIN_ENV, type SignedInUser } from '../support/users';
 import { CLI_TIMEOUT, parseJson, runCli } from './cli-runner';
 
 describe('emporium CLI: payments, refunds and vendor earnings', () => {
@@ -30,33 +30,13 @@ describe('emporium CLI: payments, refunds and vendor earnings', () => {
       env: { EMPORIUM_PASSWORD: ADMIN.password },
     });
     expect(login.code, login.stderr).toBe(0);
-    const admin = await signIn(server, ADMIN.email, ADMIN.password);
-    const customer = await makeUser(server, 'customer');
-    vendor = await makeUser(server, 'vendor');
-    await request(server.app)
-      .post('/api/admin/shipping-methods')
-      .set('Authorization', `Bearer ${admin.accessToken}`)
-      .send({ name: 'Standard', rate: usd(500) });
-    const categoryId = await makeCategory(server, admin, 'CLI payments');
-    const product = await makeProduct(server, vendor, {
-      categoryId,
-      variants: [{ sku: uniqueSku(), price: usd(1500), stock: 3 }],
-    });
-    await publish(server, vendor, admin, product.id);
-    const placed = await request(server.app)
-      .post('/api/orders')
-      .set('Authorization', `Bearer ${customer.accessToken}`)
-      .set('Idempotency-Key', randomUUID())
-      .send({
-        paymentMethod: 'manual',
-        shippingAddress: { fullName: 'Ann', line1: '1 Main St', city: 'Springfield', postalCode: '1', country: 'US' },
-        lines: [{ variantId: product.variants[0]!.id, quantity: 1 }],
-      });
-    expect(placed.status).toBe(201);
-    orderId = placed.body.id as string;
+    const shop = await openShop(server, { category: 'CLI payments', shippingRate: 500 });
+    const { variantId } = await liveVariant(server, shop, { categoryId: shop.categoryId, price: 1500, stock: 3 });
+    orderId = (await buyNow(server, shop.customer, [{ variantId, quantity: 1 }], 'manual')).id;
+    vendor = shop.vendor;
     const paid = await request(server.app)
       .put(`/api/admin/orders/${orderId}/status`)
-      .set('Authorization', `Bearer ${admin.accessToken}`)
+      .set('Authorization', `Bearer ${shop.admin.accessToken}`)
       .send({ status: 'paid' });
     expect(paid.status, JSON.stringify(paid.body)).toBe(200);
   });
