@@ -169,7 +169,16 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   // Idle clients report through the pool, checked-out ones through themselves: both need a listener (graphile-worker
   // warns on start when either is missing).
   pgPool.on('error', lost);
-  pgPool.on('connect', (client) => client.on('error', lost));
+  // pool.end() resolves once its clients are told to end, not once their sessions are gone: stopping waits for each
+  // socket to close, or the database stopping next (the embedded one on Ctrl-C) cuts a session still saying goodbye.
+  const sessionEnds = new Set<Promise<void>>();
+  pgPool.on('connect', (client) => {
+    client.on('error', lost);
+    const closed: Promise<void> = new Promise<void>((resolve) => client.once('end', () => resolve())).then(() => {
+      sessionEnds.delete(closed);
+    });
+    sessionEnds.add(closed);
+  });
   const runner: Runner = await run({
     pgPool,
     concurrency: options.concurrency,
@@ -189,6 +198,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       clearInterval(timer);
       await runner.stop();
       await pgPool.end();
+      await Promise.all(sessionEnds);
       await deps.orm.em
         .fork()
         .execute('delete from worker_heartbeat where worker_id = ?', [WORKER_ID])
