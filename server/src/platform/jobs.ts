@@ -77,20 +77,23 @@ export function job<Payload>(
   return { task: task.name, payload, options };
 }
 
-/** Adds several jobs in one statement (one round trip), like `enqueueJob` otherwise. */
+/**
+ * Adds several jobs in one statement (one round trip), like `enqueueJob` otherwise: one call of graphile-worker's
+ * `add_jobs`, whose task and queue bookkeeping and NOTIFY then run once for the batch, not once per job.
+ */
 export async function enqueueJobs(ctx: Ctx, jobs: readonly JobSpec[]): Promise<void> {
   if (jobs.length === 0) return;
-  const call =
-    'graphile_worker.add_job(?::text, ?::json, job_key => ?::text, run_at => ?::timestamptz, max_attempts => ?::int)';
+  const specs = jobs.map(({ task, payload, options }) => ({
+    identifier: task,
+    payload,
+    job_key: options.jobKey ?? null,
+    run_at: options.runAt?.toISOString() ?? null,
+    max_attempts: options.maxAttempts ?? 10,
+  }));
   await ctx.em.execute(
-    `select ${jobs.map(() => call).join(', ')}`,
-    jobs.flatMap(({ task, payload, options }) => [
-      task,
-      JSON.stringify(payload),
-      options.jobKey ?? null,
-      options.runAt?.toISOString() ?? null,
-      options.maxAttempts ?? 10,
-    ]),
+    `select count(*) from graphile_worker.add_jobs(
+       array(select spec from json_populate_recordset(null::graphile_worker.job_spec, ?::json) as spec))`,
+    [JSON.stringify(specs)],
   );
 }
 
