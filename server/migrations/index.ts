@@ -10,6 +10,7 @@ import { Migration20261130110000_verified_purchases } from './Migration202611301
 import { Migration20261130120000_payments } from './Migration20261130120000_payments';
 import { Migration20261201000000_reconciliation_runs } from './Migration20261201000000_reconciliation_runs';
 import { Migration20261202000000_products_in_stock } from './Migration20261202000000_products_in_stock';
+import { Migration20261203000000_cart_lines_limit } from './Migration20261203000000_cart_lines_limit';
 
 export const migrations = [
   { name: 'Migration20261127000000_platform', class: Migration20261127000000_platform },
@@ -23,4 +24,5 @@ export const migrations = [
   { name: 'Migration20261130120000_payments', class: Migration20261130120000_payments },
   { name: 'Migration20261201000000_reconciliation_runs', class: Migration20261201000000_reconciliation_runs },
   { name: 'Migration20261202000000_products_in_stock', class: Migration20261202000000_products_in_stock },
+  { name: 'Migration20261203000000_cart_lines_limit', class: Migration20261203000000_cart_lines_limit },
 ];

@@ -333,6 +333,105 @@ describe('guest carts', () => {
   });
 });
 
+describe('cart limits', () => {
+  /** Live variants of two products: 100 of one (10 sizes by 10 colours, the most a product has) and 5 of another. */
+  async function manyVariants(): Promise<string[]> {
+    const values = (prefix: string, count: number) => Array.from({ length: count }, (_, index) => `${prefix}${index}`);
+    const ids: string[] = [];
+    for (const [sizes, colours] of [
+      [10, 10],
+      [5, 1],
+    ] as const) {
+      const product = await makeProduct(server, vendor, {
+        categoryId,
+        name: `Many ${uniqueSku()}`,
+        options: [
+          { name: 'size', values: values('S', sizes) },
+          { name: 'colour', values: values('C', colours) },
+        ],
+        variants: values('S', sizes).flatMap((size) =>
+          values('C', colours).map((colour) => ({
+            sku: uniqueSku(),
+            options: { size, colour },
+            price: usd(100),
+            stock: 200,
+          })),
+        ),
+      });
+      await publish(server, vendor, admin, product.id);
+      ids.push(...product.variants.map((variant) => variant.id));
+    }
+    return ids;
+  }
+  const add = (token: string, variantId: string, quantity = 1) =>
+    request(server.app).post('/api/cart/items').set(auth(token)).send({ variantId, quantity });
+  const linesOf = async (token: string) =>
+    listOf<{ variantId: string; quantity: number }>(
+      (await request(server.app).get('/api/cart').set(auth(token))).body.lines,
+    );
+
+  it('holds at most 100 lines and 99 units a line, also when adds to one cart race', async () => {
+    const variants = await manyVariants();
+    const shopper = await makeUser(server, 'customer');
+    // 95 adds at once, each a new line: the database queues them on the cart, and every one fits.
+    const first = await Promise.all(variants.slice(0, 95).map((variantId) => add(shopper.accessToken, variantId)));
+    expect(first.map((response) => response.status).filter((status) => status >= 300)).toEqual([]);
+    // 8 more new lines at once for the 5 places left: exactly 5 are added, 3 refused with cart_full.
+    const racing = await Promise.all(variants.slice(95, 103).map((variantId) => add(shopper.accessToken, variantId)));
+    expect(racing.filter((response) => response.status < 300)).toHaveLength(5);
+    const refused = racing.filter((response) => response.status >= 300);
+    expect(refused.map((response) => `${response.status} ${String(response.body.code)}`)).toEqual(
+      Array<string>(3).fill('409 cart_full'),
+    );
+    expect(await linesOf(shopper.accessToken)).toHaveLength(100);
+    // A full cart still takes more units of a line it has.
+    const more = await add(shopper.accessToken, variants[0]!, 2);
+    expect(more.status).toBe(200);
+    expect(
+      listOf<{ variantId: string; quantity: number }>(more.body.lines).find((line) => line.variantId === variants[0])
+        ?.quantity,
+    ).toBe(3);
+
+    // Two adds of 60 units of one line at once: the stored quantity is summed, so one is refused, never 120 stored.
+    const other = await makeUser(server, 'customer');
+    const units = await Promise.all([
+      add(other.accessToken, variants[0]!, 60),
+      add(other.accessToken, variants[0]!, 60),
+    ]);
+    expect(units.map((response) => response.status).sort()).toEqual([200, 400]);
+    expect(units.find((response) => response.status === 400)?.body.code).toBe('validation_failed');
+    expect(await linesOf(other.accessToken)).toEqual([
+      expect.objectContaining({ variantId: variants[0], quantity: 60 }),
+    ]);
+  });
+
+  it('merges a guest cart into a nearly full one up to the limit: known lines summed, the oldest new ones kept', async () => {
+    const variants = await manyVariants();
+    const shopper = await makeUser(server, 'customer');
+    await Promise.all(variants.slice(0, 98).map((variantId) => add(shopper.accessToken, variantId)));
+    // The guest's lines, oldest first: one the customer has, then three new ones (two places are left).
+    let token: string | undefined;
+    for (const variantId of [variants[0]!, variants[100]!, variants[101]!, variants[102]!]) {
+      const added = await request(server.app)
+        .post('/api/cart/items')
+        .set(token ? { 'X-Cart-Token': token } : {})
+        .send({ variantId, quantity: 2 });
+      expect(added.status).toBeLessThan(300);
+      token ??= added.body.cartToken as string;
+    }
+    const merged = await request(server.app)
+      .get('/api/cart')
+      .set(auth(shopper.accessToken))
+      .set('X-Cart-Token', token!);
+    expect(merged.status).toBe(200);
+    const lines = listOf<{ variantId: string; quantity: number }>(merged.body.lines);
+    expect(lines).toHaveLength(100);
+    expect(lines.find((line) => line.variantId === variants[0])?.quantity).toBe(3);
+    expect(lines.map((line) => line.variantId)).toEqual(expect.arrayContaining([variants[100], variants[101]]));
+    expect(lines.map((line) => line.variantId)).not.toContain(variants[102]);
+  });
+});
+
 describe('order lifecycle', () => {
   it('cancels through the ledger and gives the discount use back', async () => {
     const { productId, variantId } = await liveVariant(vendor, 5);

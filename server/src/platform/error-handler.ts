@@ -67,7 +67,7 @@ function fromDatabase(
     typeof error.constraint === 'string' && Object.hasOwn(constraints, error.constraint)
       ? constraints[error.constraint]
       : undefined;
-  if (named && (error.code === '23505' || error.code === '23503')) return named();
+  if (named && (error.code === '23505' || error.code === '23503' || error.code === '23514')) return named();
   switch (error.code) {
     case '23505':
       return new ConflictError('already_exists', 'An object with the same unique value already exists.');

@@ -30,6 +30,8 @@ import {
 type CartView = z.infer<typeof CartDto>;
 
 const invalidToken = () => new NotFoundError('cart', 'invalid_cart_token');
+/** Also the answer to the database's own count of a cart's lines (`cart_lines_limit`), which settles races. */
+export const cartFull = () => new ConflictError('cart_full', `A cart holds at most ${MAX_CART_LINES} lines.`);
 
 function guestExpiry(ctx: Ctx): Date {
   return new Date(Date.now() + ctx.deps.config.GUEST_CART_TTL_DAYS * 86_400_000);
@@ -42,28 +44,33 @@ async function mergeGuestCart(tx: TxCtx, userCart: Cart, token: string): Promise
     [sha256(token)],
   );
   if (!guest) return;
+  // The guest's lines of variants the customer already has are summed into them; its other lines fill the room left
+  // under the line limit, oldest first (the customer's cart is locked, so the count is exact).
   await tx.em.execute(
-    `insert into cart_lines (id, cart_id, variant_id, quantity, seen_unit_price, created_at, updated_at)
-     select gen_random_uuid(), ?, g.variant_id, g.quantity, g.seen_unit_price, g.created_at, now()
-       from cart_lines g where g.cart_id = ?
+    `with guest as (
+       select g.*, exists (select 1 from cart_lines u where u.cart_id = ? and u.variant_id = g.variant_id) as known
+         from cart_lines g where g.cart_id = ?),
+     merged as (
+       select * from guest where known
+       union all
+       (select * from guest where not known order by created_at, id
+         limit greatest(0, ${MAX_CART_LINES} - (select count(*) from cart_lines where cart_id = ?))))
+     insert into cart_lines (id, cart_id, variant_id, quantity, seen_unit_price, created_at, updated_at)
+     select gen_random_uuid(), ?, variant_id, quantity, seen_unit_price, created_at, now() from merged
      on conflict (cart_id, variant_id)
        do update set quantity = least(${MAX_LINE_QUANTITY}, cart_lines.quantity + excluded.quantity), updated_at = now()`,
-    [userCart.id, guest.id],
+    [userCart.id, guest.id, userCart.id, userCart.id],
   );
-  // Bounded by stock (never below 1: an unavailable line is flagged, not dropped) and by the line limit.
-  const lines = await tx.em.find(CartLine, { cartId: userCart.id }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  // Bounded by stock (never below 1: an unavailable line is flagged, not dropped).
+  const lines = await tx.em.find(CartLine, { cartId: userCart.id });
   const variants = await variantsForSale(
     tx,
     lines.map((line) => line.variantId),
   );
-  lines.forEach((line, index) => {
-    if (index >= MAX_CART_LINES) {
-      tx.em.remove(line);
-      return;
-    }
+  for (const line of lines) {
     const stock = variants.get(line.variantId)?.stock ?? 0;
     if (stock > 0 && line.quantity > stock) line.quantity = stock;
-  });
+  }
   await tx.em.execute('delete from carts where id = ?', [guest.id]);
   userCart.discountCode ??= guest.discount_code;
   userCart.mergedAt = new Date();
@@ -165,25 +172,41 @@ async function linesOf(ctx: Ctx, cartId: string): Promise<LineRow[]> {
   }));
 }
 
+/** An existing cart as an add reads it: the cart, its lines in order and the currency's active shipping methods. */
+interface CartForAdd {
+  cart: Pick<Cart, 'id' | 'discountCode'>;
+  lines: LineRow[];
+  methods: ShippingOption[];
+}
+
 /**
- * An add's reads of its own tables in one round trip: the cart's lines (as `linesOf`) and the currency's active shipping
- * methods (as `shippingMethods`), which the answer needs anyway. A statement is the unit of cost on this path.
+ * The caller's existing cart for an add, in one statement and without a lock: the add's write is one guarded statement
+ * of its own (see `addCartItem`). The shipping methods come along because the answer needs them anyway. A guest's read
+ * extends its cart's life, as every guest call does. Undefined when the caller has no cart (or the token none).
  */
-async function linesAndShipping(
-  ctx: Ctx,
-  cartId: string,
-  currency: string,
-): Promise<{ lines: LineRow[]; methods: ShippingOption[] }> {
-  const [row] = await ctx.em.execute<{ lines: LineRow[]; methods: ShippingOption[] }[]>(
-    `select coalesce((select json_agg(json_build_object('id', id, 'variantId', variant_id, 'quantity', quantity,
-                                                       'seenUnitPrice', seen_unit_price) order by created_at, id)
-                        from cart_lines where cart_id = ?), '[]') as lines,
+async function readCartForAdd(ctx: Ctx, token: string | undefined): Promise<CartForAdd | undefined> {
+  if (!ctx.actor && !token) return undefined;
+  const [cartSql, cartParams] = ctx.actor
+    ? ['select id, discount_code from carts where user_id = ?', [ctx.actor.userId]]
+    : [
+        'update carts set expires_at = ? where token_hash = ? and user_id is null returning id, discount_code',
+        [guestExpiry(ctx), sha256(token!)],
+      ];
+  const [row] = await ctx.em.execute<
+    { id: string; discount_code: string | null; lines: LineRow[]; methods: ShippingOption[] }[]
+  >(
+    `with cart as (${cartSql})
+     select cart.id, cart.discount_code,
+            coalesce((select json_agg(json_build_object('id', id, 'variantId', variant_id, 'quantity', quantity,
+                                                        'seenUnitPrice', seen_unit_price) order by created_at, id)
+                        from cart_lines where cart_id = cart.id), '[]') as lines,
             coalesce((select json_agg(json_build_object('id', id, 'name', name, 'rate', rate, 'freeOver', free_over)
                                       order by rate, id)
-                        from shipping_methods where currency = ? and active), '[]') as methods`,
-    [cartId, currency],
+                        from shipping_methods where currency = ? and active), '[]') as methods
+       from cart`,
+    [...cartParams, ctx.deps.config.CATALOG_CURRENCY],
   );
-  return { lines: row?.lines ?? [], methods: row?.methods ?? [] };
+  return row && { cart: { id: row.id, discountCode: row.discount_code }, lines: row.lines, methods: row.methods };
 }
 
 /**
@@ -282,59 +305,77 @@ export async function getCart(ctx: Ctx, token: string | undefined): Promise<Cart
   });
 }
 
-/** Adds units of a variant; answers the cart and, for a new guest cart, its token (201). */
+/**
+ * The cart an add goes to. A first add makes the cart, and a signed-in add carrying a guest token merges that cart
+ * first: both in a transaction of their own, before the add. Any other add finds its cart with one read.
+ */
+async function cartForAdd(ctx: Ctx, token: string | undefined): Promise<CartForAdd & { newToken?: string }> {
+  const existing = ctx.actor && token ? undefined : await readCartForAdd(ctx, token);
+  if (existing) return existing;
+  const { newToken } = await inTransaction(ctx, async (tx) => {
+    const resolved = await resolveCart(tx, token, true);
+    await tx.em.flush();
+    return resolved;
+  });
+  const made = await readCartForAdd(ctx, newToken ?? token);
+  if (!made) throw new Error('the cart just made or merged is gone');
+  return { ...made, newToken };
+}
+
+/**
+ * Adds units of a variant; answers the cart and, for a new guest cart, its token (201).
+ *
+ * Outside a transaction: the cart and the variants are read, the request is checked against what was read, and one
+ * upsert writes the line. The write holds on its own whatever ran in between: the quantity is added to the stored one
+ * (never a computed total written back), bounded in the statement itself, and the line limit is counted by the
+ * database under the cart's row lock (`cart_lines_limit`). A race can only turn a success into a refusal.
+ */
 export async function addCartItem(
   ctx: Ctx,
   token: string | undefined,
   input: { variantId: string; quantity: number },
 ): Promise<{ cart: CartView; created: boolean }> {
-  return inTransaction(ctx, async (tx) => {
-    const { cart, newToken } = await resolveCart(tx, token, true);
-    if (!cart) throw new Error('resolveCart with create answers a cart');
-    // The cart's lines (with the shipping methods) and every variant the answer shows, the added one included, read
-    // once.
-    const { lines, methods } = await linesAndShipping(tx, cart.id, tx.deps.config.CATALOG_CURRENCY);
-    const variants = await variantsForSale(tx, [...new Set([input.variantId, ...lines.map((line) => line.variantId)])]);
-    const variant = variants.get(input.variantId);
-    if (!variant) throw new NotFoundError('variant');
-    if (!variant.live) throw new UnprocessableError('variant_unavailable', 'The variant is not for sale.');
-    const existing = lines.find((line) => line.variantId === input.variantId);
-    const quantity = (existing?.quantity ?? 0) + input.quantity;
-    if (quantity > MAX_LINE_QUANTITY) {
-      throw new ValidationError([
-        { path: 'body.quantity', message: `a line holds at most ${MAX_LINE_QUANTITY} units`, code: 'too_big' },
-      ]);
-    }
-    if (quantity > variant.stock) throw new ConflictError('insufficient_stock', 'Not enough stock for this quantity.');
-    let line = existing;
-    if (!line) {
-      if (lines.length >= MAX_CART_LINES)
-        throw new ConflictError('cart_full', `A cart holds at most ${MAX_CART_LINES} lines.`);
-      line = { id: newId(), variantId: variant.variantId, quantity, seenUnitPrice: variant.price };
-      lines.push(line);
-    }
-    line.quantity = quantity;
-    line.seenUnitPrice = variant.price;
-    // A guest cart's new expiry goes first; then the line and the cart's time in one statement (the cart is locked,
-    // so the quantity computed above is the one to store).
-    if (!tx.actor) await tx.em.flush();
-    const now = new Date();
-    await tx.em.execute(
-      `with line as (
-         insert into cart_lines (id, cart_id, variant_id, quantity, seen_unit_price, created_at, updated_at)
-         values (?, ?, ?, ?, ?, ?, ?)
-         on conflict (cart_id, variant_id) do update
-           set quantity = excluded.quantity, seen_unit_price = excluded.seen_unit_price, updated_at = excluded.updated_at)
-       update carts set updated_at = ? where id = ?`,
-      [line.id, cart.id, line.variantId, quantity, variant.price, now, now, now, cart.id],
-    );
-    const view = await viewCart(
-      tx,
-      { id: cart.id, discountCode: cart.discountCode, updatedAt: now },
-      { lines, variants, methods },
-    );
-    return { cart: newToken ? { ...view, cartToken: newToken } : view, created: newToken !== undefined };
-  });
+  const { cart, lines, methods, newToken } = await cartForAdd(ctx, token);
+  const variants = await variantsForSale(ctx, [...new Set([input.variantId, ...lines.map((line) => line.variantId)])]);
+  const variant = variants.get(input.variantId);
+  if (!variant) throw new NotFoundError('variant');
+  if (!variant.live) throw new UnprocessableError('variant_unavailable', 'The variant is not for sale.');
+  const existing = lines.findIndex((line) => line.variantId === input.variantId);
+  if (existing < 0 && lines.length >= MAX_CART_LINES) throw cartFull();
+  const limit = Math.min(MAX_LINE_QUANTITY, variant.stock);
+  const tooMany = () =>
+    limit < MAX_LINE_QUANTITY
+      ? new ConflictError('insufficient_stock', 'Not enough stock for this quantity.')
+      : new ValidationError([
+          { path: 'body.quantity', message: `a line holds at most ${MAX_LINE_QUANTITY} units`, code: 'too_big' },
+        ]);
+  if ((lines[existing]?.quantity ?? 0) + input.quantity > limit) throw tooMany();
+  const [written] = await ctx.em.execute<{ id: string; quantity: number; updated_at: string | Date }[]>(
+    `insert into cart_lines (id, cart_id, variant_id, quantity, seen_unit_price, created_at, updated_at)
+     values (?, ?, ?, ?, ?, now(), now())
+     on conflict (cart_id, variant_id) do update
+       set quantity = cart_lines.quantity + excluded.quantity, seen_unit_price = excluded.seen_unit_price,
+           updated_at = excluded.updated_at
+       where cart_lines.quantity + excluded.quantity <= ?
+     returning id, quantity, updated_at`,
+    [newId(), cart.id, variant.variantId, input.quantity, variant.price, limit],
+  );
+  if (!written) throw tooMany(); // another add to this line came first
+  const line = {
+    id: written.id,
+    variantId: variant.variantId,
+    quantity: written.quantity,
+    seenUnitPrice: variant.price,
+  };
+  if (existing < 0) lines.push(line);
+  else lines[existing] = line;
+  // The trigger touched the cart in the same transaction: its updated_at is the line's.
+  const view = await viewCart(
+    ctx,
+    { id: cart.id, discountCode: cart.discountCode, updatedAt: new Date(written.updated_at) },
+    { lines, variants, methods },
+  );
+  return { cart: newToken ? { ...view, cartToken: newToken } : view, created: newToken !== undefined };
 }
 
 async function ownLine(tx: TxCtx, token: string | undefined, lineId: string) {
