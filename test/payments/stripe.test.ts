@@ -141,6 +141,22 @@ describe('settlement', () => {
     expect(history.filter((entry) => entry.to === 'paid')).toHaveLength(1);
   });
 
+  it('is paid by its payment only: an admin marking a card order paid gets 409 and changes nothing', async () => {
+    const { variantId } = await liveVariant();
+    const order = await placeOrder(variantId);
+    const marked = await request(server.app)
+      .put(`/api/admin/orders/${order.id}/status`)
+      .set(auth(admin.accessToken))
+      .send({ status: 'paid', note: 'customer says it went through' });
+    expect(marked.status).toBe(409);
+    expect(marked.body.code).toBe('invalid_status_transition');
+    expect((await orderOf(order.id)).status).toBe('pending_payment');
+    expect((await moneyOf(order.id)).transactions).toEqual([]);
+    const earnings = await request(server.app).get('/api/vendor/earnings').set(auth(vendor.accessToken));
+    const entries = earnings.body.data as { orderId: string }[];
+    expect(entries.map((entry) => entry.orderId)).not.toContain(order.id);
+  });
+
   it('never opens a second intent for an order Stripe already charged: it settles the order instead', async () => {
     const { variantId } = await liveVariant();
     const { order } = await paidAtStripe(variantId);

@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import type { AdminOrderQuery, OrderListQuery, OrderStatus, VendorFulfilmentInput } from '@emporium/contract';
 import type { AuthenticatedCtx, Ctx } from '../../platform/context';
-import { NotFoundError } from '../../platform/errors';
+import { ConflictError, NotFoundError } from '../../platform/errors';
 import { afterCursor, idColumn, toPage, type Keyset } from '../../platform/pagination';
 import { publish } from '../../platform/events';
 import { inTransaction, type TxCtx } from '../../platform/unit-of-work';
@@ -19,7 +19,6 @@ import { ordersAudit } from './orders.audit';
 import { orderCancelled, orderPaid } from './orders.events';
 import { Invoice, Order, OrderHistory, OrderLine, OrderPart } from './orders.entities';
 import { toOrderDto, toOrderSummaryDto, toVendorOrderDto, type OrderSummaryRow } from './orders.mapper';
-import { ConflictError } from '../../platform/errors';
 
 export async function loadOrderDto(ctx: Ctx, orderId: string) {
   const order = await ctx.em.findOneOrFail(Order, { id: orderId }, { refresh: true });
@@ -297,6 +296,14 @@ export async function setOrderStatus(
 ) {
   return inTransaction(ctx, async (tx) => {
     const order = await lockOrder(tx, { id: orderId });
+    // Money taken by a provider settles its order through the ledger (settleCapture); marked by hand, the vendors would
+    // be credited for a payment the ledger never saw, and the provider's capture, should it come, refunded as a second.
+    if (input.status === 'paid' && order.paymentMethod !== 'manual') {
+      throw new ConflictError(
+        'invalid_status_transition',
+        `This order is paid through ${order.paymentMethod}: its payment marks it paid, not an admin.`,
+      );
+    }
     ordersAudit.record(tx, {
       action: 'order.status_set',
       targetId: order.id,
