@@ -29,8 +29,8 @@ export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const IDEMPOTENCY_REPLAYED_HEADER = 'Idempotency-Replayed';
 export const IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 60 * 60;
 
-/** 1-255 printable ASCII characters (a UUID is the usual choice). */
-const VALID_KEY = /^[\x20-\x7e]{1,255}$/;
+/** 1-255 visible ASCII characters, no spaces, as the document's pattern says (a UUID is the usual choice). */
+const VALID_KEY = /^[\x21-\x7e]{1,255}$/;
 /** The response headers a replay repeats; the rest (request id, rate-limit counters) belong to each request. */
 const REPLAYED_HEADERS = ['content-type', 'location', 'etag'] as const;
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
@@ -207,7 +207,7 @@ export function createIdempotency(options: IdempotencyOptions): RequestHandler {
       throw new ValidationError([
         {
           path: 'headers.idempotency-key',
-          message: 'Must be 1-255 printable ASCII characters.',
+          message: 'Must be 1-255 visible ASCII characters (no spaces).',
           code: 'invalid_string',
         },
       ]);
