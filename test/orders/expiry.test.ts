@@ -4,8 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCategory, makeProduct, publish, uniqueSku, usd } from '../support/catalog';
 import { auth, eventually } from '../support/commerce';
 import { startTestServer, type TestServer } from '../support/server';
+import { startFakeStripe, type FakeStripe } from '../support/stripe-server';
 import { ADMIN, ADMIN_ENV, makeUser, signIn, type SignedInUser } from '../support/users';
 
+let stripe: FakeStripe;
 let server: TestServer;
 let admin: SignedInUser;
 let vendor: SignedInUser;
@@ -14,8 +16,18 @@ let customer: SignedInUser;
 const address = { fullName: 'Ann Buyer', line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
 
 beforeAll(async () => {
-  // A 3-second payment deadline, and the job worker running.
-  server = await startTestServer({ worker: true, env: { ...ADMIN_ENV, ORDER_PAYMENT_TIMEOUT_MINUTES: '0.05' } });
+  // A 3-second payment deadline, the job worker running, and Stripe (a local server speaking its API).
+  stripe = await startFakeStripe();
+  server = await startTestServer({
+    worker: true,
+    env: {
+      ...ADMIN_ENV,
+      ORDER_PAYMENT_TIMEOUT_MINUTES: '0.05',
+      STRIPE_SECRET_KEY: stripe.secretKey,
+      STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
+      STRIPE_API_BASE: stripe.url,
+    },
+  });
   admin = await signIn(server, ADMIN.email, ADMIN.password);
   [vendor, customer] = await Promise.all([makeUser(server, 'vendor'), makeUser(server, 'customer')]);
   const shipping = await request(server.app)
@@ -27,6 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  await stripe?.close();
 });
 
 async function stockOf(productId: string): Promise<number> {
@@ -102,4 +115,37 @@ describe('payment deadline', () => {
     expect(later.body.status).toBe('paid');
     expect(await stockOf(product.id)).toBe(3);
   }, 60_000);
+
+  it('cancels the Stripe intent of an order that expired unpaid', async () => {
+    const categoryId = await makeCategory(server, admin, 'Expiry by card');
+    const product = await makeProduct(server, vendor, {
+      categoryId,
+      variants: [{ sku: uniqueSku(), price: usd(1200), stock: 2 }],
+    });
+    await publish(server, vendor, admin, product.id);
+    const placed = await request(server.app)
+      .post('/api/orders')
+      .set(auth(customer.accessToken))
+      .set('Idempotency-Key', randomUUID())
+      .send({
+        shippingAddress: address,
+        paymentMethod: 'stripe',
+        lines: [{ variantId: product.variants[0]!.id, quantity: 1 }],
+      });
+    expect(placed.status).toBe(201);
+    const intent = await request(server.app)
+      .post('/api/payments/create-intent')
+      .set(auth(customer.accessToken))
+      .send({ orderId: placed.body.id });
+    expect(intent.status).toBe(200);
+    const intentId = intent.body.paymentIntentId as string;
+    expect(stripe.intents.get(intentId)!.status).toBe('requires_payment_method');
+    const status = await eventually(
+      async () => stripe.intents.get(intentId)!.status,
+      (now) => now === 'canceled',
+    );
+    expect(status).toBe('canceled');
+    const order = await request(server.app).get(`/api/orders/${placed.body.id}`).set(auth(customer.accessToken));
+    expect(order.body.status).toBe('expired');
+  }, 30_000);
 });

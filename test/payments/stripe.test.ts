@@ -252,6 +252,30 @@ describe('settlement', () => {
     expect((await orderOf(order.id)).flagReason).toMatch(/Disputed at Stripe \(dp_1/);
   });
 
+  it("cancels the open intent of an order cancelled before payment, so the page's client secret takes no money", async () => {
+    const { variantId } = await liveVariant();
+    const order = await placeOrder(variantId);
+    const intent = await createIntent(order.id);
+    const intentId = intent.body.paymentIntentId as string;
+    const cancel = await request(server.app)
+      .put(`/api/orders/${order.id}/cancel`)
+      .set(auth(customer.accessToken))
+      .send({ reason: 'changed my mind' });
+    expect(cancel.status).toBe(200);
+    const status = await eventually(
+      async () => stripe.intents.get(intentId)!.status,
+      (now) => now === 'canceled',
+    );
+    expect(status).toBe('canceled');
+    const cancels = stripe.requests.filter((call) => call.path === `/v1/payment_intents/${intentId}/cancel`);
+    expect(cancels.map((call) => [call.form.cancellation_reason, call.idempotencyKey])).toEqual([
+      ['abandoned', `payment-intent-cancel:${intentId}`],
+    ]);
+    // Nothing was taken, so nothing is refunded; the order stays cancelled.
+    expect((await moneyOf(order.id)).transactions).toEqual([]);
+    expect((await orderOf(order.id)).status).toBe('cancelled');
+  });
+
   it('refunds a payment that arrives after the order was cancelled, and hands its stock out only once', async () => {
     const { productId, variantId } = await liveVariant(3);
     const { order, intent } = await paidAtStripe(variantId, 2);

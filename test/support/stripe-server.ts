@@ -162,6 +162,15 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       if (!intent) return stripeError(res, 404, `No such payment_intent: '${intentPath[1]}'`, 'resource_missing');
       if (req.method === 'GET' && !intentPath[2]) return answer(200, intent);
       if (req.method === 'POST' && intentPath[2]) {
+        // As Stripe: a charged or already cancelled intent cannot be cancelled.
+        if (intent.status === 'succeeded' || intent.status === 'canceled') {
+          return stripeError(
+            res,
+            400,
+            `This PaymentIntent's status is ${intent.status}, so it cannot be canceled.`,
+            'payment_intent_unexpected_state',
+          );
+        }
         intent.status = 'canceled';
         return answer(200, intent);
       }

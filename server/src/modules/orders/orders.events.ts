@@ -23,4 +23,5 @@ export interface OrderCancelled {
   wasPaid: boolean;
 }
 
+/** An order was cancelled, or expired unpaid at its payment deadline: either way it will never be paid. */
 export const orderCancelled = defineEvent<OrderCancelled>('orders.cancelled');

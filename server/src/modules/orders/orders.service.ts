@@ -202,8 +202,8 @@ export async function moveWholeOrder(
     }
   }
   await tx.em.flush();
-  if (to === 'cancelled') {
-    await enqueueOrderMail(tx, { template: 'order_cancelled', orderId: order.id });
+  if (to === 'cancelled') await enqueueOrderMail(tx, { template: 'order_cancelled', orderId: order.id });
+  if (to === 'cancelled' || to === 'expired') {
     await publish(tx, orderCancelled, {
       orderId: order.id,
       orderNumber: order.number,

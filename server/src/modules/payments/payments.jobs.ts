@@ -9,6 +9,7 @@ import { contactsOf } from '../identity';
 import { formatMoney, orderForPayment } from '../orders';
 import {
   automaticRefundJob,
+  intentCancellationJob,
   paymentMailJob,
   refundRetryJob,
   type AutomaticRefund,
@@ -16,6 +17,7 @@ import {
 } from './payments.queue';
 import { runReconciliation } from './reconciliation';
 import { automaticRefund, completeRefund } from './refunds.service';
+import { cancelOpenIntents } from './stripe.service';
 
 export const automaticRefundTask = defineTask<AutomaticRefund>({
   ...automaticRefundJob,
@@ -28,6 +30,13 @@ export const refundRetryTask = defineTask<{ refundId: string }>({
   ...refundRetryJob,
   run: async ({ refundId }, ctx) => {
     await completeRefund(ctx, refundId);
+  },
+});
+
+export const intentCancellationTask = defineTask<{ orderId: string }>({
+  ...intentCancellationJob,
+  run: async ({ orderId }, ctx) => {
+    await cancelOpenIntents(ctx, orderId);
   },
 });
 
@@ -68,4 +77,10 @@ export const reconciliationTask = defineTask<{ days?: number | undefined }>({
   },
 });
 
-export const paymentsTasks = [automaticRefundTask, refundRetryTask, paymentMailTask, reconciliationTask];
+export const paymentsTasks = [
+  automaticRefundTask,
+  refundRetryTask,
+  intentCancellationTask,
+  paymentMailTask,
+  reconciliationTask,
+];

@@ -43,3 +43,11 @@ export function enqueueRefundRetry(ctx: Ctx, refundId: string): Promise<void> {
     { jobKey: `payments__complete_refund:${refundId}`, runAt: new Date(Date.now() + 60_000) },
   );
 }
+
+export const OrderRef = z.object({ orderId: z.string().uuid() });
+export const intentCancellationJob = { name: 'payments__cancel_intents', payload: OrderRef };
+
+/** Cancels the open Stripe intents of an order that closed unpaid (one job per order). */
+export function enqueueIntentCancellation(ctx: Ctx, orderId: string): Promise<void> {
+  return enqueueJob(ctx, intentCancellationJob, { orderId }, { jobKey: `payments__cancel_intents:${orderId}` });
+}

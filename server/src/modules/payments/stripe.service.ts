@@ -123,6 +123,32 @@ async function applyIntent(tx: TxCtx, orderId: string, intent: Stripe.PaymentInt
   }
 }
 
+/** Stripe cancels an intent in these states only ('processing' rarely, so it is left to settle or fail). */
+const CANCELLABLE = new Set(['requires_payment_method', 'requires_confirmation', 'requires_action']);
+
+/**
+ * Cancels the open intents of an order that closed unpaid (cancelled, or expired at its deadline), so that a page
+ * still holding the client secret can no longer take money for it. An intent charged meanwhile is applied instead:
+ * settlement finds the order closed, flags it and refunds the payment. A failed call fails the job, which retries.
+ */
+export async function cancelOpenIntents(ctx: Ctx, orderId: string): Promise<void> {
+  const stripe = stripeFor(ctx.deps.config);
+  const open = await ctx.em.find(Payment, { orderId, provider: 'stripe', status: { $in: [...OPEN] } });
+  for (const payment of open) {
+    const seen = await callStripe(() => stripe.paymentIntents.retrieve(payment.providerRef));
+    const intent = CANCELLABLE.has(seen.status)
+      ? await callStripe(() =>
+          stripe.paymentIntents.cancel(
+            seen.id,
+            { cancellation_reason: 'abandoned' },
+            { idempotencyKey: `payment-intent-cancel:${seen.id}` },
+          ),
+        )
+      : seen;
+    await inTransaction(ctx, (tx) => applyIntent(tx, orderId, intent));
+  }
+}
+
 export async function confirmPayment(ctx: AuthenticatedCtx, orderId: string): Promise<z.infer<typeof PaymentState>> {
   const order = await orderForPayment(ctx, orderId, ctx.actor.userId);
   assertPaysWithStripe(order);
