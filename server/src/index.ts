@@ -46,4 +46,5 @@ export {
 } from './dev/demo-catalog';
 export { migrations } from '../migrations';
 export { importVerifiedUsers, startSessionFor } from './modules/identity';
-export { computeTotals, roundHalfUp, type TotalsInput } from './modules/orders';
+export { computeTotals, formatMoney, roundHalfUp, type TotalsInput } from './modules/orders';
+export { fromPaypalValue, toPaypalValue } from './modules/payments';

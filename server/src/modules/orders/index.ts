@@ -23,7 +23,7 @@ export const ordersModule: ModuleDefinition = {
   },
 };
 
-export { formatMoney } from './format';
+export { decimalString, formatMoney, minorUnitDigits } from './format';
 export { computeTotals, roundHalfUp, type TotalsInput, type TotalsResult } from './totals';
 export { orderCancelled, orderPaid, type OrderCancelled, type OrderPaid } from './orders.events';
 export {

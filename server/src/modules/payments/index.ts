@@ -16,3 +16,5 @@ export const paymentsModule: ModuleDefinition = {
   rateLimits: paymentsRateLimits,
   subscriptions: paymentsSubscriptions,
 };
+
+export { fromPaypalValue, toPaypalValue } from './paypal-client';

@@ -6,6 +6,7 @@
  */
 import type { Config } from '../../config';
 import { AppError } from '../../platform/errors';
+import { decimalString, formatMoney, minorUnitDigits } from '../orders';
 
 /** A token is renewed this long before PayPal says it expires. */
 const TOKEN_MARGIN_MS = 60_000;
@@ -157,26 +158,29 @@ function createClient(base: string, clientId: string, secret: string): PaypalCli
   };
 }
 
-/** PayPal's currencies without minor units; every other one it takes has two decimals. */
-const ZERO_DECIMAL = new Set(['HUF', 'JPY', 'TWD']);
+/** Currencies PayPal takes in whole units only, though ISO 4217 (our minor units) gives HUF and TWD two decimals. */
+const WHOLE_UNITS_AT_PAYPAL = new Set(['HUF', 'JPY', 'TWD']);
 
-const decimalsOf = (currency: string) => (ZERO_DECIMAL.has(currency.toUpperCase()) ? 0 : 2);
+const paypalDigits = (currency: string) =>
+  WHOLE_UNITS_AT_PAYPAL.has(currency.toUpperCase()) ? 0 : minorUnitDigits(currency);
 
-/** 4818 USD -> "48.18"; 500 JPY -> "500" (integers only, no floating point). */
+/** 4818 USD -> "48.18"; 500 JPY -> "500"; 1234500 HUF (fillér) -> "12345" (integers only, no floating point). */
 export function toPaypalValue(minorUnits: number, currency: string): string {
-  const decimals = decimalsOf(currency);
-  if (decimals === 0) return String(minorUnits);
-  const digits = String(Math.abs(minorUnits)).padStart(decimals + 1, '0');
-  const sign = minorUnits < 0 ? '-' : '';
-  return `${sign}${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
+  const scale = 10 ** (minorUnitDigits(currency) - paypalDigits(currency));
+  if (minorUnits % scale !== 0) {
+    throw new Error(`${formatMoney(minorUnits, currency)} cannot go to PayPal, which takes whole ${currency} only`);
+  }
+  return decimalString(minorUnits / scale, paypalDigits(currency));
 }
 
-/** "48.18" USD -> 4818, "48.1" -> 4810, "48" -> 4800; more decimals than the currency has is an error. */
+/** "48.18" USD -> 4818, "48.1" -> 4810, "48" -> 4800, "12345" HUF -> 1234500; more decimals than PayPal gives the
+ * currency is an error. */
 export function fromPaypalValue(value: string, currency: string): number {
-  const decimals = decimalsOf(currency);
+  const decimals = paypalDigits(currency);
   const match = /^(\d+)(?:\.(\d+))?$/.exec(value.trim());
   if (!match || (match[2]?.length ?? 0) > decimals) {
     throw new Error(`PayPal amount ${value} ${currency} is not a valid amount of that currency`);
   }
-  return Number(match[1]) * 10 ** decimals + Number((match[2] ?? '').padEnd(decimals, '0') || 0);
+  const units = Number(match[1]) * 10 ** decimals + Number((match[2] ?? '').padEnd(decimals, '0') || 0);
+  return units * 10 ** (minorUnitDigits(currency) - decimals);
 }

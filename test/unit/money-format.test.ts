@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { formatMoney, fromPaypalValue, toPaypalValue } from '@emporium/server';
+
+describe('formatMoney', () => {
+  it('writes minor units with the decimals of the currency (ISO 4217)', () => {
+    expect(formatMoney(4818, 'USD')).toBe('48.18 USD');
+    expect(formatMoney(5, 'EUR')).toBe('0.05 EUR');
+    expect(formatMoney(-1250, 'GBP')).toBe('-12.50 GBP');
+    expect(formatMoney(1234, 'JPY')).toBe('1234 JPY');
+    expect(formatMoney(1234, 'KWD')).toBe('1.234 KWD');
+    expect(formatMoney(1234500, 'HUF')).toBe('12345.00 HUF');
+  });
+});
+
+describe('PayPal amounts', () => {
+  it('converts minor units to PayPal values and back, without floating point', () => {
+    const cases: [number, string, string][] = [
+      [4818, 'USD', '48.18'],
+      [7, 'USD', '0.07'],
+      [500, 'JPY', '500'],
+      [1234, 'KWD', '1.234'],
+      // PayPal takes HUF and TWD in whole units; they are stored in hundredths like any two-decimal currency.
+      [1234500, 'HUF', '12345'],
+      [900, 'TWD', '9'],
+      [9_007_199_254_740_900, 'USD', '90071992547409.00'],
+    ];
+    for (const [minor, currency, value] of cases) {
+      expect(toPaypalValue(minor, currency), `${minor} ${currency}`).toBe(value);
+      expect(fromPaypalValue(value, currency), `${value} ${currency}`).toBe(minor);
+    }
+    expect(fromPaypalValue('48.1', 'USD')).toBe(4810);
+    expect(fromPaypalValue('48', 'USD')).toBe(4800);
+  });
+
+  it('refuses amounts PayPal cannot represent', () => {
+    expect(() => toPaypalValue(1234550, 'HUF')).toThrow(/whole HUF only/);
+    expect(() => fromPaypalValue('12.5', 'JPY')).toThrow(/not a valid amount/);
+    expect(() => fromPaypalValue('1.234', 'USD')).toThrow(/not a valid amount/);
+    expect(() => fromPaypalValue('-5', 'USD')).toThrow(/not a valid amount/);
+  });
+});
