@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bulkCustomers } from '../support/customers';
 import { makeCategory, makeProduct, publish, uniqueSku, usd } from '../support/catalog';
 import { auth } from '../support/commerce';
+import { databaseUrl } from '../support/env';
 import { startTestServer, type TestServer } from '../support/server';
 import { ADMIN, ADMIN_ENV, makeUser, signIn, type SignedInUser } from '../support/users';
 
@@ -403,6 +405,83 @@ describe('cart limits', () => {
     expect(await linesOf(other.accessToken)).toEqual([
       expect.objectContaining({ variantId: variants[0], quantity: 60 }),
     ]);
+  });
+
+  it("makes no cart for a first add it refuses, and moves a cart's time only forward", async () => {
+    const guestCarts = async () =>
+      Number(
+        (
+          await server.deps.orm.em
+            .fork()
+            .execute<{ n: string }[]>('select count(*) as n from carts where user_id is null')
+        )[0]!.n,
+      );
+    const before = await guestCarts();
+    const { variantId } = await liveVariant(vendor, 3);
+    for (const [body, status] of [
+      [{ variantId: randomUUID(), quantity: 1 }, 404],
+      [{ variantId, quantity: 4 }, 409],
+    ] as const) {
+      const refused = await request(server.app).post('/api/cart/items').send(body);
+      expect(refused.status).toBe(status);
+      expect(refused.body.cartToken).toBeUndefined();
+    }
+    expect(await guestCarts()).toBe(before);
+
+    // An add that waits for its cart's lock, held by a transaction that touches the cart meanwhile: the add's time
+    // is taken once it holds the lock, so it comes after that touch, not before (as the statement's start would).
+    const shopper = await makeUser(server, 'customer');
+    const { variantId: first } = await liveVariant(vendor, 10);
+    expect((await add(shopper.accessToken, first)).status).toBe(200);
+    const cartId = (await request(server.app).get('/api/cart').set(auth(shopper.accessToken))).body.id as string;
+    const holder = new pg.Client({ connectionString: databaseUrl(server.databaseName) });
+    await holder.connect();
+    let waiting: Promise<Awaited<ReturnType<typeof add>>>;
+    let touched: number;
+    try {
+      await holder.query('begin');
+      await holder.query('select id from carts where id = $1 for update', [cartId]);
+      waiting = add(shopper.accessToken, first).then((answer) => answer);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const { rows } = await holder.query<{ updated_at: Date }>(
+        'update carts set updated_at = clock_timestamp() where id = $1 returning updated_at',
+        [cartId],
+      );
+      touched = rows[0]!.updated_at.getTime();
+      await holder.query('commit');
+    } finally {
+      await holder.end();
+    }
+    const answered = await waiting;
+    expect(answered.status).toBe(200);
+    expect(Date.parse(answered.body.updatedAt as string)).toBeGreaterThanOrEqual(touched);
+    const cart = await request(server.app).get('/api/cart').set(auth(shopper.accessToken));
+    expect(cart.body.updatedAt).toBe(answered.body.updatedAt);
+  });
+
+  it('answers 404 invalid_cart_token to a guest add whose cart goes (merged, expired) while it runs', async () => {
+    const { variantId } = await liveVariant(vendor, 10);
+    const made = await request(server.app).post('/api/cart/items').send({ variantId, quantity: 1 });
+    const token = made.body.cartToken as string;
+    const holder = new pg.Client({ connectionString: databaseUrl(server.databaseName) });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query('select id from carts where id = $1 for update', [made.body.id]);
+      const waiting = request(server.app)
+        .post('/api/cart/items')
+        .set('X-Cart-Token', token)
+        .send({ variantId, quantity: 1 })
+        .then((answer) => answer);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await holder.query('delete from carts where id = $1', [made.body.id]);
+      await holder.query('commit');
+      const answer = await waiting;
+      expect(answer.status).toBe(404);
+      expect(answer.body.code).toBe('invalid_cart_token');
+    } finally {
+      await holder.end();
+    }
   });
 
   it('merges a guest cart into a nearly full one up to the limit: known lines summed, the oldest new ones kept', async () => {

@@ -29,7 +29,8 @@ import {
 
 type CartView = z.infer<typeof CartDto>;
 
-const invalidToken = () => new NotFoundError('cart', 'invalid_cart_token');
+/** Also the answer when a guest cart goes (merged, expired) between an add's read and its write (`cart_lines_cart_gone`). */
+export const invalidToken = () => new NotFoundError('cart', 'invalid_cart_token');
 /** Also the answer to the database's own count of a cart's lines (`cart_lines_limit`), which settles races. */
 export const cartFull = () => new ConflictError('cart_full', `A cart holds at most ${MAX_CART_LINES} lines.`);
 
@@ -307,11 +308,17 @@ export async function getCart(ctx: Ctx, token: string | undefined): Promise<Cart
 
 /**
  * The cart an add goes to. A first add makes the cart, and a signed-in add carrying a guest token merges that cart
- * first: both in a transaction of their own, before the add. Any other add finds its cart with one read.
+ * first: both in a transaction of their own, once `check` has passed (an add that will be refused makes nothing, not
+ * even a guest cart whose token would never be answered). Any other add finds its cart with one read.
  */
-async function cartForAdd(ctx: Ctx, token: string | undefined): Promise<CartForAdd & { newToken?: string }> {
+async function cartForAdd(
+  ctx: Ctx,
+  token: string | undefined,
+  check: () => Promise<void>,
+): Promise<CartForAdd & { newToken?: string }> {
   const existing = ctx.actor && token ? undefined : await readCartForAdd(ctx, token);
   if (existing) return existing;
+  await check();
   const { newToken } = await inTransaction(ctx, async (tx) => {
     const resolved = await resolveCart(tx, token, true);
     await tx.em.flush();
@@ -322,34 +329,46 @@ async function cartForAdd(ctx: Ctx, token: string | undefined): Promise<CartForA
   return { ...made, newToken };
 }
 
+/** The refusal of more units in one line than its variant allows. */
+function tooManyUnits(variant: VariantForSale): Error {
+  return variant.stock < MAX_LINE_QUANTITY
+    ? new ConflictError('insufficient_stock', 'Not enough stock for this quantity.')
+    : new ValidationError([
+        { path: 'body.quantity', message: `a line holds at most ${MAX_LINE_QUANTITY} units`, code: 'too_big' },
+      ]);
+}
+
+/** The variant, when a line of `quantity` units of it may be in a cart; otherwise throws why not. */
+function fitLine(variant: VariantForSale | undefined, quantity: number): VariantForSale {
+  if (!variant) throw new NotFoundError('variant');
+  if (!variant.live) throw new UnprocessableError('variant_unavailable', 'The variant is not for sale.');
+  if (quantity > Math.min(MAX_LINE_QUANTITY, variant.stock)) throw tooManyUnits(variant);
+  return variant;
+}
+
 /**
  * Adds units of a variant; answers the cart and, for a new guest cart, its token (201).
  *
  * Outside a transaction: the cart and the variants are read, the request is checked against what was read, and one
  * upsert writes the line. The write holds on its own whatever ran in between: the quantity is added to the stored one
  * (never a computed total written back), bounded in the statement itself, and the line limit is counted by the
- * database under the cart's row lock (`cart_lines_limit`). A race can only turn a success into a refusal.
+ * database under the cart's row lock (`cart_lines_limit`). A race can only turn a success into a refusal. The answer
+ * is the cart as read with this add applied: another change the same caller makes at the same moment (a second tab)
+ * shows from the next read on.
  */
 export async function addCartItem(
   ctx: Ctx,
   token: string | undefined,
   input: { variantId: string; quantity: number },
 ): Promise<{ cart: CartView; created: boolean }> {
-  const { cart, lines, methods, newToken } = await cartForAdd(ctx, token);
+  const { cart, lines, methods, newToken } = await cartForAdd(ctx, token, async () => {
+    fitLine((await variantsForSale(ctx, [input.variantId])).get(input.variantId), input.quantity);
+  });
   const variants = await variantsForSale(ctx, [...new Set([input.variantId, ...lines.map((line) => line.variantId)])]);
-  const variant = variants.get(input.variantId);
-  if (!variant) throw new NotFoundError('variant');
-  if (!variant.live) throw new UnprocessableError('variant_unavailable', 'The variant is not for sale.');
   const existing = lines.findIndex((line) => line.variantId === input.variantId);
+  const variant = fitLine(variants.get(input.variantId), (lines[existing]?.quantity ?? 0) + input.quantity);
   if (existing < 0 && lines.length >= MAX_CART_LINES) throw cartFull();
-  const limit = Math.min(MAX_LINE_QUANTITY, variant.stock);
-  const tooMany = () =>
-    limit < MAX_LINE_QUANTITY
-      ? new ConflictError('insufficient_stock', 'Not enough stock for this quantity.')
-      : new ValidationError([
-          { path: 'body.quantity', message: `a line holds at most ${MAX_LINE_QUANTITY} units`, code: 'too_big' },
-        ]);
-  if ((lines[existing]?.quantity ?? 0) + input.quantity > limit) throw tooMany();
+  // The trigger sets the line's updated_at to the cart's new time (excluded.updated_at carries it to an existing line).
   const [written] = await ctx.em.execute<{ id: string; quantity: number; updated_at: string | Date }[]>(
     `insert into cart_lines (id, cart_id, variant_id, quantity, seen_unit_price, created_at, updated_at)
      values (?, ?, ?, ?, ?, now(), now())
@@ -358,9 +377,9 @@ export async function addCartItem(
            updated_at = excluded.updated_at
        where cart_lines.quantity + excluded.quantity <= ?
      returning id, quantity, updated_at`,
-    [newId(), cart.id, variant.variantId, input.quantity, variant.price, limit],
+    [newId(), cart.id, variant.variantId, input.quantity, variant.price, Math.min(MAX_LINE_QUANTITY, variant.stock)],
   );
-  if (!written) throw tooMany(); // another add to this line came first
+  if (!written) throw tooManyUnits(variant); // another add to this line came first, and both do not fit
   const line = {
     id: written.id,
     variantId: variant.variantId,
@@ -369,7 +388,6 @@ export async function addCartItem(
   };
   if (existing < 0) lines.push(line);
   else lines[existing] = line;
-  // The trigger touched the cart in the same transaction: its updated_at is the line's.
   const view = await viewCart(
     ctx,
     { id: cart.id, discountCode: cart.discountCode, updatedAt: new Date(written.updated_at) },
@@ -457,5 +475,6 @@ export async function expireGuestCart(tx: TxCtx, cartId: string): Promise<void> 
     await enqueueGuestCartExpiry(tx, cart.id, cart.expiresAt);
     return;
   }
-  await tx.em.execute('delete from carts where id = ?', [cart.id]);
+  // Unless an add extended it since the read above (adds take no transaction).
+  await tx.em.execute('delete from carts where id = ? and expires_at <= now()', [cart.id]);
 }

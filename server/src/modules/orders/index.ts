@@ -1,7 +1,7 @@
 /** The orders module's one face: carts, discounts, shipping and tax settings, checkout and orders. */
 import { ConflictError } from '../../platform/errors';
 import type { ModuleDefinition } from '../../platform/module';
-import { cartFull } from './cart.service';
+import { cartFull, invalidToken } from './cart.service';
 import { ordersAudit } from './orders.audit';
 import { ordersEntities } from './orders.entities';
 import { ordersTasks } from './orders.jobs';
@@ -17,6 +17,7 @@ export const ordersModule: ModuleDefinition = {
   rateLimits: ordersRateLimits,
   constraints: {
     discounts_code_key: () => new ConflictError('discount_code_taken', 'Another discount has this code.'),
+    cart_lines_cart_gone: invalidToken,
     cart_lines_limit: cartFull,
     orders_customer_id_idempotency_key_key: () =>
       new ConflictError('idempotency_key_in_progress', 'A request with this Idempotency-Key is still running.'),
