@@ -14,7 +14,7 @@ import { lockOrderMoney, recordMovement } from './ledger';
 import { firstDelivery, seenBefore } from './webhook-events';
 import { Payment } from './payments.entities';
 import { paymentMetrics } from './payments.metrics';
-import { enqueuePaymentMail } from './payments.queue';
+import { enqueueIntentCancellation, enqueuePaymentMail } from './payments.queue';
 import { recordProviderRefund } from './refunds.service';
 import { settleCapture } from './settlement';
 import { providerError, stripeFor } from './stripe-client';
@@ -98,6 +98,12 @@ export async function createPaymentIntent(
     ),
   );
   await inTransaction(ctx, (tx) => rememberIntent(tx, order.id, intent, attempt));
+  // The order may have closed while Stripe made the intent, and its cancellation job run before the intent was
+  // recorded: read it again now that the intent is on record, and have the job run (again) if so.
+  if ((await orderForPayment(ctx, order.id)).status !== 'pending_payment') {
+    await enqueueIntentCancellation(ctx, order.id);
+    throw new ConflictError('order_not_payable', `Order ${order.number} is no longer awaiting payment.`);
+  }
   return answer(order, intent);
 }
 
@@ -123,30 +129,36 @@ async function applyIntent(tx: TxCtx, orderId: string, intent: Stripe.PaymentInt
   }
 }
 
-/** Stripe cancels an intent in these states only ('processing' rarely, so it is left to settle or fail). */
+/** Stripe cancels an intent in these states; 'processing' ends on its own, in success or back in the first one. */
 const CANCELLABLE = new Set(['requires_payment_method', 'requires_confirmation', 'requires_action']);
+
+/** Cancels the intent, or reads it again when Stripe says it moved on meanwhile (charged, or being charged). */
+async function cancelOrRead(stripe: Stripe, intentId: string): Promise<Stripe.PaymentIntent> {
+  try {
+    return await stripe.paymentIntents.cancel(intentId, { cancellation_reason: 'abandoned' });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'payment_intent_unexpected_state') throw providerError('Stripe', error);
+    return callStripe(() => stripe.paymentIntents.retrieve(intentId));
+  }
+}
 
 /**
  * Cancels the open intents of an order that closed unpaid (cancelled, or expired at its deadline), so that a page
  * still holding the client secret can no longer take money for it. An intent charged meanwhile is applied instead:
- * settlement finds the order closed, flags it and refunds the payment. A failed call fails the job, which retries.
+ * settlement finds the order closed, flags it and refunds the payment. While one is still processing the job fails
+ * and runs again later (graphile-worker's backoff), until it has settled one way or the other.
  */
 export async function cancelOpenIntents(ctx: Ctx, orderId: string): Promise<void> {
   const stripe = stripeFor(ctx.deps.config);
   const open = await ctx.em.find(Payment, { orderId, provider: 'stripe', status: { $in: [...OPEN] } });
+  const processing: string[] = [];
   for (const payment of open) {
     const seen = await callStripe(() => stripe.paymentIntents.retrieve(payment.providerRef));
-    const intent = CANCELLABLE.has(seen.status)
-      ? await callStripe(() =>
-          stripe.paymentIntents.cancel(
-            seen.id,
-            { cancellation_reason: 'abandoned' },
-            { idempotencyKey: `payment-intent-cancel:${seen.id}` },
-          ),
-        )
-      : seen;
+    const intent = CANCELLABLE.has(seen.status) ? await cancelOrRead(stripe, seen.id) : seen;
     await inTransaction(ctx, (tx) => applyIntent(tx, orderId, intent));
+    if (intent.status === 'processing') processing.push(intent.id);
   }
+  if (processing.length > 0) throw new Error(`Stripe is still processing ${processing.join(', ')}: cancel later`);
 }
 
 export async function confirmPayment(ctx: AuthenticatedCtx, orderId: string): Promise<z.infer<typeof PaymentState>> {
