@@ -9,7 +9,15 @@ export { openDatabase } from './platform/database';
 export { systemCtx, type Ctx } from './platform/context';
 export { inTransaction, type AfterCommitEffect, type TxCtx } from './platform/unit-of-work';
 export { canonicalJson, createIdempotency } from './platform/idempotency';
-export { enqueueJob, defineTask, startWorker, type RegisteredTask, type TaskDefinition } from './platform/jobs';
+export {
+  enqueueJob,
+  enqueueJobs,
+  defineTask,
+  job,
+  startWorker,
+  type RegisteredTask,
+  type TaskDefinition,
+} from './platform/jobs';
 export { constraintProblems, entities, tasks } from './modules';
 export {
   assertVariantSet,
@@ -47,4 +55,4 @@ export {
 export { migrations } from '../migrations';
 export { importVerifiedUsers, startSessionFor } from './modules/identity';
 export { computeTotals, formatMoney, roundHalfUp, type TotalsInput } from './modules/orders';
-export { fromPaypalValue, toPaypalValue } from './modules/payments';
+export { fromPaypalValue, paypalAmountProblem, toPaypalValue } from './modules/payments';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import request from 'supertest';
 import { z } from 'zod';
-import { defineTask, enqueueJob, inTransaction, startWorker, systemCtx } from '@emporium/server';
+import { defineTask, enqueueJob, enqueueJobs, inTransaction, job, startWorker, systemCtx } from '@emporium/server';
 import { getLiveness, getReadiness } from '@emporium/sdk';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -46,6 +46,33 @@ describe('jobs enqueued in a transaction', () => {
     } finally {
       await worker.stop();
     }
+  });
+});
+
+describe('jobs enqueued together', () => {
+  it('keeps the last of two jobs with one key in a batch', async () => {
+    const probe = defineTask<{ note: string }>({
+      name: 'test__batch',
+      payload: z.object({ note: z.string() }),
+      run: async () => undefined,
+    });
+    const ctx = systemCtx(server.deps, 'test');
+    const later = new Date(Date.now() + 3_600_000);
+    await inTransaction(ctx, (tx) =>
+      enqueueJobs(tx, [
+        job(probe, { note: 'first' }, { jobKey: 'test__batch:one', runAt: later }),
+        job(probe, { note: 'other' }, { runAt: later }),
+        job(probe, { note: 'second' }, { jobKey: 'test__batch:one', runAt: later }),
+      ]),
+    );
+    const rows = await ctx.em.execute<{ key: string | null; payload: { note: string } }[]>(
+      `select j.key, j.payload from graphile_worker._private_jobs j
+         join graphile_worker._private_tasks t on t.id = j.task_id where t.identifier = 'test__batch' order by j.id`,
+    );
+    expect(rows.map((row) => [row.key, row.payload.note])).toEqual([
+      ['test__batch:one', 'second'],
+      [null, 'other'],
+    ]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney, fromPaypalValue, toPaypalValue } from '@emporium/server';
+import { formatMoney, fromPaypalValue, paypalAmountProblem, toPaypalValue } from '@emporium/server';
 
 describe('formatMoney', () => {
   it('writes minor units with the decimals of the currency (ISO 4217)', () => {
@@ -33,6 +33,9 @@ describe('PayPal amounts', () => {
   });
 
   it('refuses amounts PayPal cannot represent', () => {
+    expect(paypalAmountProblem(1234550, 'HUF')).toBe('PayPal takes whole HUF only, and 12345.50 HUF is not.');
+    expect(paypalAmountProblem(1234500, 'HUF')).toBeUndefined();
+    expect(paypalAmountProblem(4818, 'USD')).toBeUndefined();
     expect(() => toPaypalValue(1234550, 'HUF')).toThrow(/whole HUF only/);
     expect(() => fromPaypalValue('12.5', 'JPY')).toThrow(/not a valid amount/);
     expect(() => fromPaypalValue('1.234', 'USD')).toThrow(/not a valid amount/);

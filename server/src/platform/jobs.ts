@@ -83,7 +83,9 @@ export function job<Payload>(
  */
 export async function enqueueJobs(ctx: Ctx, jobs: readonly JobSpec[]): Promise<void> {
   if (jobs.length === 0) return;
-  const specs = jobs.map(({ task, payload, options }) => ({
+  // add_jobs' upsert cannot touch one key twice: the last job of a key wins, as with one add_job call after another.
+  const lastOfKey = new Map(jobs.map((job, index) => [job.options.jobKey ?? index, job]));
+  const specs = [...lastOfKey.values()].map(({ task, payload, options }) => ({
     identifier: task,
     payload,
     job_key: options.jobKey ?? null,
@@ -201,7 +203,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       clearInterval(timer);
       await runner.stop();
       await pgPool.end();
-      await Promise.all(sessionEnds);
+      // Bounded: a socket whose peer vanished never reports its end, and shutdown must not wait for it.
+      await Promise.race([Promise.all(sessionEnds), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
       await deps.orm.em
         .fork()
         .execute('delete from worker_heartbeat where worker_id = ?', [WORKER_ID])

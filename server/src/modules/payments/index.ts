@@ -17,4 +17,4 @@ export const paymentsModule: ModuleDefinition = {
   subscriptions: paymentsSubscriptions,
 };
 
-export { fromPaypalValue, toPaypalValue } from './paypal-client';
+export { fromPaypalValue, paypalAmountProblem, toPaypalValue } from './paypal-client';

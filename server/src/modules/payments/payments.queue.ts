@@ -1,4 +1,7 @@
-/** What payments enqueues: automatic refunds (late, duplicate or mismatched payments; paid orders cancelled) and mails. */
+/**
+ * What payments enqueues: automatic refunds (late, duplicate or mismatched payments; paid orders cancelled), the
+ * cancellation of an unpaid order's open intents, and mails.
+ */
 import { z } from 'zod';
 import type { Ctx } from '../../platform/context';
 import { enqueueJob } from '../../platform/jobs';

@@ -164,12 +164,19 @@ const WHOLE_UNITS_AT_PAYPAL = new Set(['HUF', 'JPY', 'TWD']);
 const paypalDigits = (currency: string) =>
   WHOLE_UNITS_AT_PAYPAL.has(currency.toUpperCase()) ? 0 : minorUnitDigits(currency);
 
+/** Why PayPal cannot take this amount (a fraction of a unit it takes whole only), or undefined when it can. */
+export function paypalAmountProblem(minorUnits: number, currency: string): string | undefined {
+  const scale = 10 ** (minorUnitDigits(currency) - paypalDigits(currency));
+  return minorUnits % scale === 0
+    ? undefined
+    : `PayPal takes whole ${currency} only, and ${formatMoney(minorUnits, currency)} is not.`;
+}
+
 /** 4818 USD -> "48.18"; 500 JPY -> "500"; 1234500 HUF (fillér) -> "12345" (integers only, no floating point). */
 export function toPaypalValue(minorUnits: number, currency: string): string {
+  const problem = paypalAmountProblem(minorUnits, currency);
+  if (problem) throw new Error(problem); // callers check paypalAmountProblem first
   const scale = 10 ** (minorUnitDigits(currency) - paypalDigits(currency));
-  if (minorUnits % scale !== 0) {
-    throw new Error(`${formatMoney(minorUnits, currency)} cannot go to PayPal, which takes whole ${currency} only`);
-  }
   return decimalString(minorUnits / scale, paypalDigits(currency));
 }
 

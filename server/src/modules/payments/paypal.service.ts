@@ -19,6 +19,7 @@ import {
   fromPaypalValue,
   PaypalApiError,
   paypalFor,
+  paypalAmountProblem,
   toPaypalValue,
   type PaypalCapture,
   type PaypalClient,
@@ -111,6 +112,8 @@ export async function createPaypalOrder(
       return answer(order, open);
     }
   }
+  const unpayable = paypalAmountProblem(order.total, order.currency);
+  if (unpayable) throw new ConflictError('order_not_payable', unpayable);
   const attempt = (previous?.attempt ?? 0) + 1;
   const created = await callPaypal(() =>
     paypal.call<PaypalOrder>('POST', '/v2/checkout/orders', {

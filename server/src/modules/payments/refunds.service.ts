@@ -11,7 +11,7 @@
 import type { z } from 'zod';
 import type { Refund as RefundDto, RefundInput } from '@emporium/contract';
 import type { Ctx } from '../../platform/context';
-import { ConflictError, UnprocessableError } from '../../platform/errors';
+import { ConflictError, UnprocessableError, ValidationError } from '../../platform/errors';
 import { inTransaction, type TxCtx } from '../../platform/unit-of-work';
 import { orderForPayment, recordOrderRefund, restockOrder } from '../orders';
 import { debitVendors, lockOrderMoney, orderMoney, recordMovement, type Provider } from './ledger';
@@ -19,7 +19,7 @@ import { PaymentTransaction, Refund } from './payments.entities';
 import { paymentsAudit } from './payments.audit';
 import { paymentMetrics } from './payments.metrics';
 import { enqueuePaymentMail, enqueueRefundRetry } from './payments.queue';
-import { PaypalApiError, paypalFor, toPaypalValue, type PaypalRefund } from './paypal-client';
+import { PaypalApiError, paypalAmountProblem, paypalFor, toPaypalValue, type PaypalRefund } from './paypal-client';
 import { providerError, stripeFor } from './stripe-client';
 
 const REFUNDABLE = ['paid', 'processing', 'shipped', 'delivered', 'partially_refunded'];
@@ -73,6 +73,10 @@ async function reserve(ctx: Ctx, orderId: string, request: RefundRequest): Promi
         'refund_exceeds_captured',
         `At most ${Math.max(left, 0)} ${order.currency} minor units of this order can still be refunded.`,
       );
+    }
+    const unrefundable = capture.provider === 'paypal' && paypalAmountProblem(request.amount, order.currency);
+    if (unrefundable) {
+      throw new ValidationError([{ path: 'body.amount', message: unrefundable, code: 'invalid_amount' }]);
     }
     const refund = tx.em.create(Refund, {
       orderId,
