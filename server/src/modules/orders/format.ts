@@ -1,12 +1,13 @@
 /** How commerce writes money: minor units as a decimal amount, for people (mails, invoices) and for providers. */
 
 /**
- * Currencies whose minor unit is not a hundredth, by ISO 4217 (money is stored in these units everywhere, as Stripe
- * takes it). Written out rather than read from Intl, whose digits are CLDR's display habits (it gives HUF none).
+ * Currencies whose minor unit is not a hundredth, by ISO 4217: money is stored in these units everywhere. Written out
+ * rather than read from Intl, whose digits are CLDR's display habits (it gives HUF none).
  */
 const MINOR_UNIT_DIGITS = new Map<string, number>([
   ...'BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF'.split(' ').map((code) => [code, 0] as const),
   ...'BHD IQD JOD KWD LYD OMR TND'.split(' ').map((code) => [code, 3] as const),
+  ...'CLF UYW'.split(' ').map((code) => [code, 4] as const),
 ]);
 
 /** Digits after the decimal point of the currency's minor unit: USD 2, JPY 0, KWD 3. */
