@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCategory, makeProduct, publish, uniqueSku, usd } from '../support/catalog';
-import { auth, eventually } from '../support/commerce';
+import { auth, buyNow, eventually } from '../support/commerce';
 import { startTestServer, type TestServer } from '../support/server';
 import { startFakeStripe, type FakeStripe } from '../support/stripe-server';
 import { ADMIN, ADMIN_ENV, makeUser, signIn, type SignedInUser } from '../support/users';
@@ -96,22 +96,14 @@ describe('payment deadline', () => {
     ).toBe(0);
 
     // Paid in time, an order does not expire.
-    const paid = await request(server.app)
-      .post('/api/orders')
-      .set(auth(customer.accessToken))
-      .set('Idempotency-Key', randomUUID())
-      .send({
-        shippingAddress: address,
-        paymentMethod: 'manual',
-        lines: [{ variantId: product.variants[0]!.id, quantity: 1 }],
-      });
+    const paid = await buyNow(server, customer, [{ variantId: product.variants[0]!.id, quantity: 1 }], 'manual');
     const marked = await request(server.app)
-      .put(`/api/admin/orders/${paid.body.id}/status`)
+      .put(`/api/admin/orders/${paid.id}/status`)
       .set(auth(admin.accessToken))
       .send({ status: 'paid', note: 'bank transfer received' });
     expect(marked.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 5000));
-    const later = await request(server.app).get(`/api/orders/${paid.body.id}`).set(auth(customer.accessToken));
+    const later = await request(server.app).get(`/api/orders/${paid.id}`).set(auth(customer.accessToken));
     expect(later.body.status).toBe('paid');
     expect(await stockOf(product.id)).toBe(3);
   }, 60_000);
@@ -123,20 +115,11 @@ describe('payment deadline', () => {
       variants: [{ sku: uniqueSku(), price: usd(1200), stock: 2 }],
     });
     await publish(server, vendor, admin, product.id);
-    const placed = await request(server.app)
-      .post('/api/orders')
-      .set(auth(customer.accessToken))
-      .set('Idempotency-Key', randomUUID())
-      .send({
-        shippingAddress: address,
-        paymentMethod: 'stripe',
-        lines: [{ variantId: product.variants[0]!.id, quantity: 1 }],
-      });
-    expect(placed.status).toBe(201);
+    const placed = await buyNow(server, customer, [{ variantId: product.variants[0]!.id, quantity: 1 }], 'stripe');
     const intent = await request(server.app)
       .post('/api/payments/create-intent')
       .set(auth(customer.accessToken))
-      .send({ orderId: placed.body.id });
+      .send({ orderId: placed.id });
     expect(intent.status).toBe(200);
     const intentId = intent.body.paymentIntentId as string;
     expect(stripe.intents.get(intentId)!.status).toBe('requires_payment_method');
@@ -145,7 +128,7 @@ describe('payment deadline', () => {
       (now) => now === 'canceled',
     );
     expect(status).toBe('canceled');
-    const order = await request(server.app).get(`/api/orders/${placed.body.id}`).set(auth(customer.accessToken));
+    const order = await request(server.app).get(`/api/orders/${placed.id}`).set(auth(customer.accessToken));
     expect(order.body.status).toBe('expired');
   }, 30_000);
 });
