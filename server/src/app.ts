@@ -15,7 +15,13 @@ import { API_KEY_RATE_LIMIT_POLICY, resolveApiKey } from './modules/integrations
 import { createAuthGuard } from './platform/auth';
 import { systemCtx } from './platform/context';
 import type { Deps } from './platform/deps';
-import { configureBudgets, createRateLimiter, describeBudgets } from './platform/rate-limit';
+import {
+  byIp,
+  configureBudgets,
+  createRateLimiter,
+  describeBudgets,
+  type RateLimitPolicies,
+} from './platform/rate-limit';
 import { refuseControlCharacters, requireUtf8Charset, verifyUtf8 } from './platform/request-hygiene';
 import { createErrorHandler, routeNotFound } from './platform/error-handler';
 import { createIdempotency, IDEMPOTENCY_REPLAYED_HEADER, idempotencyOf } from './platform/idempotency';
@@ -63,11 +69,11 @@ function assertIdempotentRoutesSignedIn(routes: AppRouter): void {
 }
 
 /**
- * Serves MEDIA_DIR (product images) when storage is local; an S3 bucket is served by S3 or a CDN instead.
- * Keys are never reused, so responses are immutable. Media is embedded by storefronts on other origins, so it opts out
- * of helmet's same-origin resource policy. Misses (dotfiles included) fall through to the 404 problem.
+ * Serves MEDIA_DIR's public prefix (product images) when storage is local; an S3 bucket is served by S3 or a CDN
+ * instead. Private objects (invoices) live beside it and are never reachable here. Keys are never reused, so responses
+ * are immutable. Media is embedded by storefronts on other origins, so it opts out of helmet's same-origin resource
+ * policy. Misses (dotfiles included) fall through to the 404 problem.
  */
-/** Serves the public prefix only: private objects (invoices) live beside it and are never reachable here. */
 function serveLocalMedia(storage: LocalStorage): RequestHandler {
   return express.static(join(storage.root, PUBLIC_PREFIX), {
     dotfiles: 'deny',
@@ -96,6 +102,15 @@ function closeConnectionsWhenDraining(lifecycle: Deps['lifecycle']): RequestHand
   };
 }
 
+/**
+ * The routes outside the contract (the API document and its page, metrics, product media) are cheap to serve but not
+ * free: one per-IP budget for them all, generous for browsers and scrapers, tunable as `RATE_LIMIT_DOCUMENTS`.
+ */
+const DOCUMENTS_RATE_LIMIT_POLICY = 'documents';
+const outsideContractRateLimits: RateLimitPolicies = {
+  [DOCUMENTS_RATE_LIMIT_POLICY]: [{ name: 'ip', points: 600, durationSeconds: 60, key: byIp }],
+};
+
 export function createApp(deps: Deps): Express {
   const { config, metrics } = deps;
   const app = express();
@@ -123,19 +138,31 @@ export function createApp(deps: Deps): Express {
       maxAge: 600,
     }),
   );
-  if (deps.storage.kind === 'local') app.use(`/media/${PUBLIC_PREFIX}`, serveLocalMedia(deps.storage));
 
-  const budgets = configureBudgets(rateLimitPolicies, {
-    multiplier: config.RATE_LIMIT_MULTIPLIER,
-    overrides: config.rateLimitOverrides,
+  const budgets = configureBudgets(
+    { ...rateLimitPolicies, ...outsideContractRateLimits },
+    { multiplier: config.RATE_LIMIT_MULTIPLIER, overrides: config.rateLimitOverrides },
+  );
+  // Every API-key request also spends its key's own budget, after the guard has named the caller.
+  const rateLimiter = createRateLimiter(deps.store, budgets, {
+    callerPolicy: (req) => (req.actor?.apiKey ? API_KEY_RATE_LIMIT_POLICY : undefined),
   });
+  const documentsLimit = rateLimiter.forPolicy(DOCUMENTS_RATE_LIMIT_POLICY);
+  if (deps.storage.kind === 'local') {
+    app.use(`/media/${PUBLIC_PREFIX}`, documentsLimit, serveLocalMedia(deps.storage));
+  }
   // The served document states the budgets this deployment enforces (the committed one names the policies).
   const openApiDocument = buildOpenApiDocument(contract, API_VERSION, { rateLimitBudgets: describeBudgets(budgets) });
-  app.get('/openapi.json', (_req, res) => {
+  app.get('/openapi.json', documentsLimit, (_req, res) => {
     res.json(openApiDocument);
   });
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' } }));
-  app.get('/metrics', serveMetrics(metrics, config.METRICS_TOKEN));
+  app.use(
+    '/docs',
+    documentsLimit,
+    swaggerUi.serve,
+    swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' } }),
+  );
+  app.get('/metrics', documentsLimit, serveMetrics(metrics, config.METRICS_TOKEN));
 
   app.use(requireUtf8Charset);
   app.use(
@@ -148,10 +175,6 @@ export function createApp(deps: Deps): Express {
   assertEveryRouteServed(contract, router);
   assertEveryPolicyDefined(contract);
   assertIdempotentRoutesSignedIn(contract);
-  // Every API-key request also spends its key's own budget, after the guard has named the caller.
-  const rateLimiter = createRateLimiter(deps.store, budgets, {
-    callerPolicy: (req) => (req.actor?.apiKey ? API_KEY_RATE_LIMIT_POLICY : undefined),
-  });
   const authGuard = createAuthGuard(
     config,
     deps.jwtKey,

@@ -24,6 +24,7 @@ beforeAll(async () => {
       RATE_LIMIT_PROBE: `${BUDGET}/60`,
       RATE_LIMIT_OAUTH: `${BUDGET}/60`,
       RATE_LIMIT_ACCOUNT: `${BUDGET}/60`,
+      RATE_LIMIT_DOCUMENTS: `${BUDGET}/60`,
     },
   });
 });
@@ -80,6 +81,25 @@ describe('public reads and searches', () => {
       // Another client is not affected.
       const other = await request(server.app).get(url).query({ q: 'shoe' }).set('X-Forwarded-For', freshIp());
       expect(other.status).not.toBe(429);
+    },
+  );
+});
+
+describe('routes outside the contract', () => {
+  it.each(['/openapi.json', '/docs/', '/metrics', '/media/products/none.webp'])(
+    '%s answers 429 past the documents budget, per IP',
+    async (path) => {
+      expect(server.deps.storage.kind).toBe('local');
+      const ip = freshIp();
+      const statuses = [];
+      for (let attempt = 0; attempt <= BUDGET; attempt += 1) {
+        statuses.push((await request(server.app).get(path).set('X-Forwarded-For', ip)).status);
+      }
+      expect(statuses.slice(0, BUDGET)).not.toContain(429);
+      const limited = await request(server.app).get(path).set('X-Forwarded-For', ip);
+      expect(statuses[BUDGET]).toBe(429);
+      expect(limited.body.code).toBe('rate_limited');
+      expect((await request(server.app).get(path).set('X-Forwarded-For', freshIp())).status).not.toBe(429);
     },
   );
 });

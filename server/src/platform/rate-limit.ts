@@ -212,13 +212,14 @@ export interface RateLimiterOptions {
 
 /**
  * The limiter's two halves: `beforeAuth` (budgets keyed by IP, email...) goes before the auth guard, `afterAuth`
- * (budgets keyed by the signed-in caller, and the caller's own policy) after it.
+ * (budgets keyed by the signed-in caller, and the caller's own policy) after it. `forPolicy` limits a route outside
+ * the contract (the API document, metrics, media) by a policy it names, with that policy's budgets that need no caller.
  */
 export function createRateLimiter(
   store: KeyValueStore,
   policies: RateLimitPolicies,
   options: RateLimiterOptions = {},
-): { beforeAuth: RequestHandler; afterAuth: RequestHandler } {
+): { beforeAuth: RequestHandler; afterAuth: RequestHandler; forPolicy: (policy: string) => RequestHandler } {
   const before: Limiters = new Map();
   const after: Limiters = new Map();
   for (const [policy, budgets] of Object.entries(policies)) {
@@ -232,5 +233,13 @@ export function createRateLimiter(
   const routeOnly = (req: Request) => [routePolicy(req)].filter((policy): policy is string => policy !== undefined);
   const routeAndCaller = (req: Request) =>
     [routePolicy(req), options.callerPolicy?.(req)].filter((policy): policy is string => policy !== undefined);
-  return { beforeAuth: stageMiddleware(before, routeOnly), afterAuth: stageMiddleware(after, routeAndCaller) };
+  return {
+    beforeAuth: stageMiddleware(before, routeOnly),
+    afterAuth: stageMiddleware(after, routeAndCaller),
+    forPolicy: (policy) => {
+      if (!before.get(policy)?.length)
+        throw new Error(`no rate-limit policy "${policy}" with a budget keyed by request`);
+      return stageMiddleware(before, () => [policy]);
+    },
+  };
 }
