@@ -118,6 +118,32 @@ describe('health', () => {
   });
 });
 
+describe('readiness and migrations', () => {
+  it('reports a migration missing, and stops asking once every migration was found applied', async () => {
+    const own = await startTestServer();
+    try {
+      const em = own.deps.orm.em.fork();
+      const [last] = await em.execute<{ id: number; name: string }[]>(
+        'select id, name from mikro_orm_migrations order by id desc limit 1',
+      );
+      const migrations = async () =>
+        ((await getReadiness({ client: own.client })).error as { checks: { migrations: string } }).checks.migrations;
+      await em.execute('delete from mikro_orm_migrations where id = ?', [last!.id]);
+      expect(await migrations()).toBe('down');
+      await em.execute('insert into mikro_orm_migrations (id, name, executed_at) values (?, ?, now())', [
+        last!.id,
+        last!.name,
+      ]);
+      expect(await migrations()).toBe('up');
+      // Found applied once, applied for good (migrations only go forward): later probes skip the migrator.
+      await em.execute('delete from mikro_orm_migrations where id = ?', [last!.id]);
+      expect(await migrations()).toBe('up');
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('GET /metrics', () => {
   it('shows the request histogram labelled by route template, never by raw path', async () => {
     await request(server.app).get('/health/live');

@@ -26,9 +26,18 @@ async function databaseAndWorker(deps: Deps): Promise<Pick<ReadinessChecks, 'dat
   }
 }
 
+/**
+ * Databases on which every migration this build knows was found applied: they stay so for the life of the process
+ * (migrations only ever go forward), so later probes skip the migrator's queries.
+ */
+const fullyMigrated = new WeakSet<Deps['orm']>();
+
 async function migrationsApplied(deps: Deps): Promise<boolean> {
+  if (fullyMigrated.has(deps.orm)) return true;
   try {
-    return (await pendingMigrations(deps.orm)).length === 0;
+    const applied = (await pendingMigrations(deps.orm)).length === 0;
+    if (applied) fullyMigrated.add(deps.orm);
+    return applied;
   } catch {
     return false;
   }
