@@ -23,9 +23,7 @@ beforeAll(async () => {
     env: {
       ...ADMIN_ENV,
       ORDER_PAYMENT_TIMEOUT_MINUTES: '0.05',
-      STRIPE_SECRET_KEY: stripe.secretKey,
-      STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
-      STRIPE_API_BASE: stripe.url,
+      ...stripe.env,
     },
   });
   admin = await signIn(server, ADMIN.email, ADMIN.password);

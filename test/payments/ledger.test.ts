@@ -10,7 +10,7 @@ import { makeCategory, makeProduct, publish, uniqueSku, usd } from '../support/c
 import { auth, eventually } from '../support/commerce';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { startTestServer, type TestServer } from '../support/server';
-import { startFakeStripe, type FakeStripe } from '../support/stripe-server';
+import { deliverStripeEvent, startFakeStripe, type FakeStripe } from '../support/stripe-server';
 import { ADMIN, ADMIN_ENV, makeUser, signIn, type SignedInUser } from '../support/users';
 
 let stripe: FakeStripe;
@@ -55,11 +55,7 @@ async function payWithStripe(order: PlacedOrder): Promise<string> {
   expect(intent.status).toBe(200);
   const succeeded = stripe.succeed(intent.body.paymentIntentId as string);
   const event = stripe.event('payment_intent.succeeded', succeeded);
-  const delivered = await request(server.app)
-    .post('/api/webhooks/stripe')
-    .set('Stripe-Signature', event.signature)
-    .set('Content-Type', 'application/json')
-    .send(event.payload);
+  const delivered = await deliverStripeEvent(server.app, event);
   expect(delivered.status).toBe(200);
   return succeeded.id;
 }
@@ -123,9 +119,7 @@ beforeAll(async () => {
     env: {
       ...ADMIN_ENV,
       SMTP_URL: mailbox.url,
-      STRIPE_SECRET_KEY: stripe.secretKey,
-      STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
-      STRIPE_API_BASE: stripe.url,
+      ...stripe.env,
       ORDER_PAYMENT_TIMEOUT_MINUTES: String(DEADLINE_SECONDS / 60),
       PLATFORM_COMMISSION_BPS: '1000',
     },
@@ -225,11 +219,7 @@ describe('a day of payments', () => {
       payment_intent: disputedIntent,
       reason: 'product_not_received',
     });
-    await request(server.app)
-      .post('/api/webhooks/stripe')
-      .set('Stripe-Signature', dispute.signature)
-      .set('Content-Type', 'application/json')
-      .send(dispute.payload);
+    await deliverStripeEvent(server.app, dispute);
     // 5. A payment that arrives after its order expired.
     const late = keep(await place([['a', 1]], 'stripe'));
     const lateIntent = await request(server.app)
@@ -358,11 +348,7 @@ describe('a day of payments', () => {
       .send({ orderId: order.id });
     const failed = stripe.fail(intent.body.paymentIntentId as string);
     const event = stripe.event('payment_intent.payment_failed', failed);
-    const delivered = await request(server.app)
-      .post('/api/webhooks/stripe')
-      .set('Stripe-Signature', event.signature)
-      .set('Content-Type', 'application/json')
-      .send(event.payload);
+    const delivered = await deliverStripeEvent(server.app, event);
     expect(delivered.body.outcome).toBe('processed');
     await mailbox.waitFor(buyer.email, new RegExp(`Payment for ${order.number} did not go through`));
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCategory, makeProduct, publish, uniqueSku, usd } from '../support/catalog';
 import { auth, buyNow, sleep } from '../support/commerce';
 import { startTestServer, type TestServer } from '../support/server';
-import { startFakeStripe, type FakeStripe, type SignedEvent } from '../support/stripe-server';
+import { deliverStripeEvent, startFakeStripe, type FakeStripe, type SignedEvent } from '../support/stripe-server';
 import { ADMIN, ADMIN_ENV, makeUser, signIn, type SignedInUser } from '../support/users';
 
 let stripe: FakeStripe;
@@ -24,12 +24,7 @@ const reconcileTask = tasks.find((task) => task.name === 'payments__reconcile')!
 
 const placeOrder = () => buyNow(server, customer, [{ variantId, quantity: 1 }], 'stripe');
 
-const deliver = (event: SignedEvent) =>
-  request(server.app)
-    .post('/api/webhooks/stripe')
-    .set('Stripe-Signature', event.signature)
-    .set('Content-Type', 'application/json')
-    .send(event.payload);
+const deliver = (event: SignedEvent) => deliverStripeEvent(server.app, event);
 
 /** An order paid at Stripe; `settled`: the webhook reached Emporium too. */
 async function paidOrder(settled: boolean) {
@@ -72,9 +67,7 @@ beforeAll(async () => {
     worker: true,
     env: {
       ...ADMIN_ENV,
-      STRIPE_SECRET_KEY: stripe.secretKey,
-      STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
-      STRIPE_API_BASE: stripe.url,
+      ...stripe.env,
     },
   });
   admin = await signIn(server, ADMIN.email, ADMIN.password);

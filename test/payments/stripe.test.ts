@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usd } from '../support/catalog';
 import { auth, buyNow, eventually, liveVariant as sellable, openShop } from '../support/commerce';
 import { startTestServer, type TestServer } from '../support/server';
-import { startFakeStripe, type FakeStripe, type SignedEvent } from '../support/stripe-server';
+import { deliverStripeEvent, startFakeStripe, type FakeStripe, type SignedEvent } from '../support/stripe-server';
 import { ADMIN_ENV, type SignedInUser } from '../support/users';
 
 let stripe: FakeStripe;
@@ -32,12 +32,7 @@ const createIntent = (orderId: string, token = customer.accessToken) =>
   request(server.app).post('/api/payments/create-intent').set(auth(token)).send({ orderId });
 const confirm = (orderId: string, token = customer.accessToken) =>
   request(server.app).post('/api/payments/confirm').set(auth(token)).send({ orderId });
-const deliver = (event: SignedEvent) =>
-  request(server.app)
-    .post('/api/webhooks/stripe')
-    .set('Stripe-Signature', event.signature)
-    .set('Content-Type', 'application/json')
-    .send(event.payload);
+const deliver = (event: SignedEvent) => deliverStripeEvent(server.app, event);
 const orderOf = async (orderId: string) =>
   (await request(server.app).get(`/api/admin/orders/${orderId}`).set(auth(admin.accessToken))).body as {
     status: string;
@@ -68,9 +63,7 @@ beforeAll(async () => {
     worker: true,
     env: {
       ...ADMIN_ENV,
-      STRIPE_SECRET_KEY: stripe.secretKey,
-      STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
-      STRIPE_API_BASE: stripe.url,
+      ...stripe.env,
     },
   });
   ({ admin, vendor, customer, stranger, categoryId } = await openShop(server, {

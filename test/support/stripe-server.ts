@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
+import request from 'supertest';
 
 export interface FakeIntent {
   id: string;
@@ -43,6 +44,8 @@ export interface FakeStripe {
   url: string;
   secretKey: string;
   webhookSecret: string;
+  /** The server's environment that points its Stripe client and webhook checks here. */
+  env: { STRIPE_SECRET_KEY: string; STRIPE_WEBHOOK_SECRET: string; STRIPE_API_BASE: string };
   intents: Map<string, FakeIntent>;
   refunds: FakeRefund[];
   /** Requests as received: method, path and the parsed form. */
@@ -206,10 +209,12 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     return intent;
   };
 
+  const url = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     secretKey,
     webhookSecret,
+    env: { STRIPE_SECRET_KEY: secretKey, STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_API_BASE: url },
     intents,
     refunds,
     requests,
@@ -251,4 +256,13 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Posts a signed event to the app's Stripe webhook, as Stripe delivers it. */
+export function deliverStripeEvent(app: Parameters<typeof request>[0], event: SignedEvent) {
+  return request(app)
+    .post('/api/webhooks/stripe')
+    .set('Stripe-Signature', event.signature)
+    .set('Content-Type', 'application/json')
+    .send(event.payload);
 }
