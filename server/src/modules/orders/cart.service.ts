@@ -22,6 +22,7 @@ import {
   findDiscount,
   priceLines,
   shippingMethods,
+  SHIPPING_OPTIONS_JSON,
   toTotalsShipping,
   variantsForSale,
   type ShippingOption,
@@ -201,9 +202,7 @@ async function readCartForAdd(ctx: Ctx, token: string | undefined): Promise<Cart
             coalesce((select json_agg(json_build_object('id', id, 'variantId', variant_id, 'quantity', quantity,
                                                         'seenUnitPrice', seen_unit_price) order by created_at, id)
                         from cart_lines where cart_id = cart.id), '[]') as lines,
-            coalesce((select json_agg(json_build_object('id', id, 'name', name, 'rate', rate, 'freeOver', free_over)
-                                      order by rate, id)
-                        from shipping_methods where currency = ? and active), '[]') as methods
+            ${SHIPPING_OPTIONS_JSON} as methods
        from cart`,
     [...cartParams, ctx.deps.config.CATALOG_CURRENCY],
   );

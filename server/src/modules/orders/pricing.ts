@@ -72,6 +72,14 @@ export async function shippingMethods(ctx: Ctx, currency: string): Promise<Shipp
   return rows.map((row) => ({ id: row.id, name: row.name, rate: row.rate, freeOver: row.free_over }));
 }
 
+/**
+ * The currency's active shipping methods as one JSON array of `ShippingOption`s, cheapest first (one parameter: the
+ * currency), for statements that read them along with something else in one round trip.
+ */
+export const SHIPPING_OPTIONS_JSON = `coalesce((select json_agg(json_build_object('id', id, 'name', name, 'rate', rate,
+                                                            'freeOver', free_over) order by rate, id)
+                from shipping_methods where currency = ? and active), '[]')`;
+
 /** Checkout's settings in one round trip: the active shipping methods of the currency and the destination's tax rate. */
 export async function shippingAndTax(
   ctx: Ctx,
@@ -79,9 +87,7 @@ export async function shippingAndTax(
   country: string,
 ): Promise<{ methods: ShippingOption[]; taxBps: number }> {
   const [row] = await ctx.em.execute<{ methods: ShippingOption[]; tax_bps: number }[]>(
-    `select coalesce((select json_agg(json_build_object('id', id, 'name', name, 'rate', rate, 'freeOver', free_over)
-                                      order by rate, id)
-                        from shipping_methods where currency = ? and active), '[]') as methods,
+    `select ${SHIPPING_OPTIONS_JSON} as methods,
             coalesce((select rate_bps from tax_rates where country = ?), 0) as tax_bps`,
     [currency, country],
   );
