@@ -55,4 +55,10 @@ export {
 export { migrations } from '../migrations';
 export { importVerifiedUsers, startSessionFor } from './modules/identity';
 export { computeTotals, formatMoney, roundHalfUp, type TotalsInput } from './modules/orders';
-export { fromPaypalValue, paypalAmountProblem, toPaypalValue } from './modules/payments';
+export {
+  fromPaypalValue,
+  fromProviderAmount,
+  providerAmountProblem,
+  toPaypalValue,
+  toProviderAmount,
+} from './modules/payments';

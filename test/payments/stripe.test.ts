@@ -379,3 +379,65 @@ describe('POST /api/admin/orders/{id}/refunds', () => {
     expect((await attempt(admin.accessToken)).status).toBe(201);
   });
 });
+
+describe('a currency Stripe counts differently (ISK: whole krónur, sent in hundredths)', () => {
+  let iceland: TestServer;
+  let shop: Awaited<ReturnType<typeof openShop>>;
+
+  beforeAll(async () => {
+    iceland = await startTestServer({
+      worker: true,
+      env: { ...ADMIN_ENV, ...stripe.env, CATALOG_CURRENCY: 'ISK' },
+    });
+    shop = await openShop(iceland, { category: 'Wool', shippingRate: 500, currency: 'ISK' });
+  });
+
+  afterAll(async () => {
+    await iceland?.close();
+  });
+
+  it('charges, records and refunds krónur in the units Stripe counts them, and keeps the ledger in krónur', async () => {
+    const { variantId } = await sellable(
+      iceland,
+      { vendor: shop.vendor, admin: shop.admin },
+      { categoryId: shop.categoryId, price: 4_990, currency: 'ISK' },
+    );
+    const order = await buyNow(iceland, shop.customer, [{ variantId, quantity: 2 }], 'stripe');
+    expect(order.total.amount).toBe(2 * 4_990 + 500);
+
+    const intent = await request(iceland.app)
+      .post('/api/payments/create-intent')
+      .set(auth(shop.customer.accessToken))
+      .send({ orderId: order.id });
+    expect(intent.status, JSON.stringify(intent.body)).toBe(200);
+    expect(intent.body.amount).toEqual({ amount: 10_480, currency: 'ISK' });
+    const atStripe = stripe.intents.get(intent.body.paymentIntentId as string)!;
+    expect(atStripe).toMatchObject({ amount: 1_048_000, currency: 'isk' });
+
+    const paid = stripe.succeed(atStripe.id);
+    expect((await deliverStripeEvent(iceland.app, stripe.event('payment_intent.succeeded', paid))).status).toBe(200);
+    const money = async () =>
+      (await request(iceland.app).get(`/api/admin/orders/${order.id}/payments`).set(auth(shop.admin.accessToken)))
+        .body as { captured: { amount: number; currency: string }; refunded: { amount: number } };
+    expect((await money()).captured).toEqual({ amount: 10_480, currency: 'ISK' });
+
+    const refund = await request(iceland.app)
+      .post(`/api/admin/orders/${order.id}/refunds`)
+      .set(auth(shop.admin.accessToken))
+      .set('Idempotency-Key', randomUUID())
+      .send({ amount: { amount: 1_000, currency: 'ISK' }, reason: 'goodwill' });
+    expect(refund.status, JSON.stringify(refund.body)).toBe(201);
+    expect(stripe.refunds.find((item) => item.payment_intent === atStripe.id)?.amount).toBe(100_000);
+    expect((await money()).refunded.amount).toBe(1_000);
+
+    // A refund made in Stripe's dashboard reaches us as an event, in Stripe's units: 2,000 krónur, not 200,000.
+    stripe.refundAtStripe(atStripe.id, 200_000);
+    const event = stripe.event('charge.refunded', {
+      object: 'charge',
+      id: paid.latest_charge,
+      payment_intent: paid.id,
+    });
+    expect((await deliverStripeEvent(iceland.app, event)).body.outcome).toBe('processed');
+    expect((await money()).refunded.amount).toBe(3_000);
+  });
+});

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { expect } from 'vitest';
-import { makeCategory, makeProduct, publish, uniqueSku, usd } from './catalog';
+import { makeCategory, makeProduct, publish, uniqueSku } from './catalog';
 import type { TestServer } from './server';
 import { ADMIN, makeUser, signIn, type SignedInUser } from './users';
 
@@ -32,12 +32,18 @@ export async function eventually<T>(read: () => Promise<T>, done: (value: T) => 
 export async function liveVariant(
   server: TestServer,
   people: { vendor: SignedInUser; admin: SignedInUser },
-  options: { categoryId: string; stock?: number; price?: number; name?: string },
+  options: { categoryId: string; stock?: number; price?: number; name?: string; currency?: string },
 ) {
   const product = await makeProduct(server, people.vendor, {
     categoryId: options.categoryId,
     name: options.name ?? `Thing ${uniqueSku()}`,
-    variants: [{ sku: uniqueSku(), price: usd(options.price ?? 2_000), stock: options.stock ?? 50 }],
+    variants: [
+      {
+        sku: uniqueSku(),
+        price: { amount: options.price ?? 2_000, currency: options.currency ?? 'USD' },
+        stock: options.stock ?? 50,
+      },
+    ],
   });
   await publish(server, people.vendor, people.admin, product.id);
   return { productId: product.id, variantId: product.variants[0]!.id };
@@ -75,8 +81,12 @@ export interface Shop {
   categoryId: string;
 }
 
-/** The bootstrap admin (the server needs ADMIN_ENV), a vendor, two customers, a category and a shipping method. */
-export async function openShop(server: TestServer, options: { category: string; shippingRate: number }): Promise<Shop> {
+/** The bootstrap admin (the server needs ADMIN_ENV), a vendor, two customers, a category and a shipping method in the
+ * server's CATALOG_CURRENCY (`currency`, USD unless told). */
+export async function openShop(
+  server: TestServer,
+  options: { category: string; shippingRate: number; currency?: string },
+): Promise<Shop> {
   const admin = await signIn(server, ADMIN.email, ADMIN.password);
   const [vendor, customer, stranger] = await Promise.all([
     makeUser(server, 'vendor'),
@@ -87,7 +97,7 @@ export async function openShop(server: TestServer, options: { category: string; 
   const shipping = await request(server.app)
     .post('/api/admin/shipping-methods')
     .set(auth(admin.accessToken))
-    .send({ name: 'Courier', rate: usd(options.shippingRate) });
+    .send({ name: 'Courier', rate: { amount: options.shippingRate, currency: options.currency ?? 'USD' } });
   expect(shipping.status).toBe(201);
   return { admin, vendor, customer, stranger, categoryId };
 }

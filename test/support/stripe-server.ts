@@ -108,6 +108,8 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   function refund(intentId: string, amount: number, metadata: Record<string, string>): FakeRefund | string {
     const intent = intents.get(intentId);
     if (!intent || intent.status !== 'succeeded') return 'This PaymentIntent has no successful charge to refund.';
+    const refusal = amountRefusal(amount, intent.currency);
+    if (refusal) return refusal;
     if (amount < 1 || refundedOf(intentId) + amount > intent.amount_received) {
       return `Refund amount (${amount}) is greater than the unrefunded amount on the charge.`;
     }
@@ -123,6 +125,17 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     };
     refunds.push(made);
     return made;
+  }
+
+  /** Stripe's own checks of an amount's granularity (https://docs.stripe.com/currencies#special-cases). */
+  function amountRefusal(amount: number, currency: string): string | undefined {
+    if (currency === 'isk' && amount % 100 !== 0) {
+      return 'Invalid amount. Currency ISK has become effectively zero-decimal and charged amounts must be evenly divisible by 100.';
+    }
+    if (['bhd', 'jod', 'kwd', 'omr', 'tnd'].includes(currency) && amount % 10 !== 0) {
+      return `Invalid amount. Amounts in ${currency.toUpperCase()} must end in 0.`;
+    }
+    return undefined;
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -144,6 +157,8 @@ export async function startFakeStripe(): Promise<FakeStripe> {
 
     const intentPath = /^\/v1\/payment_intents\/([^/]+)(\/cancel)?$/.exec(url.pathname);
     if (req.method === 'POST' && url.pathname === '/v1/payment_intents') {
+      const refusal = amountRefusal(Number(form.amount), String(form.currency));
+      if (refusal) return stripeError(res, 400, refusal, 'invalid_charge_amount_no_decimal_compatible');
       const intentId = id('pi');
       const intent: FakeIntent = {
         id: intentId,

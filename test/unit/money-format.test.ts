@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney, fromPaypalValue, paypalAmountProblem, toPaypalValue } from '@emporium/server';
+import {
+  formatMoney,
+  fromPaypalValue,
+  fromProviderAmount,
+  providerAmountProblem,
+  toPaypalValue,
+  toProviderAmount,
+} from '@emporium/server';
 
 describe('formatMoney', () => {
   it('writes minor units with the decimals of the currency (ISO 4217)', () => {
@@ -33,12 +40,46 @@ describe('PayPal amounts', () => {
   });
 
   it('refuses amounts PayPal cannot represent', () => {
-    expect(paypalAmountProblem(1234550, 'HUF')).toBe('PayPal takes whole HUF only, and 12345.50 HUF is not.');
-    expect(paypalAmountProblem(1234500, 'HUF')).toBeUndefined();
-    expect(paypalAmountProblem(4818, 'USD')).toBeUndefined();
+    expect(providerAmountProblem('paypal', 1234550, 'HUF')).toBe(
+      'PayPal takes whole HUF only, and 12345.50 HUF is not.',
+    );
+    expect(providerAmountProblem('paypal', 1234500, 'HUF')).toBeUndefined();
+    expect(providerAmountProblem('paypal', 4818, 'USD')).toBeUndefined();
     expect(() => toPaypalValue(1234550, 'HUF')).toThrow(/whole HUF only/);
     expect(() => fromPaypalValue('12.5', 'JPY')).toThrow(/not a valid amount/);
     expect(() => fromPaypalValue('1.234', 'USD')).toThrow(/not a valid amount/);
     expect(() => fromPaypalValue('-5', 'USD')).toThrow(/not a valid amount/);
+  });
+});
+
+describe('Stripe amounts', () => {
+  it('sends and reads amounts in the units Stripe counts each currency in', () => {
+    const cases: [number, string, number][] = [
+      [4818, 'USD', 4818],
+      [500, 'JPY', 500],
+      // ISO 4217 gives ISK no decimals; Stripe keeps it two-decimal (whole krónur only).
+      [500, 'ISK', 50_000],
+      [10_480, 'isk', 1_048_000],
+      // ISO 4217 gives MGA two decimals; Stripe takes it zero-decimal.
+      [1_200, 'MGA', 12],
+      [1_230, 'KWD', 1_230],
+      [999, 'UGX', 999],
+    ];
+    for (const [minor, currency, atStripe] of cases) {
+      expect(toProviderAmount('stripe', minor, currency), `${minor} ${currency}`).toBe(atStripe);
+      expect(fromProviderAmount('stripe', atStripe, currency), `${atStripe} ${currency} at Stripe`).toBe(minor);
+    }
+  });
+
+  it('refuses amounts Stripe cannot take, before any call', () => {
+    expect(providerAmountProblem('stripe', 1_250, 'MGA')).toBe('Stripe takes whole MGA only, and 12.50 MGA is not.');
+    expect(providerAmountProblem('stripe', 1_234, 'KWD')).toBe(
+      'Stripe takes KWD in steps of 0.010 KWD, and 1.234 KWD is not one.',
+    );
+    expect(providerAmountProblem('stripe', 1_230, 'KWD')).toBeUndefined();
+    expect(providerAmountProblem('stripe', 7, 'ISK')).toBeUndefined();
+    expect(() => toProviderAmount('stripe', 1_234, 'KWD')).toThrow(/steps of 0.010 KWD/);
+    // A krónur amount from Stripe that is not whole krónur cannot be stored in ISO minor units.
+    expect(() => fromProviderAmount('stripe', 1_050, 'ISK')).toThrow(/fraction of a minor unit/);
   });
 });

@@ -17,4 +17,10 @@ export const paymentsModule: ModuleDefinition = {
   subscriptions: paymentsSubscriptions,
 };
 
-export { fromPaypalValue, paypalAmountProblem, toPaypalValue } from './paypal-client';
+export {
+  fromPaypalValue,
+  fromProviderAmount,
+  providerAmountProblem,
+  toPaypalValue,
+  toProviderAmount,
+} from './provider-amounts';

@@ -6,7 +6,6 @@
  */
 import type { Config } from '../../config';
 import { AppError } from '../../platform/errors';
-import { decimalString, formatMoney, minorUnitDigits } from '../orders';
 
 /** A token is renewed this long before PayPal says it expires. */
 const TOKEN_MARGIN_MS = 60_000;
@@ -156,38 +155,4 @@ function createClient(base: string, clientId: string, secret: string): PaypalCli
       return (await response.json()) as T;
     },
   };
-}
-
-/** Currencies PayPal takes in whole units only, though ISO 4217 (our minor units) gives HUF and TWD two decimals. */
-const WHOLE_UNITS_AT_PAYPAL = new Set(['HUF', 'JPY', 'TWD']);
-
-const paypalDigits = (currency: string) =>
-  WHOLE_UNITS_AT_PAYPAL.has(currency.toUpperCase()) ? 0 : minorUnitDigits(currency);
-
-/** Why PayPal cannot take this amount (a fraction of a unit it takes whole only), or undefined when it can. */
-export function paypalAmountProblem(minorUnits: number, currency: string): string | undefined {
-  const scale = 10 ** (minorUnitDigits(currency) - paypalDigits(currency));
-  return minorUnits % scale === 0
-    ? undefined
-    : `PayPal takes whole ${currency} only, and ${formatMoney(minorUnits, currency)} is not.`;
-}
-
-/** 4818 USD -> "48.18"; 500 JPY -> "500"; 1234500 HUF (fillér) -> "12345" (integers only, no floating point). */
-export function toPaypalValue(minorUnits: number, currency: string): string {
-  const problem = paypalAmountProblem(minorUnits, currency);
-  if (problem) throw new Error(problem); // callers check paypalAmountProblem first
-  const scale = 10 ** (minorUnitDigits(currency) - paypalDigits(currency));
-  return decimalString(minorUnits / scale, paypalDigits(currency));
-}
-
-/** "48.18" USD -> 4818, "48.1" -> 4810, "48" -> 4800, "12345" HUF -> 1234500; more decimals than PayPal gives the
- * currency is an error. */
-export function fromPaypalValue(value: string, currency: string): number {
-  const decimals = paypalDigits(currency);
-  const match = /^(\d+)(?:\.(\d+))?$/.exec(value.trim());
-  if (!match || (match[2]?.length ?? 0) > decimals) {
-    throw new Error(`PayPal amount ${value} ${currency} is not a valid amount of that currency`);
-  }
-  const units = Number(match[1]) * 10 ** decimals + Number((match[2] ?? '').padEnd(decimals, '0') || 0);
-  return units * 10 ** (minorUnitDigits(currency) - decimals);
 }

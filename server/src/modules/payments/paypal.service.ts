@@ -15,12 +15,10 @@ import { lockOrderMoney, recordMovement } from './ledger';
 import { Payment } from './payments.entities';
 import { paymentMetrics } from './payments.metrics';
 import { enqueuePaymentMail } from './payments.queue';
+import { fromPaypalValue, providerAmountProblem, toPaypalValue } from './provider-amounts';
 import {
-  fromPaypalValue,
   PaypalApiError,
   paypalFor,
-  paypalAmountProblem,
-  toPaypalValue,
   type PaypalCapture,
   type PaypalClient,
   type PaypalMoney,
@@ -112,7 +110,7 @@ export async function createPaypalOrder(
       return answer(order, open);
     }
   }
-  const unpayable = paypalAmountProblem(order.total, order.currency);
+  const unpayable = providerAmountProblem('paypal', order.total, order.currency);
   if (unpayable) throw new ConflictError('order_not_payable', unpayable);
   const attempt = (previous?.attempt ?? 0) + 1;
   const created = await callPaypal(() =>

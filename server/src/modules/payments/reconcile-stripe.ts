@@ -9,6 +9,7 @@ import type { Ctx } from '../../platform/context';
 import { Payment } from './payments.entities';
 import type { Difference, ProviderReport } from './reconciliation';
 import { stripeFor } from './stripe-client';
+import { fromProviderAmount } from './provider-amounts';
 
 /** The intent's succeeded refunds, every page of them. */
 async function succeededRefunds(stripe: Stripe, intentId: string): Promise<Stripe.Refund[]> {
@@ -61,7 +62,7 @@ async function reconcileIntent(ctx: Ctx, stripe: Stripe, payment: Payment): Prom
   const money = (amount: number) => ({ amount, currency });
   const ledger = await ledgerOf(ctx, payment, new Set(refunds.map((refund) => refund.id)));
   const differences: Difference[] = [];
-  const received = intent.amount_received ?? 0;
+  const received = fromProviderAmount('stripe', intent.amount_received ?? 0, currency);
   if (received !== ledger.captured) {
     differences.push({
       kind: 'capture_mismatch',
@@ -71,7 +72,10 @@ async function reconcileIntent(ctx: Ctx, stripe: Stripe, payment: Payment): Prom
       detail: `Stripe received ${received} (intent ${intent.status}); the ledger holds ${ledger.captured} in captures.`,
     });
   }
-  const refundedAtStripe = refunds.reduce((sum, refund) => sum + refund.amount, 0);
+  const refundedAtStripe = refunds.reduce(
+    (sum, refund) => sum + fromProviderAmount('stripe', refund.amount, currency),
+    0,
+  );
   const refundedInLedger = ledger.refunds.reduce((sum, row) => sum + row.amount, 0);
   if (refundedAtStripe !== refundedInLedger) {
     const inLedger = new Set(ledger.refunds.map((row) => row.provider_ref));

@@ -19,7 +19,8 @@ import { PaymentTransaction, Refund } from './payments.entities';
 import { paymentsAudit } from './payments.audit';
 import { paymentMetrics } from './payments.metrics';
 import { enqueuePaymentMail, enqueueRefundRetry } from './payments.queue';
-import { PaypalApiError, paypalAmountProblem, paypalFor, toPaypalValue, type PaypalRefund } from './paypal-client';
+import { PaypalApiError, paypalFor, type PaypalRefund } from './paypal-client';
+import { providerAmountProblem, toPaypalValue, toProviderAmount } from './provider-amounts';
 import { providerError, stripeFor } from './stripe-client';
 
 const REFUNDABLE = ['paid', 'processing', 'shipped', 'delivered', 'partially_refunded'];
@@ -74,7 +75,8 @@ async function reserve(ctx: Ctx, orderId: string, request: RefundRequest): Promi
         `At most ${Math.max(left, 0)} ${order.currency} minor units of this order can still be refunded.`,
       );
     }
-    const unrefundable = capture.provider === 'paypal' && paypalAmountProblem(request.amount, order.currency);
+    const unrefundable =
+      capture.provider !== 'manual' && providerAmountProblem(capture.provider, request.amount, order.currency);
     if (unrefundable) {
       throw new ValidationError([{ path: 'body.amount', message: unrefundable, code: 'invalid_amount' }]);
     }
@@ -109,7 +111,7 @@ async function askProvider(ctx: Ctx, refund: Refund): Promise<string> {
     const answer = await stripeFor(ctx.deps.config).refunds.create(
       {
         payment_intent: refund.captureRef,
-        amount: refund.amount,
+        amount: toProviderAmount('stripe', refund.amount, refund.currency),
         metadata: { orderId: refund.orderId, refundId: refund.id },
       },
       { idempotencyKey: `refund:${refund.id}` },

@@ -17,11 +17,15 @@ import { paymentMetrics } from './payments.metrics';
 import { enqueueIntentCancellation, enqueuePaymentMail } from './payments.queue';
 import { recordProviderRefund } from './refunds.service';
 import { settleCapture } from './settlement';
+import { fromProviderAmount, providerAmountProblem, toProviderAmount } from './provider-amounts';
 import { providerError, stripeFor } from './stripe-client';
 
 /** Stripe's own tolerance for a signature's timestamp. */
 const SIGNATURE_TOLERANCE_SECONDS = 300;
 const OPEN = new Set(['requires_payment_method', 'requires_confirmation', 'requires_action', 'processing']);
+
+/** An amount Stripe gives (in its units of the currency it names) in our minor units. */
+const fromStripe = (amount: number, currency: string) => fromProviderAmount('stripe', amount, currency);
 
 async function callStripe<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -54,7 +58,7 @@ async function rememberIntent(tx: TxCtx, orderId: string, intent: Stripe.Payment
       intent.id,
       attempt ?? null,
       orderId,
-      intent.amount,
+      fromStripe(intent.amount, intent.currency),
       intent.currency.toUpperCase(),
       intent.status,
     ],
@@ -79,16 +83,18 @@ export async function createPaymentIntent(
       await inTransaction(ctx, (tx) => applyIntent(tx, orderId, intent));
       throw new ConflictError('order_not_payable', `Order ${order.number} is already paid.`);
     }
-    if (OPEN.has(intent.status) && intent.amount === order.total && intent.client_secret) {
+    if (OPEN.has(intent.status) && fromStripe(intent.amount, intent.currency) === order.total && intent.client_secret) {
       return answer(order, intent);
     }
   }
+  const unpayable = providerAmountProblem('stripe', order.total, order.currency);
+  if (unpayable) throw new ConflictError('order_not_payable', unpayable);
   // Concurrent calls compute the same attempt, so Stripe's idempotency key hands both the same intent.
   const attempt = (previous?.attempt ?? 0) + 1;
   const intent = await callStripe(() =>
     stripe.paymentIntents.create(
       {
-        amount: order.total,
+        amount: toProviderAmount('stripe', order.total, order.currency),
         currency: order.currency.toLowerCase(),
         automatic_payment_methods: { enabled: true },
         metadata: { orderId: order.id, orderNumber: order.number },
@@ -123,7 +129,7 @@ async function applyIntent(tx: TxCtx, orderId: string, intent: Stripe.PaymentInt
     await settleCapture(tx, orderId, {
       provider: 'stripe',
       reference: intent.id,
-      amount: intent.amount_received,
+      amount: fromStripe(intent.amount_received, intent.currency),
       currency: intent.currency,
     });
   }
@@ -233,7 +239,7 @@ async function applyFacts(tx: TxCtx, facts: StripeFacts): Promise<void> {
       await recordProviderRefund(tx, orderId, {
         provider: 'stripe',
         providerRef: refund.id,
-        amount: refund.amount,
+        amount: fromStripe(refund.amount, refund.currency),
         currency: refund.currency,
         restock: false,
       });
@@ -247,7 +253,7 @@ async function applyFacts(tx: TxCtx, facts: StripeFacts): Promise<void> {
       kind: 'dispute',
       provider: 'stripe',
       providerRef: dispute.id,
-      amount: dispute.amount,
+      amount: fromStripe(dispute.amount, dispute.currency),
       currency: dispute.currency,
     });
     await flagOrder(tx, orderId, `Disputed at Stripe (${dispute.id}, reason: ${dispute.reason}).`);
