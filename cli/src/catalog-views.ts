@@ -1,4 +1,5 @@
 /** How products and categories look on a terminal; used by the products and categories commands. */
+import { decimalString, minorUnitDigits } from '@emporium/contract/money';
 import type { ApproveProductResponse, CreateCategoryResponse, ListProductsForReviewResponse } from '@emporium/sdk';
 import { formatDetails, formatTable, printJson, printLine, type Column } from './output';
 import type { User } from './views';
@@ -12,20 +13,11 @@ type Money = Product['priceRange']['min'];
 /** Two spaces per level: the tree's shape in the NAME column. */
 const INDENT = '  ';
 
-/** Minor units as the currency writes them (1999 USD -> 19.99, 1999 JPY -> 1999); unknown codes get 2 decimals. */
-function decimalsOf(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
-
 function amountOf(money: Money): string {
-  const decimals = decimalsOf(money.currency);
-  return (money.amount / 10 ** decimals).toFixed(decimals);
+  return decimalString(money.amount, minorUnitDigits(money.currency));
 }
 
+/** 1999 USD -> "19.99 USD", 1999 JPY -> "1999 JPY", 1234500 HUF -> "12345.00 HUF": ISO 4217 decimals, as on the wire. */
 export function formatMoney(money: Money): string {
   return `${amountOf(money)} ${money.currency}`;
 }

@@ -27,6 +27,7 @@ export { ApiKey, CreatedApiKey, INTEGRATIONS_RATE_LIMIT_POLICIES } from './admin
 export { HEALTH_RATE_LIMIT_POLICIES } from './health.contract';
 export * from './orders.schemas';
 export * from './payments.schemas';
+export { decimalString, formatMoney, minorUnitDigits } from './money';
 
 /** Every error code of the API: the platform's and each domain's, composed here and nowhere else. */
 export const ERROR_CODES = [

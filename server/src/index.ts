@@ -54,7 +54,7 @@ export {
 } from './dev/demo-catalog';
 export { migrations } from '../migrations';
 export { importVerifiedUsers, startSessionFor } from './modules/identity';
-export { computeTotals, formatMoney, roundHalfUp, type TotalsInput } from './modules/orders';
+export { computeTotals, roundHalfUp, type TotalsInput } from './modules/orders';
 export {
   fromPaypalValue,
   fromProviderAmount,

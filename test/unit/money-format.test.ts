@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { formatMoney } from '@emporium/contract';
 import {
-  formatMoney,
   fromPaypalValue,
   fromProviderAmount,
   providerAmountProblem,

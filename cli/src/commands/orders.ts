@@ -26,6 +26,7 @@ import { Argument, InvalidArgumentError, Option, type Command } from 'commander'
 import { resolveContext } from '../context';
 import { ApiError, CliError, ExitCode } from '../errors';
 import { parseId } from '../ids';
+import { formatMoney } from '../catalog-views';
 import { formatDetails, formatTable, notice, printJson, printLine, yesNo, type Column } from '../output';
 import { listCommand } from '../list-command';
 import type { PageOptions } from '../paging';
@@ -46,12 +47,10 @@ const ORDER_STATUSES = [
 const SETTABLE = ['paid', 'processing', 'shipped', 'delivered', 'cancelled'] as const;
 type Settable = (typeof SETTABLE)[number];
 
-const amount = (money: { amount: number; currency: string }) => `${(money.amount / 100).toFixed(2)} ${money.currency}`;
-
 const orderColumns: readonly Column<OrderSummary>[] = [
   { header: 'NUMBER', value: (order) => order.number },
   { header: 'STATUS', value: (order) => order.status },
-  { header: 'TOTAL', value: (order) => amount(order.total) },
+  { header: 'TOTAL', value: (order) => formatMoney(order.total) },
   { header: 'ITEMS', value: (order) => String(order.itemCount) },
   { header: 'PLACED', value: (order) => order.createdAt },
   { header: 'ID', value: (order) => order.id },
@@ -65,11 +64,11 @@ function printOrder(order: Order, json: boolean): void {
       ['Status', order.status],
       ['Customer', order.customerId],
       ['Payment', `${order.paymentMethod}${order.paymentDeadline ? ` (due ${order.paymentDeadline})` : ''}`],
-      ['Subtotal', amount(order.subtotal)],
-      ['Discount', `${amount(order.discountTotal)}${order.discountCode ? ` (${order.discountCode})` : ''}`],
-      ['Shipping', amount(order.shippingTotal)],
-      ['Tax', amount(order.taxTotal)],
-      ['Total', amount(order.total)],
+      ['Subtotal', formatMoney(order.subtotal)],
+      ['Discount', `${formatMoney(order.discountTotal)}${order.discountCode ? ` (${order.discountCode})` : ''}`],
+      ['Shipping', formatMoney(order.shippingTotal)],
+      ['Tax', formatMoney(order.taxTotal)],
+      ['Total', formatMoney(order.total)],
       ['Ship to', `${order.shippingAddress.fullName}, ${order.shippingAddress.city}, ${order.shippingAddress.country}`],
       ['Placed', order.createdAt],
     ]),
@@ -84,8 +83,8 @@ function printOrder(order: Order, json: boolean): void {
           { header: 'SKU', value: (line: (typeof part.lines)[number]) => line.sku },
           { header: 'NAME', value: (line) => line.name },
           { header: 'QTY', value: (line) => String(line.quantity) },
-          { header: 'UNIT', value: (line) => amount(line.unitPrice) },
-          { header: 'TOTAL', value: (line) => amount(line.lineTotal) },
+          { header: 'UNIT', value: (line) => formatMoney(line.unitPrice) },
+          { header: 'TOTAL', value: (line) => formatMoney(line.lineTotal) },
         ],
         part.lines,
       ),
@@ -103,7 +102,7 @@ const discountColumns: readonly Column<Discount>[] = [
   { header: 'CODE', value: (discount) => discount.code },
   {
     header: 'OFF',
-    value: (discount) => (discount.percentOff !== null ? `${discount.percentOff} %` : amount(discount.amountOff!)),
+    value: (discount) => (discount.percentOff !== null ? `${discount.percentOff} %` : formatMoney(discount.amountOff!)),
   },
   {
     header: 'USES',
@@ -124,7 +123,7 @@ function printRefund(refund: Refund, json: boolean): void {
     formatDetails([
       ['Refund', refund.id],
       ['Order', `${refund.orderId} (now ${refund.orderStatus})`],
-      ['Amount', amount(refund.amount)],
+      ['Amount', formatMoney(refund.amount)],
       ['Status', refund.status],
       ['Provider', `${refund.provider}${refund.providerRefundId ? ` (${refund.providerRefundId})` : ''}`],
       ['Restocked', yesNo(refund.restocked)],
@@ -139,10 +138,10 @@ function printOrderPayments(money: OrderPayments, json: boolean): void {
   printLine(
     formatDetails([
       ['Order', money.orderId],
-      ['Captured', amount(money.captured)],
-      ['Refunded', amount(money.refunded)],
-      ['Disputed', amount(money.disputed)],
-      ['Balance', amount(money.balance)],
+      ['Captured', formatMoney(money.captured)],
+      ['Refunded', formatMoney(money.refunded)],
+      ['Disputed', formatMoney(money.disputed)],
+      ['Balance', formatMoney(money.balance)],
     ]),
   );
   printLine(`\n${money.transactions.length ? formatTable(ledgerColumns, money.transactions) : 'No transactions.'}`);

@@ -24,7 +24,6 @@ export const ordersModule: ModuleDefinition = {
   },
 };
 
-export { decimalString, formatMoney, minorUnitDigits } from './format';
 export { computeTotals, roundHalfUp, type TotalsInput, type TotalsResult } from './totals';
 export { orderCancelled, orderPaid, type OrderCancelled, type OrderPaid } from './orders.events';
 export {

@@ -5,7 +5,7 @@
  */
 import PDFDocument from 'pdfkit';
 import type { OrderAddressSnapshot } from './orders.entities';
-import { formatMoney } from './format';
+import { formatMoney } from '@emporium/contract';
 
 interface Figures {
   subtotal: number;

@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { defineTask } from '../../platform/jobs';
 import { contactsOf } from '../identity';
-import { formatMoney, orderForPayment } from '../orders';
+import { formatMoney } from '@emporium/contract';
+import { orderForPayment } from '../orders';
 import {
   automaticRefundJob,
   intentCancellationJob,

@@ -4,7 +4,7 @@
  * units) or take only some amounts (Stripe: three-decimal currencies in steps of ten). Every amount sent to or read
  * from a provider goes through these, in integers: no floating point touches money.
  */
-import { decimalString, formatMoney, minorUnitDigits } from '../orders';
+import { decimalString, formatMoney, minorUnitDigits } from '@emporium/contract';
 
 export type AmountProvider = 'stripe' | 'paypal';
 

@@ -1,4 +1,8 @@
-/** How commerce writes money: minor units as a decimal amount, for people (mails, invoices) and for providers. */
+/**
+ * What the wire's minor units are: every Money `amount` counts the currency's minor unit by ISO 4217 (USD cents, JPY
+ * yen, KWD fils). How many decimals that is, and money written for people (mails, invoices, the CLI). A subpath of
+ * its own (`@emporium/contract/money`), so tools that only write money do not load the contract.
+ */
 
 /**
  * Currencies whose minor unit is not a hundredth, by ISO 4217: money is stored in these units everywhere. Written out
