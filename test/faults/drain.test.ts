@@ -3,30 +3,21 @@
  * first, the server keeps answering (with Connection: close) for the drain delay, then stops accepting, finishes what
  * is in flight and exits 0. A client that stops sending when readiness fails, as a load balancer does, sees no reset.
  */
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { Agent, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import path from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { databaseUrl, TEST_DATABASE_ADMIN_URL, TEST_REDIS_URL } from '../support/env';
-import { waitFor } from '../support/processes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyOfTemplate } from '../support/env';
+import { startServerProcess, waitFor } from '../support/processes';
 
-const serverDir = path.resolve(import.meta.dirname, '../../server');
-const databaseName = `emporium_t_${randomBytes(6).toString('hex')}`;
 const DRAIN_DELAY_MS = 1000;
 const CLIENTS = 8;
 
-async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_ADMIN_URL });
-  await client.connect();
-  await client.query(sql).finally(() => client.end());
-}
-
-beforeAll(async () => admin(`create database ${databaseName} template ${inject('templateDatabase')}`));
-afterAll(async () => admin(`drop database if exists ${databaseName} with (force)`));
+let database: Awaited<ReturnType<typeof copyOfTemplate>>;
+beforeAll(async () => {
+  database = await copyOfTemplate();
+});
+afterAll(async () => database?.drop());
 
 interface Answer {
   status: number;
@@ -57,31 +48,10 @@ const refusesConnections = (port: number) =>
 
 describe('SIGTERM under load', () => {
   it('flips readiness, drains with Connection: close, finishes in-flight requests, resets none and exits 0', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: serverDir,
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-        DATABASE_URL: databaseUrl(databaseName),
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_KEY_PREFIX: `test:${databaseName}:`,
-        RUN_WORKER: 'true',
-        SHUTDOWN_DRAIN_DELAY_MS: String(DRAIN_DELAY_MS),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    const port = await new Promise<number>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /"port":(\d+)/.exec(output);
-        if (match) resolve(Number(match[1]));
-      });
-      void exited.then(() => reject(new Error(`server exited early:\n${output}`)));
+    const { child, port, output, exited } = await startServerProcess({
+      DATABASE_URL: database.url,
+      RUN_WORKER: 'true',
+      SHUTDOWN_DRAIN_DELAY_MS: String(DRAIN_DELAY_MS),
     });
     const probes = new Agent({ keepAlive: false });
     await waitFor(
@@ -138,7 +108,7 @@ describe('SIGTERM under load', () => {
     expect(slowResponse).toMatch(/^HTTP\/1\.1 401 /);
     expect(slowResponse.toLowerCase()).toContain('connection: close');
     expect(code).toBe(0);
-    expect(output).toContain('draining');
-    expect(output).toContain('shutdown complete');
+    expect(output()).toContain('draining');
+    expect(output()).toContain('shutdown complete');
   });
 });

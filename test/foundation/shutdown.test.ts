@@ -9,50 +9,21 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { randomBytes } from 'node:crypto';
-import { databaseUrl, TEST_DATABASE_ADMIN_URL, TEST_REDIS_URL } from '../support/env';
+import { copyOfTemplate } from '../support/env';
+import { SERVER_DIR, startServerProcess } from '../support/processes';
 
-const serverDir = path.resolve(import.meta.dirname, '../../server');
-const databaseName = `emporium_t_${randomBytes(6).toString('hex')}`;
-
-async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_ADMIN_URL });
-  await client.connect();
-  await client.query(sql).finally(() => client.end());
-}
-
-beforeAll(async () => admin(`create database ${databaseName} template ${inject('templateDatabase')}`));
-afterAll(async () => admin(`drop database if exists ${databaseName} with (force)`));
+let database: Awaited<ReturnType<typeof copyOfTemplate>>;
+beforeAll(async () => {
+  database = await copyOfTemplate();
+});
+afterAll(async () => database?.drop());
 
 describe('graceful shutdown', () => {
   it('completes an in-flight request after SIGTERM, then exits 0', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: serverDir,
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-        DATABASE_URL: databaseUrl(databaseName),
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_KEY_PREFIX: `test:${databaseName}:`,
-        RUN_WORKER: 'false',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    const port = await new Promise<number>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /"port":(\d+)/.exec(output);
-        if (match) resolve(Number(match[1]));
-      });
-      child.once('exit', () => reject(new Error(`server exited early:\n${output}`)));
-      setTimeout(() => reject(new Error(`no port after 15 s:\n${output}`)), 15_000);
+    const { child, port, output, exited } = await startServerProcess({
+      DATABASE_URL: database.url,
+      RUN_WORKER: 'false',
     });
 
     // Start a request and send only half its body, so it is in flight when the signal arrives.
@@ -70,14 +41,14 @@ describe('graceful shutdown', () => {
     socket.on('data', (chunk: Buffer) => (response += chunk.toString()));
     socket.write(body.slice(10));
     const code = await new Promise<number | null>((resolve, reject) => {
-      child.once('exit', resolve);
-      setTimeout(() => reject(new Error(`no exit after SIGTERM; response: ${response}\nlog:\n${output}`)), 12_000);
+      void exited.then(resolve);
+      setTimeout(() => reject(new Error(`no exit after SIGTERM; response: ${response}\nlog:\n${output()}`)), 12_000);
     });
 
     expect(response).toMatch(/^HTTP\/1\.1 401 /);
     expect(response).toContain('invalid_credentials');
     expect(code).toBe(0);
-    expect(output).toContain('shutdown complete');
+    expect(output()).toContain('shutdown complete');
   });
 });
 
@@ -103,7 +74,7 @@ function startEmbedded(dataDir: string, pgPort: number) {
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: serverDir,
+    cwd: SERVER_DIR,
     env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,7 @@
  * tests run as root (initdb refuses root), with a data directory that user owns.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -12,8 +13,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { createLogger, loadConfig, openRuntime } from '@emporium/server';
+import { TEST_REDIS_URL } from './env';
 
 const run = promisify(execFile);
+export const SERVER_DIR = path.resolve(import.meta.dirname, '../../server');
 const PG_BIN = process.env.TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
 export async function freePort(): Promise<number> {
@@ -24,6 +27,49 @@ export async function freePort(): Promise<number> {
   const port = typeof address === 'object' && address ? address.port : 0;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  port: number;
+  /** Everything it has written to stdout so far (its JSON log lines). */
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/**
+ * The real process entry (server/src/main.ts) as a child process on the test services, logging at info, on a port of
+ * its own: resolves once it logs that port. `env` comes on top (the database, the worker, drain settings...).
+ */
+export async function startServerProcess(
+  env: { DATABASE_URL: string } & Record<string, string>,
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: SERVER_DIR,
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: `test:process-${randomBytes(6).toString('hex')}:`,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"port":(\d+)/.exec(output);
+      if (match) resolve(Number(match[1]));
+    });
+    void exited.then(() => reject(new Error(`server exited early:\n${output}`)));
+    setTimeout(() => reject(new Error(`no port after 15 s:\n${output}`)), 15_000).unref();
+  });
+  return { child, port, output: () => output, exited };
 }
 
 /** Polls `check` until it answers true; fails with `what` after `timeoutMs`. */

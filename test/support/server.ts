@@ -5,8 +5,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import pg from 'pg';
-import { inject } from 'vitest';
 import { createEmporiumClient, type Client } from '@emporium/sdk';
 import { createServer } from 'node:http';
 import {
@@ -19,7 +17,7 @@ import {
   type Deps,
   type Runtime,
 } from '@emporium/server';
-import { databaseUrl, TEST_DATABASE_ADMIN_URL, TEST_REDIS_URL } from './env';
+import { copyOfTemplate, TEST_REDIS_URL } from './env';
 
 export interface TestServer {
   baseUrl: string;
@@ -41,20 +39,9 @@ export interface TestServerOptions {
   databaseUrl?: string;
 }
 
-async function adminQuery(sql: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
-}
-
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const databaseName = `emporium_t_${randomBytes(6).toString('hex')}`;
-  const ownDatabase = options.databaseUrl === undefined;
-  if (ownDatabase) await adminQuery(`create database ${databaseName} template ${inject('templateDatabase')}`);
+  const ownDatabase = options.databaseUrl === undefined ? await copyOfTemplate() : undefined;
+  const databaseName = ownDatabase?.name ?? `emporium_t_${randomBytes(6).toString('hex')}`;
   // Listen first: the app's PUBLIC_URL (mail links, OAuth redirect URIs) must name the real port.
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -64,7 +51,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     PUBLIC_URL: baseUrl,
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    DATABASE_URL: options.databaseUrl ?? databaseUrl(databaseName),
+    DATABASE_URL: options.databaseUrl ?? ownDatabase?.url,
     REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: `test:${databaseName}:`,
     JWT_SECRET: randomBytes(32).toString('hex'),
@@ -91,7 +78,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await worker?.stop();
       await runtime.close();
-      if (ownDatabase) await adminQuery(`drop database if exists ${databaseName} with (force)`);
+      await ownDatabase?.drop();
     },
   };
 }
