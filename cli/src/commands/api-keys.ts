@@ -15,9 +15,22 @@ import { parseTimestamp } from '../times';
 import type { PageOptions } from '../paging';
 import { openSession } from '../session';
 
-export const SCOPES = ['catalog:read', 'catalog:write', 'orders:read', 'orders:write', 'admin:read'] as const;
-
 type ApiKeyScope = CreateApiKeyData['body']['scopes'][number];
+
+/**
+ * The scopes the API takes, for checking `--scope` before any request. Held to the SDK's type both ways: a scope
+ * listed here that the API does not take, or one the API gains and this list lacks, fails to compile.
+ */
+export const SCOPES = [
+  'catalog:read',
+  'catalog:write',
+  'orders:read',
+  'orders:write',
+  'admin:read',
+] as const satisfies readonly ApiKeyScope[];
+const everyScopeListed: Exclude<ApiKeyScope, (typeof SCOPES)[number]> extends never ? true : false = true;
+void everyScopeListed;
+
 type ApiKey = ListApiKeysResponse['data'][number];
 
 interface CreateOptions {
