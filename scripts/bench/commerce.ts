@@ -4,7 +4,7 @@
  * orders equal to the stock taken, the ledger in step). See README.md next to this file.
  *
  *   npm run bench:commerce [-- --duration 10 --warmup 3 --connections 64 --customers 500 --hot-stock 100000
- *                             --sellout-stock 300 --routes cart-add,cart-add-guest,checkout-hot,checkout-sellout
+ *                             --sellout-stock 300 --routes health,cart-add,cart-add-guest,checkout-hot,checkout-sellout
  *                             --products 100000 --fresh --profile]
  */
 import { randomUUID } from 'node:crypto';
@@ -24,6 +24,7 @@ import {
   printTargets,
   prng,
   ROOT,
+  round2,
   say,
   sayLoad,
   startServer,
@@ -35,7 +36,7 @@ import {
 
 // ------------------------------------------------------------------------------------------------ settings
 
-const ROUTES = ['cart-add', 'cart-add-guest', 'checkout-hot', 'checkout-spread', 'checkout-sellout'] as const;
+const ROUTES = ['health', 'cart-add', 'cart-add-guest', 'checkout-hot', 'checkout-spread', 'checkout-sellout'] as const;
 type Route = (typeof ROUTES)[number];
 
 const { values: args } = parseArgs({
@@ -412,6 +413,8 @@ interface RouteResult {
   statusCodes: Record<string, number>;
   queriesPerRequest: number | null;
   cpu: Cores | null;
+  /** Milliseconds of the whole machine's CPU per request (server, database, Redis and autocannon together). */
+  cpuMsPerRequest: number | null;
   checks?: Record<string, unknown>;
 }
 
@@ -428,7 +431,10 @@ async function runRoute(
   const answers: Answer[] = [];
   let verify: (() => Promise<Record<string, unknown> & { pass: boolean }>) | undefined;
 
-  if (route === 'cart-add') {
+  if (route === 'health') {
+    // The machine's ceiling: the HTTP stack alone (no SQL, no Redis), measured in the same run as the routes it bounds.
+    requests = { method: 'GET', path: '/health/live' };
+  } else if (route === 'cart-add') {
     const cartIds = await customerCartIds(runtime, fixture.customers);
     await emptyCarts(runtime, cartIds);
     requests = cartAddRequests(
@@ -544,6 +550,10 @@ async function runRoute(
     `${route}: ${load.warmup > 0 ? `${load.warmup} s warm-up + ` : ''}${load.duration} s at ${load.connections} connections`,
   );
   const measured = await measure(server, load, [requests], beforeMeasured);
+  const cpuPerRequest =
+    measured.cpu && measured.requestsPerSecond > 0
+      ? round2((measured.cpu.machine * 1000) / measured.requestsPerSecond)
+      : null;
   const { result } = measured;
   const created = measured.statusCodes['201'] ?? 0;
   const checks = verify ? await verify() : undefined;
@@ -561,6 +571,7 @@ async function runRoute(
     statusCodes: measured.statusCodes,
     queriesPerRequest: measured.queriesPerRequest,
     cpu: measured.cpu,
+    cpuMsPerRequest: cpuPerRequest,
     ...(checks ? { checks } : {}),
   };
 }
@@ -682,6 +693,7 @@ async function main(): Promise<void> {
     await runtime.close();
   }
 
+  const health = results.find((result) => result.route === 'health');
   console.log('');
   printTable(
     [
@@ -697,6 +709,8 @@ async function main(): Promise<void> {
       'errors',
       'queries/req',
       'CPU server/pg/all',
+      'CPU ms/req',
+      'of health',
     ],
     results.map((r) => [
       r.route,
@@ -711,6 +725,8 @@ async function main(): Promise<void> {
       r.errors,
       r.queriesPerRequest ?? '-',
       cpuColumn(r.cpu),
+      r.cpuMsPerRequest ?? '-',
+      health ? `${Math.round((100 * r.requestsPerSecond) / health.requestsPerSecond)} %` : '-',
     ]),
   );
   for (const result of results) {
