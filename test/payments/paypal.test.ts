@@ -225,6 +225,22 @@ describe('POST /api/payments/paypal/capture and POST /api/webhooks/paypal', () =
     expect((await orderOf(order.id)).status).toBe('paid');
   });
 
+  it('never captures a PayPal order approved after its order was cancelled', async () => {
+    const { variantId } = await liveVariant();
+    const { order, paypalOrderId } = await approvedAtPaypal(variantId);
+    const cancel = await request(server.app)
+      .put(`/api/orders/${order.id}/cancel`)
+      .set(auth(customer.accessToken))
+      .send({ reason: 'changed my mind' });
+    expect(cancel.status).toBe(200);
+    const late = await capture(order.id);
+    expect(late.status).toBe(409);
+    expect(late.body.code).toBe('order_not_payable');
+    expect(paypal.requests.filter((req) => req.path === `/v2/checkout/orders/${paypalOrderId}/capture`)).toEqual([]);
+    expect(paypal.orders.get(paypalOrderId)!.status).toBe('APPROVED');
+    expect((await moneyOf(order.id)).captured.amount).toBe(0);
+  });
+
   it('leaves an order unpaid and flagged when PayPal captured another amount, and refunds that capture', async () => {
     const { variantId } = await liveVariant();
     const { order, paypalOrderId } = await approvedAtPaypal(variantId, 1, '1.00');

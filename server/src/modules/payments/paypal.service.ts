@@ -166,6 +166,8 @@ async function applyPaypalOrder(tx: TxCtx, orderId: string, paypalOrder: PaypalO
 }
 
 /** Captures an approved PayPal order; one already captured (by an earlier call or a retry) is read again instead. */
+const CLOSED_UNPAID = new Set<PayableOrder['status']>(['cancelled', 'expired']);
+
 async function captureOnce(paypal: PaypalClient, paypalOrder: PaypalOrder): Promise<PaypalOrder> {
   if (paypalOrder.status !== 'APPROVED') return paypalOrder;
   try {
@@ -186,6 +188,11 @@ export async function capturePaypalOrder(
 ): Promise<z.infer<typeof PaymentState>> {
   const order = await orderForPayment(ctx, orderId, ctx.actor.userId);
   assertPaysWithPaypal(order);
+  // A PayPal order the buyer approved takes no money until it is captured: for an order that closed unpaid
+  // (cancelled, or expired at its deadline) it is never captured, rather than captured and refunded.
+  if (CLOSED_UNPAID.has(order.status)) {
+    throw new ConflictError('order_not_payable', `Order ${order.number} is ${order.status}, not awaiting payment.`);
+  }
   const payment = await latestPaypalOrder(ctx, orderId);
   if (!payment) {
     throw new ConflictError('payment_not_completed', `No PayPal payment was started for order ${order.number}.`);
