@@ -1,31 +1,20 @@
 /** How products and categories look on a terminal; used by the products and categories commands. */
-import { decimalString, minorUnitDigits } from '@emporium/contract/money';
 import type { ApproveProductResponse, CreateCategoryResponse, ListProductsForReviewResponse } from '@emporium/sdk';
-import { formatDetails, formatTable, printJson, printLine, type Column } from './output';
+import { formatDetails, formatMoney, formatTable, moneyAmount, printJson, printLine, type Column } from './output';
 import type { User } from './views';
 
 export type Product = ApproveProductResponse;
 export type ProductSummary = ListProductsForReviewResponse['data'][number];
 export type ProductStatus = Product['status'];
 export type Category = CreateCategoryResponse;
-type Money = Product['priceRange']['min'];
 
 /** Two spaces per level: the tree's shape in the NAME column. */
 const INDENT = '  ';
 
-function amountOf(money: Money): string {
-  return decimalString(money.amount, minorUnitDigits(money.currency));
-}
-
-/** 1999 USD -> "19.99 USD", 1999 JPY -> "1999 JPY", 1234500 HUF -> "12345.00 HUF": ISO 4217 decimals, as on the wire. */
-export function formatMoney(money: Money): string {
-  return `${amountOf(money)} ${money.currency}`;
-}
-
 export function formatPriceRange({ min, max }: Product['priceRange']): string {
   if (min.currency !== max.currency) return `${formatMoney(min)} - ${formatMoney(max)}`;
   if (min.amount === max.amount) return formatMoney(min);
-  return `${amountOf(min)}-${amountOf(max)} ${min.currency}`;
+  return `${moneyAmount(min)}-${moneyAmount(max)} ${min.currency}`;
 }
 
 /** Vendors by id, as looked up for the rows; a vendor that could not be found shows as its id. */

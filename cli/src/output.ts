@@ -2,6 +2,23 @@
  * Output for humans (aligned tables) and for scripts (--json: the API's data and nothing else on stdout).
  * Notices that are not the command's result go to stderr so piping stdout stays clean in both modes.
  */
+import { decimalString, minorUnitDigits } from '@emporium/contract/money';
+
+/** Money as the API sends it: an integer amount of the currency's minor unit (ISO 4217). */
+export interface Money {
+  amount: number;
+  currency: string;
+}
+
+/** The amount with the currency's own decimals: 1999 USD -> "19.99", 1999 JPY -> "1999", 1234500 HUF -> "12345.00". */
+export function moneyAmount(money: Money): string {
+  return decimalString(money.amount, minorUnitDigits(money.currency));
+}
+
+/** 1999 USD -> "19.99 USD". */
+export function formatMoney(money: Money): string {
+  return `${moneyAmount(money)} ${money.currency}`;
+}
 
 export interface Column<Row> {
   header: string;

@@ -26,8 +26,7 @@ import { Argument, InvalidArgumentError, Option, type Command } from 'commander'
 import { resolveContext } from '../context';
 import { ApiError, CliError, ExitCode } from '../errors';
 import { parseId } from '../ids';
-import { formatMoney } from '../catalog-views';
-import { formatDetails, formatTable, notice, printJson, printLine, yesNo, type Column } from '../output';
+import { formatDetails, formatMoney, formatTable, notice, printJson, printLine, yesNo, type Column } from '../output';
 import { listCommand } from '../list-command';
 import type { PageOptions } from '../paging';
 import { openSession } from '../session';

@@ -4,10 +4,9 @@
  */
 import { listPayments, type LedgerEntry, type ListPaymentsData } from '@emporium/sdk';
 import { Option, type Command } from 'commander';
-import { formatMoney } from '../catalog-views';
 import { parseId } from '../ids';
 import { listCommand } from '../list-command';
-import type { Column } from '../output';
+import { formatMoney, type Column } from '../output';
 import type { PageOptions } from '../paging';
 import { parseTimestamp } from '../times';
 

@@ -4,10 +4,9 @@
  */
 import { listVendorBalances, setVendorCommission, type VendorBalance } from '@emporium/sdk';
 import { InvalidArgumentError, type Command } from 'commander';
-import { formatMoney } from '../catalog-views';
 import { resolveContext } from '../context';
 import { parseId } from '../ids';
-import { formatTable, printJson, printLine, type Column } from '../output';
+import { formatMoney, formatTable, printJson, printLine, type Column } from '../output';
 import { listCommand } from '../list-command';
 import type { PageOptions } from '../paging';
 import { openSession } from '../session';

@@ -4,8 +4,8 @@
  * orders continue on further pages with the table's head repeated.
  */
 import PDFDocument from 'pdfkit';
-import type { OrderAddressSnapshot } from './orders.entities';
 import { formatMoney } from '@emporium/contract';
+import type { OrderAddressSnapshot } from './orders.entities';
 
 interface Figures {
   subtotal: number;

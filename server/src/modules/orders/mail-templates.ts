@@ -1,6 +1,6 @@
 /** The order mails: confirmation, payment received, shipped with tracking, cancelled. */
-import type { Mail } from '../../platform/mail';
 import { formatMoney } from '@emporium/contract';
+import type { Mail } from '../../platform/mail';
 
 export interface OrderMailFacts {
   template: 'order_confirmation' | 'payment_received' | 'order_shipped' | 'order_cancelled';

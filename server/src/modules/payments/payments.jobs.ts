@@ -4,9 +4,9 @@
  * ledger and the refund row before acting, and provider calls carry stable idempotency keys.
  */
 import { z } from 'zod';
+import { formatMoney } from '@emporium/contract';
 import { defineTask } from '../../platform/jobs';
 import { contactsOf } from '../identity';
-import { formatMoney } from '@emporium/contract';
 import { orderForPayment } from '../orders';
 import {
   automaticRefundJob,

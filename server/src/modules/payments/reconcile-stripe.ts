@@ -8,8 +8,8 @@ import type Stripe from 'stripe';
 import type { Ctx } from '../../platform/context';
 import { Payment } from './payments.entities';
 import type { Difference, ProviderReport } from './reconciliation';
-import { stripeFor } from './stripe-client';
 import { fromProviderAmount } from './provider-amounts';
+import { stripeFor } from './stripe-client';
 
 /** The intent's succeeded refunds, every page of them. */
 async function succeededRefunds(stripe: Stripe, intentId: string): Promise<Stripe.Refund[]> {
