@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -10,6 +11,8 @@ import {
   resetPassword,
   verifyEmail,
 } from '@emporium/sdk';
+import { importVerifiedUsers, systemCtx } from '@emporium/server';
+import { eventually } from '../support/commerce';
 import { startMailbox, tokenFrom, type Mailbox } from '../support/mailbox';
 import { startTestServer, type TestServer } from '../support/server';
 import { signIn } from '../support/users';
@@ -64,7 +67,11 @@ describe('the account lifecycle', () => {
   it('refuses login before the email is verified, and mails the owner when their address is registered again', async () => {
     const email = 'grace@example.com';
     await register({ client: server.client, body: { email, password: 'compiler-a0-1952', fullName: 'Grace Hopper' } });
-    const unverified = await login({ client: server.client, body: { email, password: 'compiler-a0-1952' } });
+    // The account is made by the registration's job, a moment after the 202.
+    const unverified = await eventually(
+      () => login({ client: server.client, body: { email, password: 'compiler-a0-1952' } }),
+      (answer) => answer.response!.status !== 401,
+    );
     expect(unverified.response!.status).toBe(403);
     expect(unverified.error).toMatchObject({ code: 'email_not_verified' });
 
@@ -106,6 +113,34 @@ describe('answers that cannot tell accounts apart', () => {
       .post('/api/auth/forgot-password')
       .send({ email: 'ghost@example.com' });
     expect([forgotKnown.status, forgotKnown.body]).toEqual([202, forgotGhost.body]);
+  });
+
+  it('runs the same statements for a taken email as for a new one when registering', async () => {
+    // No job worker here: only the request's own statements are counted.
+    const quiet = await startTestServer();
+    try {
+      const taken = `taken-${randomUUID()}@example.com`;
+      await importVerifiedUsers(
+        systemCtx(quiet.deps, 'test'),
+        'customer',
+        [{ id: randomUUID(), email: taken, fullName: 'Taken', createdAt: new Date() }],
+        'not-a-password-hash',
+      );
+      const statementsOf = async (email: string) => {
+        const before = (await quiet.deps.metrics.dbQueries.get()).values[0]?.value ?? 0;
+        const answer = await request(quiet.app)
+          .post('/api/auth/register')
+          .send({ email, password: 'same-password-123', fullName: 'Someone' });
+        expect(answer.status).toBe(202);
+        return ((await quiet.deps.metrics.dbQueries.get()).values[0]?.value ?? 0) - before;
+      };
+      const forTaken = await statementsOf(taken);
+      const forNew = await statementsOf(`new-${randomUUID()}@example.com`);
+      expect(forTaken).toBeGreaterThan(0);
+      expect(forTaken).toBe(forNew);
+    } finally {
+      await quiet.close();
+    }
   });
 });
 

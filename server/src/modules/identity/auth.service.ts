@@ -6,10 +6,10 @@ import { BadRequestError, ForbiddenError, UnauthorizedError } from '../../platfo
 import { enqueueJob } from '../../platform/jobs';
 import { inTransaction } from '../../platform/unit-of-work';
 import { hashPassword, verifyPassword } from '../../platform/secrets';
-import { consumeActionToken, issueActionToken } from './action-tokens';
+import { consumeActionToken } from './action-tokens';
 import { identityAudit } from './identity.audit';
 import { User } from './identity.entities';
-import { enqueueMail, resendVerification, sendPasswordReset } from './identity.jobs';
+import { enqueueMail, registerAccount, resendVerification, sendPasswordReset } from './identity.jobs';
 import { confirmedName } from './mail-templates';
 import { toUserDto } from './identity.mapper';
 import { endSessionOfRefreshToken, revokeSessions, rotateRefreshToken, startSession } from './sessions';
@@ -19,29 +19,13 @@ type TokenPairDto = z.infer<typeof TokenPair>;
 export const REGISTERED_MESSAGE = 'If this address can be registered, a verification mail is on its way.';
 
 /**
- * Registers a customer. The password is hashed before the email is looked up, so a taken email answers in the
- * same time; its owner gets a mail instead of a second account.
+ * Registers a customer: hashes the password and hands the rest to a job (`identity__register`), which makes the
+ * account or, for a taken email, mails its owner instead. The request runs the same statements, in the same time,
+ * whether or not the email is taken; the answer (202) never depends on it.
  */
 export async function register(ctx: Ctx, input: { email: string; password: string; fullName: string }): Promise<void> {
   const passwordHash = await hashPassword(input.password);
-  await inTransaction(ctx, async (tx) => {
-    const existing = await tx.em.findOne(User, { email: input.email });
-    if (existing) {
-      await enqueueMail(tx, { template: 'account_exists', to: existing.email, fullName: confirmedName(existing) });
-      return;
-    }
-    const user = tx.em.create(User, {
-      email: input.email,
-      passwordHash,
-      fullName: input.fullName,
-      role: 'customer',
-      emailVerifiedAt: null,
-      isActive: true,
-    });
-    tx.em.persist(user);
-    const token = await issueActionToken(tx, user.id, 'verify_email');
-    await enqueueMail(tx, { template: 'verify_email', to: user.email, token });
-  });
+  await enqueueJob(ctx, registerAccount, { email: input.email, passwordHash, fullName: input.fullName });
 }
 
 const invalidMailToken = () => new BadRequestError('invalid_token', 'The token is invalid, used or expired.');

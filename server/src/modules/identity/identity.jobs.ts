@@ -1,7 +1,7 @@
 /**
- * Identity's background work. Mails go out from jobs enqueued in the same transaction as the change; the
- * forgot-password and resend-verification requests are decided in a job too, so the HTTP answer takes the same
- * time whether or not the account exists.
+ * Identity's background work. Mails go out from jobs enqueued in the same transaction as the change; registration,
+ * forgot-password and resend-verification are decided in a job too, so the HTTP request runs the same statements in
+ * the same time whether or not the account exists.
  */
 import { z } from 'zod';
 import { defineTask, enqueueJob } from '../../platform/jobs';
@@ -18,6 +18,38 @@ export const sendIdentityMail = defineTask<IdentityMail>({
 });
 
 const EmailPayload = z.object({ email: z.string() });
+
+const RegistrationPayload = z.object({ email: z.string(), passwordHash: z.string(), fullName: z.string() });
+
+/**
+ * A registration, decided: a new email gets its account (unverified) and the verification mail; a taken one gets a
+ * mail to its owner and nothing else. Two registrations of one new email racing: the second insert fails on the unique
+ * email, the job runs again and finds the account taken.
+ */
+export const registerAccount = defineTask<z.infer<typeof RegistrationPayload>>({
+  name: 'identity__register',
+  payload: RegistrationPayload,
+  run: async ({ email, passwordHash, fullName }, ctx) => {
+    await inTransaction(ctx, async (tx) => {
+      const existing = await tx.em.findOne(User, { email });
+      if (existing) {
+        await enqueueMail(tx, { template: 'account_exists', to: existing.email, fullName: confirmedName(existing) });
+        return;
+      }
+      const user = tx.em.create(User, {
+        email,
+        passwordHash,
+        fullName,
+        role: 'customer',
+        emailVerifiedAt: null,
+        isActive: true,
+      });
+      tx.em.persist(user);
+      const token = await issueActionToken(tx, user.id, 'verify_email');
+      await enqueueMail(tx, { template: 'verify_email', to: user.email, token });
+    });
+  },
+});
 
 export const sendPasswordReset = defineTask<z.infer<typeof EmailPayload>>({
   name: 'identity__send_password_reset',
@@ -49,4 +81,4 @@ export function enqueueMail(ctx: Ctx, mail: IdentityMail): Promise<void> {
   return enqueueJob(ctx, sendIdentityMail, mail);
 }
 
-export const identityTasks = [sendIdentityMail, sendPasswordReset, resendVerification];
+export const identityTasks = [sendIdentityMail, registerAccount, sendPasswordReset, resendVerification];
