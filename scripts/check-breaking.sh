@@ -12,8 +12,8 @@ export OPTIC_TELEMETRY_LEVEL=off
 # Optic reads its inputs with every `allOf` already merged (scripts/flatten-allof.js says why and how).
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-sh "$root/scripts/node24.sh" node "$root/scripts/flatten-allof.js" "$released" "$work/$(basename "$released")"
-sh "$root/scripts/node24.sh" node "$root/scripts/flatten-allof.js" "$current" "$work/$(basename "$current")"
+sh "$root/scripts/node24.sh" node "$root/scripts/flatten-allof.js" "$released" "$work/released.json"
+sh "$root/scripts/node24.sh" node "$root/scripts/flatten-allof.js" "$current" "$work/current.json"
 
 major() { sh "$root/scripts/node24.sh" node -p "String(require('$1').info.version).split('.')[0]"; }
 released_major=$(major "$released")
@@ -25,8 +25,8 @@ if [ "$current_major" -lt "$released_major" ]; then
 fi
 if [ "$current_major" -gt "$released_major" ]; then
   echo "check-breaking: major version moved ($released_major -> $current_major): breaking changes are allowed; listing them"
-  (cd "$root" && sh scripts/node24.sh pnpm exec optic diff "$work/$(basename "$released")" "$work/$(basename "$current")") || true
+  (cd "$root" && sh scripts/node24.sh pnpm exec optic diff "$work/released.json" "$work/current.json") || true
   exit 0
 fi
 echo "check-breaking: $(basename "$current") against released $(basename "$released") (major $current_major)"
-cd "$root" && sh scripts/node24.sh pnpm exec optic diff "$work/$(basename "$released")" "$work/$(basename "$current")" --check
+cd "$root" && sh scripts/node24.sh pnpm exec optic diff "$work/released.json" "$work/current.json" --check

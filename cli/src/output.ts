@@ -2,7 +2,7 @@
  * Output for humans (aligned tables) and for scripts (--json: the API's data and nothing else on stdout).
  * Notices that are not the command's result go to stderr so piping stdout stays clean in both modes.
  */
-import { decimalString, minorUnitDigits } from '@emporium/contract/money';
+import { decimalString, formatMoney as formatMinorUnits, minorUnitDigits } from '@emporium/contract/money';
 
 /** Money as the API sends it: an integer amount of the currency's minor unit (ISO 4217). */
 export interface Money {
@@ -17,7 +17,7 @@ export function moneyAmount(money: Money): string {
 
 /** 1999 USD -> "19.99 USD". */
 export function formatMoney(money: Money): string {
-  return `${moneyAmount(money)} ${money.currency}`;
+  return formatMinorUnits(money.amount, money.currency);
 }
 
 export interface Column<Row> {

@@ -84,6 +84,24 @@ describe('the account lifecycle', () => {
   });
 });
 
+describe('registering one new email twice at once', () => {
+  it('makes one account, mails the verification once and tells the owner of the other attempt', async () => {
+    const email = 'twice@example.com';
+    const answers = await Promise.all(
+      ['first-password-1', 'second-password-2'].map((password) =>
+        request(server.app).post('/api/auth/register').send({ email, password, fullName: 'Twice' }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual([202, 202]);
+    await mailbox.waitFor(email, /Verify your Emporium email/);
+    await mailbox.waitFor(email, /Someone tried to register with your address/);
+    const [row] = await server.deps.orm.em
+      .fork()
+      .execute<{ accounts: number }[]>('select count(*)::int as accounts from users where email = ?', [email]);
+    expect(row?.accounts).toBe(1);
+  });
+});
+
 describe('answers that cannot tell accounts apart', () => {
   it('gives register, login and forgot-password the same answers for existing and missing accounts', async () => {
     await registerAndVerify('known@example.com', 'known-password-123');

@@ -418,7 +418,11 @@ describe('a currency Stripe counts differently (ISK: whole krónur, sent in hund
     expect((await deliverStripeEvent(iceland.app, stripe.event('payment_intent.succeeded', paid))).status).toBe(200);
     const money = async () =>
       (await request(iceland.app).get(`/api/admin/orders/${order.id}/payments`).set(auth(shop.admin.accessToken)))
-        .body as { captured: { amount: number; currency: string }; refunded: { amount: number } };
+        .body as {
+        captured: { amount: number; currency: string };
+        refunded: { amount: number };
+        disputed: { amount: number };
+      };
     expect((await money()).captured).toEqual({ amount: 10_480, currency: 'ISK' });
 
     const refund = await request(iceland.app)
@@ -439,5 +443,11 @@ describe('a currency Stripe counts differently (ISK: whole krónur, sent in hund
     });
     expect((await deliverStripeEvent(iceland.app, event)).body.outcome).toBe('processed');
     expect((await money()).refunded.amount).toBe(3_000);
+
+    // A dispute too: 150,000 at Stripe is 1,500 krónur.
+    const dispute = { id: 'dp_isk', object: 'dispute', amount: 150_000, currency: 'isk', payment_intent: paid.id };
+    const disputed = stripe.event('charge.dispute.created', { ...dispute, reason: 'fraudulent' });
+    expect((await deliverStripeEvent(iceland.app, disputed)).body.outcome).toBe('processed');
+    expect((await money()).disputed.amount).toBe(1_500);
   });
 });

@@ -67,7 +67,10 @@ export async function startServerProcess(
       if (match) resolve(Number(match[1]));
     });
     void exited.then(() => reject(new Error(`server exited early:\n${output}`)));
-    setTimeout(() => reject(new Error(`no port after 15 s:\n${output}`)), 15_000).unref();
+    setTimeout(() => {
+      child.kill('SIGKILL'); // a server that never said its port is not left running
+      reject(new Error(`no port after 15 s:\n${output}`));
+    }, 15_000).unref();
   });
   return { child, port, output: () => output, exited };
 }

@@ -165,9 +165,10 @@ async function applyPaypalOrder(tx: TxCtx, orderId: string, paypalOrder: PaypalO
   }
 }
 
-/** Captures an approved PayPal order; one already captured (by an earlier call or a retry) is read again instead. */
+/** Orders whose approved PayPal order is never captured. */
 const CLOSED_UNPAID = new Set<PayableOrder['status']>(['cancelled', 'expired']);
 
+/** Captures an approved PayPal order; one already captured (by an earlier call or a retry) is read again instead. */
 async function captureOnce(paypal: PaypalClient, paypalOrder: PaypalOrder): Promise<PaypalOrder> {
   if (paypalOrder.status !== 'APPROVED') return paypalOrder;
   try {
@@ -189,7 +190,8 @@ export async function capturePaypalOrder(
   const order = await orderForPayment(ctx, orderId, ctx.actor.userId);
   assertPaysWithPaypal(order);
   // A PayPal order the buyer approved takes no money until it is captured: for an order that closed unpaid
-  // (cancelled, or expired at its deadline) it is never captured, rather than captured and refunded.
+  // (cancelled, or expired at its deadline) it is never captured, rather than captured and refunded. An order that
+  // closes while this call runs is still caught by settlement, which flags and refunds the capture.
   if (CLOSED_UNPAID.has(order.status)) {
     throw new ConflictError('order_not_payable', `Order ${order.number} is ${order.status}, not awaiting payment.`);
   }

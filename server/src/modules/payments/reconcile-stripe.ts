@@ -48,11 +48,17 @@ async function reconcileIntent(ctx: Ctx, stripe: Stripe, payment: Payment): Prom
   const base = { orderId: payment.orderId, providerReference: payment.providerRef };
   let intent: Stripe.PaymentIntent;
   let refunds: Stripe.Refund[];
+  let received: number;
+  let refundAmounts: number[];
   try {
     [intent, refunds] = await Promise.all([
       stripe.paymentIntents.retrieve(payment.providerRef),
       succeededRefunds(stripe, payment.providerRef),
     ]);
+    // Stripe's units to ours; an amount that is no whole minor unit (an ISK charge from before Stripe's whole-krónur
+    // rule) cannot be compared, and is reported like an unreadable intent rather than ending the run.
+    received = fromProviderAmount('stripe', intent.amount_received ?? 0, intent.currency);
+    refundAmounts = refunds.map((refund) => fromProviderAmount('stripe', refund.amount, refund.currency));
   } catch (error) {
     const zero = { amount: 0, currency: payment.currency };
     const reason = error instanceof Error ? error.message : String(error);
@@ -62,7 +68,6 @@ async function reconcileIntent(ctx: Ctx, stripe: Stripe, payment: Payment): Prom
   const money = (amount: number) => ({ amount, currency });
   const ledger = await ledgerOf(ctx, payment, new Set(refunds.map((refund) => refund.id)));
   const differences: Difference[] = [];
-  const received = fromProviderAmount('stripe', intent.amount_received ?? 0, currency);
   if (received !== ledger.captured) {
     differences.push({
       kind: 'capture_mismatch',
@@ -72,10 +77,7 @@ async function reconcileIntent(ctx: Ctx, stripe: Stripe, payment: Payment): Prom
       detail: `Stripe received ${received} (intent ${intent.status}); the ledger holds ${ledger.captured} in captures.`,
     });
   }
-  const refundedAtStripe = refunds.reduce(
-    (sum, refund) => sum + fromProviderAmount('stripe', refund.amount, currency),
-    0,
-  );
+  const refundedAtStripe = refundAmounts.reduce((sum, amount) => sum + amount, 0);
   const refundedInLedger = ledger.refunds.reduce((sum, row) => sum + row.amount, 0);
   if (refundedAtStripe !== refundedInLedger) {
     const inLedger = new Set(ledger.refunds.map((row) => row.provider_ref));

@@ -24,7 +24,11 @@ import { providerError, stripeFor } from './stripe-client';
 const SIGNATURE_TOLERANCE_SECONDS = 300;
 const OPEN = new Set(['requires_payment_method', 'requires_confirmation', 'requires_action', 'processing']);
 
-/** An amount Stripe gives (in its units of the currency it names) in our minor units. */
+/**
+ * An amount Stripe gives (in its units of the currency it names) in our minor units. It throws only on an amount that
+ * is no whole minor unit, which Stripe no longer makes: ISK, the one currency Stripe counts finer than ISO 4217, is
+ * whole krónur only since April 2023, and every intent Emporium creates is.
+ */
 const fromStripe = (amount: number, currency: string) => fromProviderAmount('stripe', amount, currency);
 
 async function callStripe<T>(work: () => Promise<T>): Promise<T> {
