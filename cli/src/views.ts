@@ -1,10 +1,10 @@
 /** How users look on a terminal; shared by whoami, users and admins. */
 import type { GetProfileResponse } from '@emporium/sdk';
-import { formatDetails, formatTable, printJson, printLine, yesNo, type Column } from './output';
+import { formatDetails, printJson, printLine, yesNo, type Column } from './output';
 
 export type User = GetProfileResponse;
 
-const userColumns: readonly Column<User>[] = [
+export const userColumns: readonly Column<User>[] = [
   { header: 'ID', value: (user) => user.id },
   { header: 'EMAIL', value: (user) => user.email },
   { header: 'NAME', value: (user) => user.fullName },
@@ -28,8 +28,4 @@ export function printUser(user: User, json: boolean): void {
       ['Updated', user.updatedAt],
     ]),
   );
-}
-
-export function printUserTable(users: readonly User[]): void {
-  printLine(users.length ? formatTable(userColumns, users) : 'No users found.');
 }

@@ -3,10 +3,10 @@ import { getUser, listUsers, updateUser, type ListUsersData, type UpdateUserData
 import { Option, type Command } from 'commander';
 import { resolveContext } from '../context';
 import { parseId } from '../ids';
-import { printJson } from '../output';
-import { allOption, collectPages, cursorOption, limitOption, noticeMore, type PageOptions } from '../paging';
+import { listCommand } from '../list-command';
+import type { PageOptions } from '../paging';
 import { openSession } from '../session';
-import { printUser, printUserTable } from '../views';
+import { printUser, userColumns, type User } from '../views';
 
 export const ROLES = ['customer', 'vendor', 'admin'] as const;
 type Role = (typeof ROLES)[number];
@@ -28,31 +28,25 @@ const activeOption = (description: string) => new Option('--active <boolean>', d
 export function registerUserCommands(program: Command): void {
   const users = program.command('users').description('find and manage user accounts (admins only)');
 
-  users
-    .command('list')
-    .description('list users, newest first')
-    .option('--q <text>', 'search email and name (case-insensitive substring)')
-    .addOption(roleOption('only users with this role'))
-    .addOption(activeOption('only active (true) or deactivated (false) users'))
-    .addOption(limitOption())
-    .addOption(cursorOption())
-    .addOption(allOption())
-    .action(async (options: ListOptions, command: Command) => {
-      const context = await resolveContext(command);
-      const session = await openSession(context);
-      const filters: NonNullable<ListUsersData['query']> = {
+  listCommand<User, ListOptions>(users, {
+    name: 'list',
+    description: 'list users, newest first',
+    noun: 'users',
+    empty: 'No users found.',
+    columns: userColumns,
+    fetch: (session, paging, options) => {
+      const query: NonNullable<ListUsersData['query']> = {
         ...(options.q !== undefined ? { q: options.q } : {}),
         ...(options.role ? { role: options.role } : {}),
         ...(options.active ? { isActive: options.active } : {}),
+        ...paging,
       };
-      const page = await collectPages(options, (paging) =>
-        session.call((client) => listUsers({ client, query: { ...filters, ...paging } })),
-      );
-
-      if (context.json) return printJson(page);
-      printUserTable(page.data);
-      noticeMore('users', page.nextCursor);
-    });
+      return session.call((client) => listUsers({ client, query }));
+    },
+  })
+    .option('--q <text>', 'search email and name (case-insensitive substring)')
+    .addOption(roleOption('only users with this role'))
+    .addOption(activeOption('only active (true) or deactivated (false) users'));
 
   users
     .command('show')
