@@ -27,8 +27,7 @@ export const authContract = c.router(
       summary: 'Register a customer account',
       description:
         'Creates an unverified customer and mails a verification link. The answer is the same 202 whether or not ' +
-        'the email is taken (the existing owner is mailed instead), so it cannot be used to probe for accounts. ' +
-        'The account is made in the background, a moment after this answer.',
+        'the email is taken (the existing owner is mailed instead), so it cannot be used to probe for accounts.',
       metadata: meta({ auth: 'public', rateLimit: 'register' }),
       body: named('RegisterRequest', z.object({ email: Email, password: Password, fullName: FullName }).strict(), {
         email: 'ada@example.com',

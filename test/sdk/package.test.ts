@@ -49,8 +49,7 @@ describe('@emporium/sdk packed and installed outside the workspace', () => {
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'emporium-sdk-consumer-'));
     const packing = run('pnpm', ['pack', '--pack-destination', scratch], { cwd: join(root, 'sdk') });
-    // The worker makes the account the consumer registers.
-    server = await startTestServer({ worker: true, env: ADMIN_ENV });
+    server = await startTestServer({ env: ADMIN_ENV });
     const [admin, vendor] = await Promise.all([
       signIn(server, ADMIN.email, ADMIN.password),
       makeUser(server, 'vendor'),

@@ -39,7 +39,7 @@ export const getReadiness = <ThrowOnError extends boolean = false>(options?: Opt
 /**
  * Register a customer account
  *
- * Creates an unverified customer and mails a verification link. The answer is the same 202 whether or not the email is taken (the existing owner is mailed instead), so it cannot be used to probe for accounts. The account is made in the background, a moment after this answer.
+ * Creates an unverified customer and mails a verification link. The answer is the same 202 whether or not the email is taken (the existing owner is mailed instead), so it cannot be used to probe for accounts.
  *
  * Rate-limited by the `register` policy. Past its budget the answer is 429 with `Retry-After` and `RateLimit-*` headers.
  */

@@ -4,12 +4,13 @@ import type { TokenPair, User as UserDto } from '@emporium/contract';
 import type { AuthenticatedCtx, Ctx } from '../../platform/context';
 import { BadRequestError, ForbiddenError, UnauthorizedError } from '../../platform/errors';
 import { enqueueJob } from '../../platform/jobs';
+import { newId } from '../../platform/columns';
 import { inTransaction } from '../../platform/unit-of-work';
 import { hashPassword, verifyPassword } from '../../platform/secrets';
 import { consumeActionToken } from './action-tokens';
 import { identityAudit } from './identity.audit';
 import { User } from './identity.entities';
-import { enqueueMail, registerAccount, resendVerification, sendPasswordReset } from './identity.jobs';
+import { enqueueMail, registrationMail, resendVerification, sendPasswordReset } from './identity.jobs';
 import { confirmedName } from './mail-templates';
 import { toUserDto } from './identity.mapper';
 import { endSessionOfRefreshToken, revokeSessions, rotateRefreshToken, startSession } from './sessions';
@@ -19,13 +20,23 @@ type TokenPairDto = z.infer<typeof TokenPair>;
 export const REGISTERED_MESSAGE = 'If this address can be registered, a verification mail is on its way.';
 
 /**
- * Registers a customer: hashes the password and hands the rest to a job (`identity__register`), which makes the
- * account or, for a taken email, mails its owner instead. The request runs the same statements, in the same time,
- * whether or not the email is taken; the answer (202) never depends on it.
+ * Registers a customer: the account is made at once (unverified), and a job mails the verification link, or for a
+ * taken email a note to its owner. The request runs the same statements, in about the same time, either way: the
+ * password is hashed first, the insert skips a taken email (`on conflict do nothing`, which also settles two
+ * registrations of one email racing), and the one job decides the mail. The answer (202) never depends on it.
  */
 export async function register(ctx: Ctx, input: { email: string; password: string; fullName: string }): Promise<void> {
   const passwordHash = await hashPassword(input.password);
-  await enqueueJob(ctx, registerAccount, { email: input.email, passwordHash, fullName: input.fullName });
+  await inTransaction(ctx, async (tx) => {
+    const [created] = await tx.em.execute<{ id: string }[]>(
+      `insert into users (id, email, password_hash, full_name, role, email_verified_at, is_active, created_at, updated_at)
+       values (?, ?, ?, ?, 'customer', null, true, now(), now())
+       on conflict (email) do nothing
+       returning id`,
+      [newId(), input.email, passwordHash, input.fullName],
+    );
+    await enqueueJob(tx, registrationMail, { email: input.email, created: created !== undefined });
+  });
 }
 
 const invalidMailToken = () => new BadRequestError('invalid_token', 'The token is invalid, used or expired.');

@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import { defineTask, enqueueJob } from '../../platform/jobs';
 import type { Ctx } from '../../platform/context';
-import { newId } from '../../platform/columns';
 import { inTransaction } from '../../platform/unit-of-work';
 import { issueActionToken } from './action-tokens';
 import { User } from './identity.entities';
@@ -20,34 +19,25 @@ export const sendIdentityMail = defineTask<IdentityMail>({
 
 const EmailPayload = z.object({ email: z.string() });
 
-const RegistrationPayload = z.object({ email: z.string(), passwordHash: z.string(), fullName: z.string() });
+const RegistrationPayload = z.object({ email: z.string(), created: z.boolean() });
 
 /**
- * A registration, decided: a new email gets its account (unverified) and the verification mail; a taken one gets a
- * mail to its owner and nothing else. The insert skips a taken email (`on conflict do nothing`), so two registrations
- * of one new email racing end as one account and one mail to its owner, and no job fails (a failed job's payload, the
- * password hash here, would be logged and kept).
+ * The mail of a registration, decided here rather than in the request so that the request runs the same statements
+ * whether or not the email was taken: a new account gets its verification link, a taken address a note to its owner.
  */
-export const registerAccount = defineTask<z.infer<typeof RegistrationPayload>>({
-  name: 'identity__register',
+export const registrationMail = defineTask<z.infer<typeof RegistrationPayload>>({
+  name: 'identity__registration_mail',
   payload: RegistrationPayload,
-  run: async ({ email, passwordHash, fullName }, ctx) => {
+  run: async ({ email, created }, ctx) => {
     await inTransaction(ctx, async (tx) => {
-      const [created] = await tx.em.execute<{ id: string }[]>(
-        `insert into users (id, email, password_hash, full_name, role, email_verified_at, is_active, created_at,
-                            updated_at)
-         values (?, ?, ?, ?, 'customer', null, true, now(), now())
-         on conflict (email) do nothing
-         returning id`,
-        [newId(), email, passwordHash, fullName],
-      );
-      if (created) {
-        const token = await issueActionToken(tx, created.id, 'verify_email');
-        await enqueueMail(tx, { template: 'verify_email', to: email, token });
+      const user = await tx.em.findOne(User, { email });
+      if (!user) return;
+      if (created && !user.emailVerifiedAt) {
+        const token = await issueActionToken(tx, user.id, 'verify_email');
+        await enqueueMail(tx, { template: 'verify_email', to: user.email, token });
         return;
       }
-      const owner = await tx.em.findOneOrFail(User, { email });
-      await enqueueMail(tx, { template: 'account_exists', to: owner.email, fullName: confirmedName(owner) });
+      await enqueueMail(tx, { template: 'account_exists', to: user.email, fullName: confirmedName(user) });
     });
   },
 });
@@ -82,4 +72,4 @@ export function enqueueMail(ctx: Ctx, mail: IdentityMail): Promise<void> {
   return enqueueJob(ctx, sendIdentityMail, mail);
 }
 
-export const identityTasks = [sendIdentityMail, registerAccount, sendPasswordReset, resendVerification];
+export const identityTasks = [sendIdentityMail, registrationMail, sendPasswordReset, resendVerification];
