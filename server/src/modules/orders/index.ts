@@ -27,6 +27,7 @@ export const ordersModule: ModuleDefinition = {
 export { computeTotals, roundHalfUp, type TotalsInput, type TotalsResult } from './totals';
 export { orderCancelled, orderPaid, type OrderCancelled, type OrderPaid } from './orders.events';
 export {
+  closedUnpaid,
   flagOrder,
   orderForPayment,
   recordOrderRefund,

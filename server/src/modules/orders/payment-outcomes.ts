@@ -52,13 +52,17 @@ export interface CapturedPayment {
  */
 export type SettlementOutcome = 'settled' | 'already_paid' | 'too_late' | 'mismatch';
 
+/** An order that closed unpaid (expired or cancelled first): a payment for it comes too late and is given back. */
+export const closedUnpaid = (order: Pick<PayableOrder, 'status'>): boolean =>
+  order.status === 'expired' || order.status === 'cancelled';
+
 export async function settleOrderPayment(
   tx: TxCtx,
   orderId: string,
   payment: CapturedPayment,
 ): Promise<SettlementOutcome> {
   const order = await lockOrder(tx, { id: orderId });
-  if (order.status === 'expired' || order.status === 'cancelled') return 'too_late';
+  if (closedUnpaid(order)) return 'too_late';
   if (order.status !== 'pending_payment') return 'already_paid';
   if (payment.amount !== order.total || payment.currency.toUpperCase() !== order.currency) {
     order.flagReason =
@@ -97,7 +101,7 @@ export async function recordOrderRefund(
 /** Returns the order's units to stock through the inventory ledger, once; false when it was done before. */
 export async function restockOrder(tx: TxCtx, orderId: string): Promise<boolean> {
   const order = await lockOrder(tx, { id: orderId });
-  if (order.restockedAt || order.status === 'cancelled' || order.status === 'expired') return false;
+  if (order.restockedAt || closedUnpaid(order)) return false; // closing gave its stock back already
   const lines = await tx.em.find(OrderLine, { orderId }, { orderBy: { productId: 'asc', variantId: 'asc' } });
   for (const line of lines) {
     await changeStock(tx, {

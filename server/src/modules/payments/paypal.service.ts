@@ -10,7 +10,7 @@ import type { AuthenticatedCtx, Ctx } from '../../platform/context';
 import { BadRequestError, ConflictError, NotFoundError } from '../../platform/errors';
 import { inTransaction, type TxCtx } from '../../platform/unit-of-work';
 import { newId } from '../../platform/columns';
-import { flagOrder, orderForPayment, type PayableOrder } from '../orders';
+import { closedUnpaid, flagOrder, orderForPayment, type PayableOrder } from '../orders';
 import { lockOrderMoney, recordMovement } from './ledger';
 import { Payment } from './payments.entities';
 import { paymentMetrics } from './payments.metrics';
@@ -165,9 +165,6 @@ async function applyPaypalOrder(tx: TxCtx, orderId: string, paypalOrder: PaypalO
   }
 }
 
-/** Orders whose approved PayPal order is never captured. */
-const CLOSED_UNPAID = new Set<PayableOrder['status']>(['cancelled', 'expired']);
-
 /** Captures an approved PayPal order; one already captured (by an earlier call or a retry) is read again instead. */
 async function captureOnce(paypal: PaypalClient, paypalOrder: PaypalOrder): Promise<PaypalOrder> {
   if (paypalOrder.status !== 'APPROVED') return paypalOrder;
@@ -192,7 +189,7 @@ export async function capturePaypalOrder(
   // A PayPal order the buyer approved takes no money until it is captured: for an order that closed unpaid
   // (cancelled, or expired at its deadline) it is never captured, rather than captured and refunded. An order that
   // closes while this call runs is still caught by settlement, which flags and refunds the capture.
-  if (CLOSED_UNPAID.has(order.status)) {
+  if (closedUnpaid(order)) {
     throw new ConflictError('order_not_payable', `Order ${order.number} is ${order.status}, not awaiting payment.`);
   }
   const payment = await latestPaypalOrder(ctx, orderId);
