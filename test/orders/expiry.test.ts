@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCategory, makeProduct, publish, uniqueSku, usd } from '../support/catalog';
-import { auth, buyNow, eventually } from '../support/commerce';
+import { makeCategory, usd } from '../support/catalog';
+import { auth, buyNow, eventually, liveVariant } from '../support/commerce';
 import { startTestServer, type TestServer } from '../support/server';
 import { startFakeStripe, type FakeStripe } from '../support/stripe-server';
 import { ADMIN, ADMIN_ENV, makeUser, signIn, type SignedInUser } from '../support/users';
@@ -48,11 +48,11 @@ async function stockOf(productId: string): Promise<number> {
 describe('payment deadline', () => {
   it('expires an unpaid order at its deadline and gives back its stock and discount use', async () => {
     const categoryId = await makeCategory(server, admin, 'Expiry');
-    const product = await makeProduct(server, vendor, {
-      categoryId,
-      variants: [{ sku: uniqueSku(), price: usd(2000), stock: 4 }],
-    });
-    await publish(server, vendor, admin, product.id);
+    const { productId, variantId } = await liveVariant(
+      server,
+      { vendor, admin },
+      { categoryId, price: 2000, stock: 4 },
+    );
     const code = `SOON${randomUUID().slice(0, 6)}`;
     const discount = await request(server.app)
       .post('/api/admin/discounts')
@@ -68,11 +68,11 @@ describe('payment deadline', () => {
         shippingAddress: address,
         paymentMethod: 'manual',
         discountCode: code,
-        lines: [{ variantId: product.variants[0]!.id, quantity: 3 }],
+        lines: [{ variantId: variantId, quantity: 3 }],
       });
     expect(placed.status).toBe(201);
     expect(placed.body.discountTotal.amount).toBe(1500);
-    expect(await stockOf(product.id)).toBe(1);
+    expect(await stockOf(productId)).toBe(1);
     const deadline = Date.parse(placed.body.paymentDeadline as string);
     expect(deadline - Date.now()).toBeLessThan(4000);
 
@@ -87,14 +87,14 @@ describe('payment deadline', () => {
     expect(expired.status).toBe('expired');
     expect(Date.now()).toBeGreaterThanOrEqual(deadline);
     expect(expired.history.at(-1)).toMatchObject({ from: 'pending_payment', to: 'expired', actorRole: 'system' });
-    expect(await stockOf(product.id)).toBe(4);
+    expect(await stockOf(productId)).toBe(4);
     const discounts = await request(server.app).get('/api/admin/discounts').set(auth(admin.accessToken));
     expect(
       (discounts.body.data as { code: string; uses: number }[]).find((d) => d.code === code.toUpperCase())!.uses,
     ).toBe(0);
 
     // Paid in time, an order does not expire.
-    const paid = await buyNow(server, customer, [{ variantId: product.variants[0]!.id, quantity: 1 }], 'manual');
+    const paid = await buyNow(server, customer, [{ variantId: variantId, quantity: 1 }], 'manual');
     const marked = await request(server.app)
       .put(`/api/admin/orders/${paid.id}/status`)
       .set(auth(admin.accessToken))
@@ -103,17 +103,13 @@ describe('payment deadline', () => {
     await new Promise((resolve) => setTimeout(resolve, 5000));
     const later = await request(server.app).get(`/api/orders/${paid.id}`).set(auth(customer.accessToken));
     expect(later.body.status).toBe('paid');
-    expect(await stockOf(product.id)).toBe(3);
+    expect(await stockOf(productId)).toBe(3);
   }, 60_000);
 
   it('cancels the Stripe intent of an order that expired unpaid', async () => {
     const categoryId = await makeCategory(server, admin, 'Expiry by card');
-    const product = await makeProduct(server, vendor, {
-      categoryId,
-      variants: [{ sku: uniqueSku(), price: usd(1200), stock: 2 }],
-    });
-    await publish(server, vendor, admin, product.id);
-    const placed = await buyNow(server, customer, [{ variantId: product.variants[0]!.id, quantity: 1 }], 'stripe');
+    const { variantId } = await liveVariant(server, { vendor, admin }, { categoryId, price: 1200, stock: 2 });
+    const placed = await buyNow(server, customer, [{ variantId: variantId, quantity: 1 }], 'stripe');
     const intent = await request(server.app)
       .post('/api/payments/create-intent')
       .set(auth(customer.accessToken))
